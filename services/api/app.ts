@@ -1,0 +1,59 @@
+import { Scalar } from "@scalar/hono-api-reference";
+import { bodyLimit } from "hono/body-limit";
+import { requestId } from "hono/request-id";
+import { secureHeaders } from "hono/secure-headers";
+import { DomainError } from "../errors.js";
+import { authenticate } from "./middleware/auth.js";
+import { requestContext } from "./middleware/request-logger.js";
+import { errorHandler, notFoundHandler } from "./problem.js";
+import { createRouter } from "./router.js";
+import { apiKeysRouter } from "./routes/api-keys/api-keys.index.js";
+import { auditRouter } from "./routes/audit/audit.index.js";
+import { healthRouter } from "./routes/health/health.index.js";
+import type { AppDeps } from "./types.js";
+
+/** Routers mounted under /v1; each later resource adds itself here. */
+const V1_ROUTERS = [apiKeysRouter, auditRouter];
+
+/** Paths whose bodies are streamed and limited by IMPORT_LIMIT_BYTES instead of BODY_LIMIT_BYTES. */
+const STREAMED_PATH = /\/import$/;
+
+/** The whole HTTP API; the order of the middleware is the order they run. */
+export function createApp(deps: AppDeps) {
+  const app = createRouter();
+  app.use(requestId());
+  app.use(requestContext(deps, deps.logger));
+  app.use(secureHeaders());
+  app.use("/v1/*", async (c, next) => {
+    if (STREAMED_PATH.test(c.req.path)) return next();
+    return bodyLimit({
+      maxSize: deps.config.BODY_LIMIT_BYTES,
+      onError: () => {
+        throw new DomainError("payload_too_large", `request bodies are limited to ${deps.config.BODY_LIMIT_BYTES} bytes`);
+      },
+    })(c, next);
+  });
+
+  app.route("/", healthRouter);
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
+    type: "http",
+    scheme: "bearer",
+    description: "An API key: `Authorization: Bearer cts_…`",
+  });
+  app.doc31("/openapi.json", {
+    openapi: "3.1.0",
+    info: {
+      title: "Control Targeting Service",
+      version: "1",
+      description: "Ranks open files for control, with the reasons for every pick and a verifiable audit trail.",
+    },
+  });
+  app.get("/docs", Scalar({ url: "/openapi.json", pageTitle: "Control Targeting Service API" }));
+
+  app.use("/v1/*", authenticate());
+  for (const router of V1_ROUTERS) app.route("/v1", router);
+
+  app.notFound(notFoundHandler);
+  app.onError(errorHandler);
+  return app;
+}

@@ -1,0 +1,40 @@
+import type { MiddlewareHandler } from "hono";
+import type { Actor } from "../../auth/actor.js";
+import { findActiveKey, touchApiKey } from "../../db/queries/api-keys.js";
+import type { Role } from "../../db/schema/index.js";
+import { DomainError } from "../../errors.js";
+import type { AppBindings } from "../types.js";
+
+const BEARER = /^Bearer\s+(\S+)$/i;
+
+/**
+ * Resolves `Authorization: Bearer <key>` to an Actor for every /v1 route; a missing, unknown or
+ * revoked key is a 401 problem. Registered before the routes it guards (STYLE.md §2).
+ */
+export function authenticate(): MiddlewareHandler<AppBindings> {
+  return async (c, next) => {
+    const match = BEARER.exec(c.req.header("authorization") ?? "");
+    if (!match) {
+      throw new DomainError("unauthenticated", "send an API key as `Authorization: Bearer <key>`");
+    }
+    const { db } = c.get("deps").database;
+    const key = await findActiveKey(db, match[1]);
+    if (!key) throw new DomainError("unauthenticated", "the API key is unknown or has been revoked");
+    const actor: Actor = { keyId: key.id, id: key.prefix, name: key.name, role: key.role, units: key.units };
+    c.set("actor", actor);
+    c.set("logger", c.get("logger").child({ actor: actor.id, role: actor.role }));
+    await touchApiKey(db, key.id);
+    await next();
+  };
+}
+
+/** Every /v1 route declares the roles it admits (services/api/route.ts puts this in its middleware). */
+export function requireRole(roles: readonly Role[]): MiddlewareHandler<AppBindings> {
+  return async (c, next) => {
+    const actor = c.get("actor");
+    if (!roles.includes(actor.role)) {
+      throw new DomainError("forbidden", `role "${actor.role}" may not do this; allowed: ${roles.join(", ")}`);
+    }
+    await next();
+  };
+}

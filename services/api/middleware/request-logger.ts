@@ -1,0 +1,17 @@
+import type { MiddlewareHandler } from "hono";
+import type { Logger } from "../../logger.js";
+import type { AppBindings, AppDeps } from "../types.js";
+
+/** Puts the deps and a request-scoped pino child on the context, and logs one line per request. */
+export function requestContext(deps: AppDeps, logger: Logger): MiddlewareHandler<AppBindings> {
+  return async (c, next) => {
+    const started = performance.now();
+    c.set("deps", deps);
+    c.set("logger", logger.child({ requestId: c.get("requestId") }));
+    await next();
+    const ms = Math.round((performance.now() - started) * 10) / 10;
+    const line = { method: c.req.method, path: c.req.path, status: c.res.status, ms };
+    if (c.res.status >= 500) c.get("logger").error(line, "request");
+    else c.get("logger").info(line, "request");
+  };
+}

@@ -1,0 +1,30 @@
+import type { OpenAPIHono, RouteConfig, RouteHandler } from "@hono/zod-openapi";
+import type { Redis } from "ioredis";
+import type { Queues } from "../../jobs/queues.js";
+import type { Actor } from "../auth/actor.js";
+import type { Config } from "../config.js";
+import type { Database } from "../db/client.js";
+import type { Logger } from "../logger.js";
+
+/** What the API needs from the process: passed to createApp, set on every request's context. */
+export interface AppDeps {
+  database: Database;
+  redis: Redis;
+  queues: Queues;
+  config: Config;
+  logger: Logger;
+  /** The tfjs backend this process loaded (null until loaded). */
+  tfjsBackend: () => string | null;
+}
+
+export interface AppBindings {
+  Variables: {
+    requestId: string;
+    logger: Logger;
+    deps: AppDeps;
+    actor: Actor;
+  };
+}
+
+export type AppOpenAPI = OpenAPIHono<AppBindings>;
+export type AppRouteHandler<R extends RouteConfig> = RouteHandler<R, AppBindings>;

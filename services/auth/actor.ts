@@ -1,0 +1,26 @@
+import type { Role } from "../db/schema/api-keys.js";
+import { forbidden } from "../errors.js";
+
+/** Who is calling: resolved from the API key by the auth middleware, or the CLI's system actor. */
+export interface Actor {
+  keyId: string | null;
+  /** The key prefix (`cts_1a2b3c4d`), or `system`/`cli` for work the service does itself. */
+  id: string;
+  name: string;
+  role: Role;
+  units: string[];
+}
+
+export const SYSTEM_ACTOR: Actor = { keyId: null, id: "system", name: "system", role: "admin", units: [] };
+
+/** Inspectors are scoped to their units; every other role sees all units. */
+export function canSeeUnit(actor: Actor, unit: string): boolean {
+  return actor.role !== "inspector" || actor.units.includes(unit);
+}
+
+export function assertUnitAccess(actor: Actor, unit: string): void {
+  if (!canSeeUnit(actor, unit)) throw forbidden(`this key is not scoped to unit "${unit}"`);
+}
+
+/** The units a query must be limited to, or null for all units. */
+export const unitScope = (actor: Actor): string[] | null => (actor.role === "inspector" ? actor.units : null);

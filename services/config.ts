@@ -1,0 +1,62 @@
+import { z } from "zod";
+
+/**
+ * Every setting of the service, parsed from the environment once at boot. This is the only file
+ * that reads process.env (see STYLE.md §4); a bad value prints every problem and exits.
+ * The README's configuration table lists the same variables.
+ */
+const ConfigSchema = z.object({
+  NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+  /** Postgres server. Unset: embedded PGlite in `${DATA_DIR}/db`. */
+  DATABASE_URL: z.string().url().optional(),
+  /** Redis server. Unset: 127.0.0.1:6379 if it answers, else a child `redis-server` in `${DATA_DIR}/redis`. */
+  REDIS_URL: z.string().url().optional(),
+  /** Folder for embedded data (PGlite, child Redis). */
+  DATA_DIR: z.string().default("var"),
+  HOST: z.string().default("127.0.0.1"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** Force a tfjs backend; unset: tensorflow (tfjs-node) if installed, else wasm, else cpu. */
+  TFJS_BACKEND: z.enum(["tensorflow", "wasm", "cpu"]).optional(),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** Prefix of every BullMQ key, so that several deployments (or test runs) can share one Redis. */
+  QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/).default("cts"),
+  /** Threads in the CPU pool of a worker process (encode, train, predict, explain). */
+  WORKER_THREADS: z.coerce.number().int().min(1).max(64).default(1),
+  /** Scoring chunks a worker process works on at once. */
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  /** Largest request body accepted, except the streamed CSV imports, which have their own limit. */
+  BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(10 * 1024 * 1024),
+  /** Largest CSV import body (after gzip decoding). */
+  IMPORT_LIMIT_BYTES: z.coerce.number().int().positive().default(2 * 1024 * 1024 * 1024),
+  /** Demo files loaded by `npm start` into an empty database (0 turns it off). */
+  DEMO_FILES: z.coerce.number().int().min(0).default(5000),
+  DEMO_SEED: z.coerce.number().int().default(1),
+  /** `redis-server` binary started when no Redis answers. */
+  REDIS_SERVER_BIN: z.string().default("redis-server"),
+  /** Seconds to wait for running requests and jobs on SIGTERM before giving up. */
+  SHUTDOWN_TIMEOUT_S: z.coerce.number().positive().default(30),
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+/** Parses an environment; throws a readable list of every bad variable. */
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const result = ConfigSchema.safeParse(cleaned);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new Error(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  return result.data;
+}
+
+/** The configuration of this process, read from process.env; exits with the problems on a bad value. */
+export function loadConfig(): Config {
+  try {
+    // eslint-disable-next-line node/no-process-env -- the one place that reads the environment
+    return parseConfig(process.env);
+  } catch (error) {
+    console.error((error as Error).message);
+    process.exit(1);
+  }
+}

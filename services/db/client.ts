@@ -1,0 +1,56 @@
+import { mkdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { PGlite } from "@electric-sql/pglite";
+import type { SQL } from "drizzle-orm";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
+import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
+import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
+import postgres from "postgres";
+import * as schema from "./schema/index.js";
+
+/** The drizzle handle every query takes; a transaction (`tx`) has the same type. */
+export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+/** An open database: drizzle plus the raw driver, which bulk COPY needs. */
+export type Database =
+  | { driver: "postgres"; db: Db; sql: postgres.Sql; close(): Promise<void> }
+  | { driver: "pglite"; db: Db; pglite: PGlite; close(): Promise<void> };
+
+export const MIGRATIONS_FOLDER = fileURLToPath(new URL("./migrations", import.meta.url));
+
+/** Opens Postgres at `url`, or embedded PGlite in `pgliteDir` when no url is given. */
+export async function openDatabase(opts: { url?: string; pgliteDir?: string; maxConnections?: number }): Promise<Database> {
+  if (opts.url) {
+    const sql = postgres(opts.url, {
+      max: opts.maxConnections ?? 10,
+      onnotice: () => {},
+      // Dates stay strings (controlled_at is a calendar date, not an instant).
+      types: { date: { to: 1082, from: [1082], serialize: (x: string) => x, parse: (x: string) => x } },
+    });
+    const db = drizzlePostgres(sql, { schema, casing: "snake_case" }) as unknown as Db;
+    return { driver: "postgres", db, sql, close: () => sql.end({ timeout: 5 }) };
+  }
+  const dir = opts.pgliteDir;
+  if (dir && !dir.startsWith("memory://")) mkdirSync(dir, { recursive: true });
+  const pglite = await PGlite.create(dir);
+  const db = drizzlePglite(pglite, { schema, casing: "snake_case" }) as unknown as Db;
+  return { driver: "pglite", db, pglite, close: () => pglite.close() };
+}
+
+/** Applies the committed drizzle-kit migrations; safe to run at every start. */
+export async function migrateDatabase(database: Database): Promise<void> {
+  if (database.driver === "postgres") {
+    await migratePostgres(database.db as never, { migrationsFolder: MIGRATIONS_FOLDER });
+  } else {
+    await migratePglite(database.db as never, { migrationsFolder: MIGRATIONS_FOLDER });
+  }
+}
+
+/** Runs raw SQL and returns its rows, whichever driver is underneath (they shape results differently). */
+export async function queryRows<T = Record<string, unknown>>(db: Db, query: SQL): Promise<T[]> {
+  const result = (await db.execute(query)) as unknown;
+  if (Array.isArray(result)) return result as T[];
+  return ((result as { rows?: T[] }).rows ?? []) as T[];
+}

@@ -1,0 +1,83 @@
+import { randomUUID } from "node:crypto";
+import { and, asc, count, eq, isNull, lt, or, sql } from "drizzle-orm";
+import type { Actor } from "../../auth/actor.js";
+import { generateApiKey, hashApiKey } from "../../auth/api-key.js";
+import { notFound } from "../../errors.js";
+import type { Db } from "../client.js";
+import { apiKeys, type Role } from "../schema/index.js";
+import { appendAuditEvent } from "./audit-events.js";
+
+const PUBLIC_COLUMNS = {
+  id: apiKeys.id,
+  prefix: apiKeys.prefix,
+  role: apiKeys.role,
+  units: apiKeys.units,
+  name: apiKeys.name,
+  createdBy: apiKeys.createdBy,
+  createdAt: apiKeys.createdAt,
+  revokedAt: apiKeys.revokedAt,
+  lastUsedAt: apiKeys.lastUsedAt,
+};
+
+export interface NewApiKey {
+  role: Role;
+  units: string[];
+  name: string;
+}
+
+/** Creates a key and its audit event together; the clear key is returned once and never stored. */
+export async function createApiKey(db: Db, input: NewApiKey, by: Actor, requestId?: string) {
+  const { key, prefix, sha256 } = generateApiKey();
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .insert(apiKeys)
+      .values({ id: randomUUID(), prefix, sha256, role: input.role, units: input.units, name: input.name, createdBy: by.id })
+      .returning(PUBLIC_COLUMNS);
+    await appendAuditEvent(tx, {
+      actor: by,
+      action: "api_key.create",
+      target: row.prefix,
+      details: { role: row.role, units: row.units, name: row.name },
+      requestId,
+    });
+    return { ...row, key };
+  });
+}
+
+export const listApiKeys = (db: Db) => db.select(PUBLIC_COLUMNS).from(apiKeys).orderBy(asc(apiKeys.createdAt));
+
+export async function revokeApiKey(db: Db, id: string, by: Actor, requestId?: string) {
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(apiKeys)
+      .set({ revokedAt: sql`coalesce(${apiKeys.revokedAt}, now())` })
+      .where(eq(apiKeys.id, id))
+      .returning(PUBLIC_COLUMNS);
+    if (!row) throw notFound(`API key ${id}`);
+    await appendAuditEvent(tx, { actor: by, action: "api_key.revoke", target: row.prefix, requestId });
+    return row;
+  });
+}
+
+/** The active (not revoked) key with this clear value, or null. */
+export async function findActiveKey(db: Db, key: string) {
+  const [row] = await db
+    .select(PUBLIC_COLUMNS)
+    .from(apiKeys)
+    .where(and(eq(apiKeys.sha256, hashApiKey(key)), isNull(apiKeys.revokedAt)))
+    .limit(1);
+  return row ?? null;
+}
+
+/** Writes last_used_at at most once a minute per key, so reads do not turn into a write each. */
+export async function touchApiKey(db: Db, id: string) {
+  await db
+    .update(apiKeys)
+    .set({ lastUsedAt: sql`now()` })
+    .where(and(eq(apiKeys.id, id), or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, sql`now() - interval '1 minute'`))));
+}
+
+export async function countApiKeys(db: Db): Promise<number> {
+  const [row] = await db.select({ n: count() }).from(apiKeys);
+  return row.n;
+}

@@ -1,0 +1,121 @@
+import { and, asc, desc, eq, gt, like, sql } from "drizzle-orm";
+import type { Actor } from "../../auth/actor.js";
+import { type ChainedEvent, eventHash, GENESIS_HASH } from "../../audit/chain.js";
+import type { Db } from "../client.js";
+import { auditEvents } from "../schema/index.js";
+
+export interface AuditInput {
+  actor: Actor;
+  action: string;
+  target?: string | null;
+  details?: Record<string, unknown>;
+  requestId?: string | null;
+}
+
+/** Any constant works; it names the one advisory lock that serializes appends to the chain. */
+const AUDIT_CHAIN_LOCK = 7_402_001;
+
+/**
+ * Appends one event to the hash chain. The advisory lock (held to the end of the transaction)
+ * serializes appenders, so concurrent requests can never fork the chain. Pass the transaction
+ * that makes the state change, so the change and its audit event commit or fail together;
+ * call it last in that transaction, to hold the lock briefly.
+ */
+export async function appendAuditEvent(db: Db, input: AuditInput): Promise<{ id: number; hash: string }> {
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK})`);
+    const [last] = await tx
+      .select({ id: auditEvents.id, hash: auditEvents.hash })
+      .from(auditEvents)
+      .orderBy(desc(auditEvents.id))
+      .limit(1);
+    const event: ChainedEvent = {
+      id: (last?.id ?? 0) + 1,
+      at: new Date(),
+      actor: input.actor.id,
+      role: input.actor.role,
+      action: input.action,
+      target: input.target ?? null,
+      // Round-trip through JSON so the hash is computed over exactly what jsonb gives back.
+      details: JSON.parse(JSON.stringify(input.details ?? {})),
+      requestId: input.requestId ?? null,
+    };
+    const prevHash = last?.hash ?? GENESIS_HASH;
+    const hash = eventHash(prevHash, event);
+    await tx.insert(auditEvents).values({ ...event, prevHash, hash });
+    return { id: event.id, hash };
+  });
+}
+
+export interface AuditEventFilter {
+  after?: number;
+  limit: number;
+  action?: string;
+  actor?: string;
+  target?: string;
+}
+
+/** Keyset page of events in chain order; `action` may end with `*` to match a family (`model.*`). */
+export async function listAuditEvents(db: Db, filter: AuditEventFilter) {
+  const conditions = [
+    filter.after !== undefined ? gt(auditEvents.id, filter.after) : undefined,
+    filter.action
+      ? filter.action.endsWith("*")
+        ? like(auditEvents.action, `${filter.action.slice(0, -1)}%`)
+        : eq(auditEvents.action, filter.action)
+      : undefined,
+    filter.actor ? eq(auditEvents.actor, filter.actor) : undefined,
+    filter.target ? eq(auditEvents.target, filter.target) : undefined,
+  ].filter((c) => c !== undefined);
+  const rows = await db
+    .select()
+    .from(auditEvents)
+    .where(conditions.length ? and(...conditions) : undefined)
+    .orderBy(asc(auditEvents.id))
+    .limit(filter.limit + 1);
+  const hasMore = rows.length > filter.limit;
+  const items = hasMore ? rows.slice(0, filter.limit) : rows;
+  return { items, nextAfter: hasMore ? items[items.length - 1].id : null };
+}
+
+export interface ChainBreak {
+  id: number;
+  reason: "hash_mismatch" | "prev_hash_mismatch" | "id_gap";
+  storedHash: string;
+  expectedHash: string;
+}
+
+const VERIFY_PAGE = 5000;
+
+/** Recomputes the whole chain in id order and reports the first link that does not hold. */
+export async function verifyAuditChain(db: Db): Promise<{ ok: boolean; checked: number; firstBroken: ChainBreak | null }> {
+  let prevHash = GENESIS_HASH;
+  let expectedId = 1;
+  let checked = 0;
+  for (;;) {
+    const rows = await db
+      .select()
+      .from(auditEvents)
+      .where(gt(auditEvents.id, expectedId - 1))
+      .orderBy(asc(auditEvents.id))
+      .limit(VERIFY_PAGE);
+    for (const row of rows) {
+      const expectedHash = eventHash(prevHash, row);
+      const reason =
+        row.id !== expectedId
+          ? "id_gap"
+          : row.prevHash !== prevHash
+            ? "prev_hash_mismatch"
+            : row.hash !== expectedHash
+              ? "hash_mismatch"
+              : null;
+      if (reason) {
+        return { ok: false, checked, firstBroken: { id: row.id, reason, storedHash: row.hash, expectedHash } };
+      }
+      prevHash = row.hash;
+      expectedId = row.id + 1;
+      checked++;
+    }
+    if (rows.length < VERIFY_PAGE) return { ok: true, checked, firstBroken: null };
+  }
+}

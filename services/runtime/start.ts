@@ -1,0 +1,117 @@
+import { resolve } from "node:path";
+import { type ServerType, serve } from "@hono/node-server";
+import { type BackendChoice, selectBackend } from "../../models/backend.js";
+import { createRedis, redisEvictionWarning } from "../../jobs/connection.js";
+import { createQueues } from "../../jobs/queues.js";
+import { createApp } from "../api/app.js";
+import type { Config } from "../config.js";
+import { migrateDatabase, openDatabase } from "../db/client.js";
+import type { Logger } from "../logger.js";
+import { startWorkers } from "../worker/worker.js";
+import { ensureFirstAdminKey, } from "./bootstrap.js";
+import { resolveRedis, StartupError } from "./redis.js";
+
+export const ROLES = ["all", "api", "worker"] as const;
+export type ProcessRole = (typeof ROLES)[number];
+
+export interface RunningService {
+  /** The API's base URL, when this process serves it. */
+  url: string | null;
+  backend: BackendChoice;
+  /** Graceful stop: no new requests or jobs, running ones finish, connections close. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the API, the workers, or both in this process (DESIGN.md Runtime). Every resource opened
+ * here is closed by stop(), in the reverse order.
+ */
+export async function startService(opts: {
+  role: ProcessRole;
+  config: Config;
+  logger: Logger;
+  /** Called once with a newly created first admin key (to print it). */
+  onFirstAdminKey?: (key: string) => void;
+}): Promise<RunningService> {
+  const { role, config, logger } = opts;
+  if (!config.DATABASE_URL && role !== "all") {
+    throw new StartupError(
+      "without DATABASE_URL the embedded PGlite database lives in one process: use --role all, or set DATABASE_URL",
+    );
+  }
+  const closers: (() => Promise<unknown>)[] = [];
+  const stop = async () => {
+    for (const close of closers.reverse()) {
+      try {
+        await close();
+      } catch (err) {
+        logger.warn({ err }, "error while stopping");
+      }
+    }
+    closers.length = 0;
+  };
+
+  try {
+    const database = await openDatabase({ url: config.DATABASE_URL, pgliteDir: resolve(config.DATA_DIR, "db") });
+    closers.push(() => database.close());
+    await migrateDatabase(database);
+    logger.info({ driver: database.driver }, "database migrated");
+
+    const redisInfo = await resolveRedis(config, logger);
+    closers.push(() => redisInfo.stop());
+    const redis = createRedis(redisInfo.url);
+    redis.on("error", (err) => logger.error({ err: err.message }, "redis connection error"));
+    closers.push(() => redis.quit());
+    const eviction = await redisEvictionWarning(redis);
+    if (eviction) logger.warn(eviction);
+    logger.info({ source: redisInfo.source }, "redis connected");
+
+    const backend = await selectBackend(config.TFJS_BACKEND);
+    logger.info({ backend: backend.name, passedOver: backend.tried }, "tfjs backend selected");
+
+    if (role === "all" || role === "worker") {
+      const workers = startWorkers({ database, connection: redis, config, logger: logger.child({ component: "worker" }) });
+      closers.push(() => workers.close());
+      logger.info({ threads: config.WORKER_THREADS }, "workers started");
+    }
+
+    let url: string | null = null;
+    if (role === "all" || role === "api") {
+      const firstKey = await ensureFirstAdminKey(database.db);
+      if (firstKey) opts.onFirstAdminKey?.(firstKey.key);
+      const queues = createQueues(redis, config.QUEUE_PREFIX);
+      closers.push(() => queues.close());
+      const app = createApp({ database, redis, queues, config, logger, tfjsBackend: () => backend.name });
+      const server = await listen(app.fetch, config.HOST, config.PORT);
+      closers.push(() => closeServer(server, config.SHUTDOWN_TIMEOUT_S * 1000));
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : config.PORT;
+      url = `http://${config.HOST}:${port}`;
+      logger.info({ url }, "api listening");
+    }
+    return { url, backend, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+function listen(fetch: (req: Request) => Response | Promise<Response>, hostname: string, port: number): Promise<ServerType> {
+  return new Promise((resolveServer, reject) => {
+    const server = serve({ fetch, hostname, port }, () => resolveServer(server));
+    server.once("error", reject);
+  });
+}
+
+/** Stops accepting connections, lets in-flight requests finish, drops idle keep-alives. */
+function closeServer(server: ServerType, timeoutMs: number): Promise<void> {
+  return new Promise((done) => {
+    const http = server as import("node:http").Server;
+    const timer = setTimeout(() => http.closeAllConnections?.(), timeoutMs);
+    http.close(() => {
+      clearTimeout(timer);
+      done();
+    });
+    http.closeIdleConnections?.();
+  });
+}

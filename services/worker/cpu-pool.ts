@@ -1,0 +1,33 @@
+import { fileURLToPath } from "node:url";
+import { Piscina } from "piscina";
+import type { TaskInput, TaskName, TaskOutput } from "./cpu-tasks.js";
+
+/**
+ * The CPU pool of a worker process: encode, train, predict and explain run in worker threads, so
+ * the main thread stays free to renew BullMQ job locks (a blocked event loop makes jobs stall and
+ * run twice, DESIGN.md pitfalls) and to do all database I/O (PGlite lives in one thread only).
+ * Only plain data and typed arrays cross the thread boundary.
+ */
+export interface CpuPool {
+  run<K extends TaskName>(name: K, input: TaskInput<K>, transferList?: ArrayBuffer[]): Promise<TaskOutput<K>>;
+  readonly threads: number;
+  close(): Promise<void>;
+}
+
+const runningFromSource = fileURLToPath(import.meta.url).endsWith(".ts");
+
+export function createCpuPool(opts: { threads: number; tfjsBackend?: string }): CpuPool {
+  const piscina = new Piscina({
+    filename: new URL(runningFromSource ? "./cpu-tasks.from-source.mjs" : "./cpu-tasks.js", import.meta.url).href,
+    minThreads: opts.threads,
+    maxThreads: opts.threads,
+    env: { ...process.env, ...(opts.tfjsBackend ? { TFJS_BACKEND: opts.tfjsBackend } : {}) },
+    // An idle thread keeps its loaded tfjs backend and model cache instead of starting cold.
+    idleTimeout: Number.POSITIVE_INFINITY,
+  });
+  return {
+    threads: opts.threads,
+    run: (task, input, transferList) => piscina.run({ task, input }, { transferList: transferList as never }),
+    close: () => piscina.destroy(),
+  };
+}

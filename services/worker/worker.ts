@@ -1,0 +1,56 @@
+import { type Processor, Worker, type WorkerOptions } from "bullmq";
+import type { Redis } from "ioredis";
+import { QUEUE, type QueueName } from "../../jobs/queues.js";
+import type { Config } from "../config.js";
+import type { Database } from "../db/client.js";
+import type { Logger } from "../logger.js";
+import { type CpuPool, createCpuPool } from "./cpu-pool.js";
+import { probeBackendProcessor } from "./processors/probe-backend.js";
+
+export interface WorkerDeps {
+  database: Database;
+  connection: Redis;
+  config: Config;
+  logger: Logger;
+}
+
+export interface RunningWorkers {
+  workers: Worker[];
+  pool: CpuPool;
+  /** Stops taking jobs, waits for the running ones, then stops the CPU threads. */
+  close(): Promise<void>;
+}
+
+/** Which processor serves which queue, and how many jobs of it a process runs at once. */
+function processorTable(pool: CpuPool, _deps: WorkerDeps): { queue: QueueName; processor: Processor; concurrency: number }[] {
+  return [{ queue: QUEUE.diagnostics, processor: probeBackendProcessor(pool), concurrency: 1 }];
+}
+
+/** Starts one BullMQ Worker per queue in this process, all sharing one CPU pool. */
+export function startWorkers(deps: WorkerDeps): RunningWorkers {
+  const pool = createCpuPool({ threads: deps.config.WORKER_THREADS, tfjsBackend: deps.config.TFJS_BACKEND });
+  const workers = processorTable(pool, deps).map(({ queue, processor, concurrency }) => {
+    const opts: WorkerOptions = {
+      // Workers block on Redis: each needs its own connection (bullmq guide/connections).
+      connection: deps.connection.duplicate(),
+      prefix: deps.config.QUEUE_PREFIX,
+      concurrency,
+    };
+    const worker = new Worker(queue, processor, opts);
+    const log = deps.logger.child({ queue });
+    // Without an error listener a Redis hiccup is an unhandled error (bullmq going-to-production).
+    worker.on("error", (err) => log.error({ err }, "worker error"));
+    worker.on("failed", (job, err) => log.warn({ jobId: job?.id, err: err.message }, "job failed"));
+    worker.on("completed", (job) => log.debug({ jobId: job.id }, "job completed"));
+    return worker;
+  });
+  return {
+    workers,
+    pool,
+    close: async () => {
+      await Promise.all(workers.map((w) => w.close()));
+      await Promise.all(workers.map((w) => w.disconnect?.()));
+      await pool.close();
+    },
+  };
+}

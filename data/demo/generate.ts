@@ -25,8 +25,9 @@
  *   plus retail from 2023), x3 when amount_at_stake >= 12,000, x1.5 with two or more late filings, cap
  *   0.5; the probability is recorded from 2023 on, left empty before;
  * - 2021 records come from a legacy system: selected_by "unknown", no probability;
- * - about 2.7% of files are controlled each year, about 13% of the controls from 2022 on are exploration;
- *   a file may be controlled in several years;
+ * - about 2.4% of files are controlled a year in 2021-2022 and 3.0% from 2023; exploration makes about 14%
+ *   of the controls from 2022 on (17% in 2022, 13.5% after); a file may be controlled in several years;
+ * - the rules pick files that are riskier than average: the hit rate of all controls is about 10%;
  * - outcome ~ Bernoulli(p of that year); recovered amount = 10% to 90% of amount_at_stake when 1, else empty;
  *   controlled_at is a weekday of the year; inspector is one of the unit's (`north-03`).
  *

@@ -86,9 +86,11 @@ export const MISSING_RATES = {
   owner_age_band: 0.06,
 } as const;
 
+/** Rounds to `decimals`, and turns -0 into 0 (the CSV writes both as "0", so the value must round-trip). */
 const round = (x: number, decimals: number): number => {
   const f = 10 ** decimals;
-  return Math.round(x * f) / f;
+  const r = Math.round(x * f) / f;
+  return r === 0 ? 0 : r;
 };
 const clamp = (x: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, x));
 

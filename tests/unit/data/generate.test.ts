@@ -22,7 +22,11 @@ const checkRow = (row: DemoRow): void => {
       expect(spec.missing, spec.name).toBe("allow");
       continue;
     }
-    if (spec.type === "numeric") expect(Number.isFinite(v), spec.name).toBe(true);
+    if (spec.type === "numeric") {
+      expect(Number.isFinite(v), spec.name).toBe(true);
+      // -0 would be written as "0" and read back as 0.
+      expect(Object.is(v, -0), spec.name).toBe(false);
+    }
     if (spec.type === "categorical") expect(typeof v, spec.name).toBe("string");
     if (spec.type === "boolean") expect(typeof v, spec.name).toBe("boolean");
     if (spec.type === "date") {

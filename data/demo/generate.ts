@@ -21,9 +21,9 @@
  *
  * Control history (history.ts), years 2021 to 2025, each year independently per file:
  * - exploration: a lottery with probability EXPLORATION_RATE = 0.004, recorded exactly;
- * - otherwise the manual rules: probability 0.009, x4 in a targeted sector (construction, hospitality;
- *   plus retail from 2023), x3 when amount_at_stake >= 12,000, x1.5 with two or more late filings, cap
- *   0.5; the probability is recorded from 2023 on, left empty before;
+ * - otherwise the manual rules: probability 0.01, x4 in a targeted sector (construction, hospitality;
+ *   plus retail from 2023), x3 when amount_at_stake >= 20,000 (about the top 10%), x1.5 with two or
+ *   more late filings, cap 0.5; the probability is recorded from 2023 on, left empty before;
  * - 2021 records come from a legacy system: selected_by "unknown", no probability;
  * - about 2.4% of files are controlled a year in 2021-2022 and 3.0% from 2023; exploration makes about 14%
  *   of the controls from 2022 on (17% in 2022, 13.5% after); a file may be controlled in several years;
@@ -34,6 +34,8 @@
  * Determinism and streaming: a file's values come only from (seed, index) through its own PRNG streams
  * (random.ts), never Math.random, so the population for a seed is the same on every run, and the first n
  * files are the same whatever the total. Rows are yielded one at a time: memory does not grow with size.
+ * write-csv.ts streams them to files.csv, outcomes.csv, truth.csv (id, p: never imported; the oracle
+ * for benchmarks) and schema.json: 1,000,000 files in about 25 s with a peak RSS of about 150 MB.
  */
 import type { Attributes } from "../../models/feature-schema.js";
 import { generateAttributes } from "./attributes.js";

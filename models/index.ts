@@ -1,0 +1,79 @@
+/**
+ * The public API of models/: pure machine learning over typed arrays and tensors (no I/O).
+ * Typical use in a worker thread: selectBackend → fitEncoder/encodeRows → trainModel →
+ * evaluateScores and baselines → serializeModel; for scoring: loadModel → encodeColumns →
+ * predict → explain.
+ */
+export { type BackendChoice, BackendName, BackendUnavailableError, currentBackend, selectBackend, tf } from "./backend.js";
+export {
+  type AttributeSpec,
+  type AttributeType,
+  type AttributeValue,
+  type Attributes,
+  AttributeRole,
+  FeatureSchemaDefinition,
+  featureAttributes,
+} from "./feature-schema.js";
+export { EncoderOptions, EncoderState, fitEncoder } from "./encoder.js";
+export type { AttributeEncoding, EncodedColumn } from "./encoder-state.js";
+export {
+  type AttributeColumns,
+  type EncodedMatrix,
+  columnAttributeIndex,
+  encodeBaseline,
+  encodeColumns,
+  encodeRows,
+} from "./encode.js";
+export {
+  aucRoc,
+  brierScore,
+  countPositives,
+  expectedHitsCurve,
+  liftAtK,
+  logLoss,
+  prAuc,
+  precisionAtK,
+  rankDescending,
+  recallAtK,
+} from "./metrics.js";
+export {
+  type CalibrationBin,
+  type EvaluationReport,
+  type GainsPoint,
+  type TopKFigures,
+  calibrationTable,
+  EvaluationOptions,
+  evaluateScores,
+  gainsCurve,
+} from "./evaluation.js";
+export { applyPlatt, calibratedLogit, fitPlatt, IDENTITY_CALIBRATION, logit, PlattCalibration } from "./calibration.js";
+export { countParameters, MlpSpec, type NetworkWeights } from "./network.js";
+export { hiddenWidths, TrainParams, type TrainParamsInput } from "./train-params.js";
+export {
+  type EpochProgress,
+  type OnEpoch,
+  type TrainInput,
+  type TrainResult,
+  TrainingDataError,
+  trainModel,
+} from "./train.js";
+export {
+  fitSingleFeatureBaseline,
+  LOGISTIC_PARAMS,
+  randomBaselineScores,
+  type SingleFeatureBaseline,
+  singleFeatureScores,
+  trainLogisticBaseline,
+} from "./baselines.js";
+export { EXPLAIN_BATCH, type Explanations, reasonsOf } from "./explain.js";
+export { PREDICT_BATCH } from "./predict.js";
+export {
+  deserializeModel,
+  type LoadedModel,
+  loadModel,
+  ModelArtifactError,
+  type ModelParts,
+  serializeModel,
+  wrapModel,
+} from "./artifact.js";
+export { deriveSeed, mulberry32, seededPermutation } from "./prng.js";

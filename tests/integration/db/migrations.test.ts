@@ -1,0 +1,106 @@
+import { randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { sql } from "drizzle-orm";
+import postgres from "postgres";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { type Database, migrateDatabase, openDatabase, queryRows } from "../../../services/db/client.js";
+import { createTestDatabase, DRIVERS } from "../../helpers/database.js";
+
+const TABLES = [
+  "api_keys", "audit_events", "control_list_items", "control_lists", "feature_schemas",
+  "files", "models", "outcomes", "scores", "scoring_chunks", "scoring_runs",
+];
+
+async function tableNames(database: Database) {
+  const rows = await queryRows<{ name: string }>(
+    database.db,
+    sql`select c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
+        where n.nspname = 'public' and c.relkind in ('r', 'p') and not c.relispartition order by 1`,
+  );
+  return rows.map((r) => r.name);
+}
+
+describe("migrations", () => {
+  const adminUrl = inject("pgAdminUrl");
+  const name = `cts_t_${inject("runId")}_mig${randomUUID().slice(0, 6)}`;
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  const dir = mkdtempSync(join(tmpdir(), "cts-pglite-"));
+  afterAll(async () => {
+    await admin.unsafe(`drop database if exists ${name} with (force)`);
+    await admin.end();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("apply on a fresh Postgres database, and again idempotently", async () => {
+    await admin.unsafe(`create database ${name}`);
+    const database = await openDatabase({ url: adminUrl.replace(/\/[^/]*$/, `/${name}`) });
+    await migrateDatabase(database);
+    expect(await tableNames(database)).toEqual(TABLES);
+    await migrateDatabase(database);
+    const [partitioned] = await queryRows<{ partitioned: boolean }>(
+      database.db,
+      sql`select relkind = 'p' as partitioned from pg_class where relname = 'scores'`,
+    );
+    expect(partitioned.partitioned).toBe(true);
+    await database.close();
+  });
+
+  it("apply on a fresh PGlite directory, and again after reopening it", async () => {
+    const first = await openDatabase({ pgliteDir: dir });
+    await migrateDatabase(first);
+    expect(await tableNames(first)).toEqual(TABLES);
+    await first.close();
+    const second = await openDatabase({ pgliteDir: dir });
+    await migrateDatabase(second);
+    expect(await tableNames(second)).toEqual(TABLES);
+    await second.close();
+  });
+});
+
+describe.each(DRIVERS)("append-only trails on %s", (driver) => {
+  const REFUSED = /append-only/;
+  const runId = randomUUID();
+
+  let test: Awaited<ReturnType<typeof createTestDatabase>>;
+  beforeAll(async () => {
+    test = await createTestDatabase(driver);
+    const { db } = test.database;
+    await db.execute(sql`select cts_create_scores_partition(${runId}::uuid)`);
+    await db.execute(sql`insert into scores (run_id, file_id, model_id, model_sha256, score, reasons, input_digest)
+      values (${runId}::uuid, 'F1', ${runId}::uuid, 'sha', 0.5, '[]', 'digest')`);
+    await db.execute(sql`insert into audit_events (id, at, actor, role, action, details, prev_hash, hash)
+      values (1, now(), 'system', 'admin', 'test', '{}', 'p', 'h')`);
+  });
+  afterAll(() => test.drop());
+
+  /** The database's own message, whichever driver wraps it. */
+  const failure = async (run: () => Promise<unknown>) => {
+    try {
+      await run();
+      return "not refused";
+    } catch (error) {
+      const e = error as Error & { cause?: Error };
+      return `${e.message} ${e.cause?.message ?? ""}`;
+    }
+  };
+
+  it.each([
+    ["UPDATE scores", sql`update scores set score = 1`],
+    ["DELETE FROM scores", sql`delete from scores`],
+    ["TRUNCATE scores", sql`truncate scores`],
+    ["TRUNCATE a scores partition", sql.raw(`truncate scores_${runId.replace(/-/g, "")}`)],
+    ["UPDATE audit_events", sql`update audit_events set action = 'x'`],
+    ["DELETE FROM audit_events", sql`delete from audit_events`],
+    ["TRUNCATE audit_events", sql`truncate audit_events`],
+  ])("refuses %s", async (_label, statement) => {
+    expect(await failure(() => test.database.db.execute(statement))).toMatch(REFUSED);
+    const [counts] = await queryRows<{ scores: number; events: number; score: number }>(
+      test.database.db,
+      sql`select (select count(*)::int from scores) as scores, (select count(*)::int from audit_events) as events,
+          (select score from scores limit 1) as score`,
+    );
+    expect(counts).toEqual({ scores: 1, events: 1, score: 0.5 });
+  });
+});

@@ -1,0 +1,58 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+
+const ROOT = resolve(import.meta.dirname, "../../..");
+
+/** Collects a child's stdout and resolves when a line matches. */
+function waitForLine(child: ChildProcess, pattern: RegExp, ms: number, output: string[]): Promise<RegExpMatchArray> {
+  return new Promise((resolveMatch, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no line matching ${pattern} in ${ms} ms:\n${output.join("")}`)), ms);
+    const onData = (chunk: Buffer) => {
+      output.push(chunk.toString());
+      const match = output.join("").match(pattern);
+      if (match) {
+        clearTimeout(timer);
+        resolveMatch(match);
+      }
+    };
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", (c: Buffer) => output.push(c.toString()));
+  });
+}
+
+describe("npm start in an empty directory (embedded PGlite)", () => {
+  const cwd = mkdtempSync(join(tmpdir(), "cts-start-"));
+  afterAll(() => rmSync(cwd, { recursive: true, force: true }));
+
+  it("answers /readyz within 30 s, prints an admin key once, and exits 0 on SIGTERM", async () => {
+    const output: string[] = [];
+    const started = Date.now();
+    // What `npm start` runs (tsx services/main.ts), started from an empty directory.
+    const child = spawn(join(ROOT, "node_modules/.bin/tsx"), [join(ROOT, "services/main.ts")], {
+      cwd,
+      env: { ...process.env, DATABASE_URL: "", PORT: "0", LOG_LEVEL: "info", DEMO_FILES: "0", NODE_ENV: "test" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const exit = new Promise<number | null>((done) => child.once("exit", (code) => done(code)));
+    try {
+      const [, url] = await waitForLine(child, /"url":"(http:\/\/[^"]+)","msg":"api listening"/, 30_000, output);
+      const ready = await fetch(`${url}/readyz`);
+      expect(Date.now() - started).toBeLessThan(30_000);
+      expect(ready.status).toBe(200);
+      const body = (await ready.json()) as { checks: { postgres: { driver: string }; tfjs: { backend: string } } };
+      expect(body.checks.postgres.driver).toBe("pglite");
+      expect(["tensorflow", "wasm", "cpu"]).toContain(body.checks.tfjs.backend);
+      const key = output.join("").match(/\n  (cts_[0-9a-f]{8}_\S+)\n/)?.[1];
+      expect(key).toBeDefined();
+      const keys = await fetch(`${url}/v1/api-keys`, { headers: { authorization: `Bearer ${key}` } });
+      expect(keys.status).toBe(200);
+    } finally {
+      child.kill("SIGTERM");
+      expect(await exit).toBe(0);
+    }
+    expect(output.join("")).toContain('"msg":"stopped"');
+  });
+});

@@ -4,6 +4,7 @@
  * a million rows and a Date per cell would dominate the time.
  */
 
+/** Milliseconds in a UTC day (epoch time has no leap seconds). */
 export const MS_PER_DAY = 86_400_000;
 /** Mean Gregorian year, so that fractional years are stable across leap years. */
 const MS_PER_YEAR = 365.2425 * MS_PER_DAY;

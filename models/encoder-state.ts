@@ -56,6 +56,7 @@ export const DateEncoding = z.object({
   typical: z.number(),
 });
 
+/** How one attribute is encoded, by type; `offset` and `width` locate its columns. */
 export const AttributeEncoding = z.discriminatedUnion("type", [
   NumericEncoding,
   CategoricalEncoding,

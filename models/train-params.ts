@@ -29,7 +29,9 @@ export const TrainParams = z.object({
    */
   positiveWeight: z.union([z.literal("auto"), z.number().positive()]).default("auto"),
 });
+/** Resolved parameters (defaults applied), as stored with the model. */
 export type TrainParams = z.infer<typeof TrainParams>;
+/** Parameters as a caller may give them (every field optional). */
 export type TrainParamsInput = z.input<typeof TrainParams>;
 
 /** Widths of the hidden layers for the given params (tapering by halves). */

@@ -26,6 +26,7 @@ export interface EpochProgress {
 /** Return "stop" to end training after this epoch (best weights are kept); throw to abort. */
 export type OnEpoch = (progress: EpochProgress) => void | "stop" | Promise<void | "stop">;
 
+/** Encoded training and validation data plus seed and params (all typed arrays, transferable). */
 export interface TrainInput {
   /** Row-major training matrix, nRows × nCols (nRows = y.length). */
   X: Float32Array;
@@ -43,6 +44,7 @@ export interface TrainInput {
   signal?: AbortSignal;
 }
 
+/** The trained network (typed arrays, no live tensors), its calibration and the diagnostics. */
 export interface TrainResult {
   network: NetworkWeights;
   calibration: PlattCalibration;

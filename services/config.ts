@@ -33,6 +33,10 @@ const ConfigSchema = z.object({
   DEMO_SEED: z.coerce.number().int().default(1),
   /** `redis-server` binary started when no Redis answers. */
   REDIS_SERVER_BIN: z.string().default("redis-server"),
+  /** CLI: the API to call for commands that go through HTTP (training, scoring, lists). */
+  CTS_URL: z.string().url().default("http://127.0.0.1:3000"),
+  /** CLI: the API key those commands send. */
+  CTS_API_KEY: z.string().optional(),
   /** Seconds to wait for running requests and jobs on SIGTERM before giving up. */
   SHUTDOWN_TIMEOUT_S: z.coerce.number().positive().default(30),
 });

@@ -15,7 +15,7 @@ export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 
 /** An open database: drizzle plus the raw driver, which bulk COPY needs. */
 export type Database =
-  | { driver: "postgres"; db: Db; sql: postgres.Sql; close(): Promise<void> }
+  | { driver: "postgres"; db: Db; sql: postgres.Sql; url: string; close(): Promise<void> }
   | { driver: "pglite"; db: Db; pglite: PGlite; close(): Promise<void> };
 
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL("./migrations", import.meta.url));
@@ -30,7 +30,7 @@ export async function openDatabase(opts: { url?: string; pgliteDir?: string; max
       types: { date: { to: 1082, from: [1082], serialize: (x: string) => x, parse: (x: string) => x } },
     });
     const db = drizzlePostgres(sql, { schema, casing: "snake_case" }) as unknown as Db;
-    return { driver: "postgres", db, sql, close: () => sql.end({ timeout: 5 }) };
+    return { driver: "postgres", db, sql, url: opts.url, close: () => sql.end({ timeout: 5 }) };
   }
   const dir = opts.pgliteDir;
   if (dir && !dir.startsWith("memory://")) mkdirSync(dir, { recursive: true });
@@ -39,10 +39,23 @@ export async function openDatabase(opts: { url?: string; pgliteDir?: string; max
   return { driver: "pglite", db, pglite, close: () => pglite.close() };
 }
 
-/** Applies the committed drizzle-kit migrations; safe to run at every start. */
+const MIGRATION_LOCK = 7_402_000;
+
+/**
+ * Applies the committed drizzle-kit migrations; safe to run at every start. On a server, the API
+ * and every worker start together, so one session-level advisory lock, on a connection of its own,
+ * lets one process migrate while the others wait and then find nothing left to do.
+ */
 export async function migrateDatabase(database: Database): Promise<void> {
   if (database.driver === "postgres") {
-    await migratePostgres(database.db as never, { migrationsFolder: MIGRATIONS_FOLDER });
+    const single = postgres(database.url, { max: 1, onnotice: () => {} });
+    try {
+      await single`select pg_advisory_lock(${MIGRATION_LOCK})`;
+      await migratePostgres(drizzlePostgres(single) as never, { migrationsFolder: MIGRATIONS_FOLDER });
+      await single`select pg_advisory_unlock(${MIGRATION_LOCK})`;
+    } finally {
+      await single.end({ timeout: 5 });
+    }
   } else {
     await migratePglite(database.db as never, { migrationsFolder: MIGRATIONS_FOLDER });
   }

@@ -1,3 +1,4 @@
+import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import { type ServerType, serve } from "@hono/node-server";
 import { type BackendChoice, selectBackend } from "../../models/backend.js";
@@ -8,7 +9,8 @@ import type { Config } from "../config.js";
 import { migrateDatabase, openDatabase } from "../db/client.js";
 import type { Logger } from "../logger.js";
 import { startWorkers } from "../worker/worker.js";
-import { ensureFirstAdminKey, } from "./bootstrap.js";
+import { ensureFirstAdminKey } from "./bootstrap.js";
+import { lockPgliteDir } from "./pglite-lock.js";
 import { resolveRedis, StartupError } from "./redis.js";
 
 export const ROLES = ["all", "api", "worker"] as const;
@@ -52,7 +54,13 @@ export async function startService(opts: {
   };
 
   try {
-    const database = await openDatabase({ url: config.DATABASE_URL, pgliteDir: resolve(config.DATA_DIR, "db") });
+    const pgliteDir = resolve(config.DATA_DIR, "db");
+    if (!config.DATABASE_URL) {
+      mkdirSync(pgliteDir, { recursive: true });
+      const release = lockPgliteDir(pgliteDir);
+      closers.push(async () => release());
+    }
+    const database = await openDatabase({ url: config.DATABASE_URL, pgliteDir });
     closers.push(() => database.close());
     await migrateDatabase(database);
     logger.info({ driver: database.driver }, "database migrated");

@@ -1,0 +1,38 @@
+import { type Command, Option } from "commander";
+import { createApiKey, listApiKeys, revokeApiKey } from "../../db/queries/api-keys.js";
+import { ROLES } from "../../db/schema/index.js";
+import { cliActor, printJson, withDatabase } from "../context.js";
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+/** `keys create|list|revoke`: key management on the server, straight against the database. */
+export function register(program: Command) {
+  const keys = program.command("keys").description("manage API keys (on the server, against the database)");
+
+  keys
+    .command("create")
+    .description("create an API key; the key is printed once")
+    .addOption(new Option("--role <role>", "role of the key").choices(ROLES).makeOptionMandatory())
+    .option("--unit <unit>", "a unit the key may see (repeat for several; inspectors need one)", collect, [])
+    .option("--name <name>", "who the key belongs to", "")
+    .action(async (opts: { role: (typeof ROLES)[number]; unit: string[]; name: string }) => {
+      if (opts.role === "inspector" && opts.unit.length === 0) {
+        program.error("an inspector key needs at least one --unit");
+      }
+      const created = await withDatabase(({ db }) =>
+        createApiKey(db, { role: opts.role, units: opts.unit, name: opts.name || `${opts.role} key` }, cliActor()),
+      );
+      process.stderr.write(`Created ${created.role} key ${created.prefix}. It is shown this once:\n`);
+      process.stdout.write(`${created.key}\n`);
+    });
+
+  keys
+    .command("list")
+    .description("list keys (prefixes only)")
+    .action(async () => printJson(await withDatabase(({ db }) => listApiKeys(db))));
+
+  keys
+    .command("revoke <id>")
+    .description("revoke a key by id")
+    .action(async (id: string) => printJson(await withDatabase(({ db }) => revokeApiKey(db, id, cliActor()))));
+}

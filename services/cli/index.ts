@@ -1,0 +1,17 @@
+import { Command } from "commander";
+import { register as registerAudit } from "./commands/audit.js";
+import { register as registerKeys } from "./commands/keys.js";
+
+/**
+ * The command line for data officers and admins: `npm run cli -- <command>` or the `cts` bin.
+ * Commands that manage the server (keys, audit) open the database directly; the others call the
+ * HTTP API with CTS_URL and CTS_API_KEY.
+ */
+const program = new Command("cts").description("Control Targeting Service").showHelpAfterError();
+
+for (const register of [registerKeys, registerAudit]) register(program);
+
+program.parseAsync().catch((error: Error) => {
+  console.error(error.message);
+  process.exit(1);
+});

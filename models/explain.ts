@@ -92,7 +92,7 @@ export const explainRows = (
   const baseline = tf.tensor2d(ctx.baseline, [1, nCols]);
   const groups = tf.tensor2d(groupMatrix(ctx.columnAttribute, nAttributes), [nCols, nAttributes]);
   // Rows are independent, so the gradient of the batch sum is every row's own gradient.
-  const gradient = tf.grad((x: tf.Tensor) => tf.sum(forwardLogits(network, x as tf.Tensor2D)));
+  const gradient = tf.grad((x: tf.Tensor) => tf.sum(forwardLogits(network, x as tf.Tensor2D, undefined, "input")));
   try {
     for (let start = 0; start < nRows; start += batchSize) {
       const end = Math.min(nRows, start + batchSize);

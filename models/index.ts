@@ -77,3 +77,5 @@ export {
   wrapModel,
 } from "./artifact.js";
 export { deriveSeed, mulberry32, seededPermutation } from "./prng.js";
+export { type Split, stratifiedSplit, takeRows, takeValues, temporalSplit } from "./split.js";
+export { type SegmentFigures, segmentReport } from "./fairness.js";

@@ -56,6 +56,14 @@ describe("trainModel", () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it("aborts mid-epoch when the signal fires, without leaking tensors", async () => {
+    const controller = new AbortController();
+    controller.abort(new Error("job cancelled"));
+    const before = tf.memory().numTensors;
+    await expect(trainModel({ ...task, params, seed: 1, signal: controller.signal })).rejects.toThrow("job cancelled");
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it("stops early on patience and restores the best epoch", async () => {
     const r = await trainModel({ ...task, params: { maxEpochs: 40, patience: 1, learningRate: 0.02 }, seed: 2 });
     expect(r.stopReason).toBe("patience");

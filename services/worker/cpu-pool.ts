@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { Piscina } from "piscina";
-import type { TaskInput, TaskName, TaskOutput } from "./cpu-tasks.js";
+import type { TaskInput, TaskName, TaskOutput, ThreadData } from "./cpu-tasks.js";
 
 /**
  * The CPU pool of a worker process: encode, train, predict and explain run in worker threads, so
@@ -16,12 +16,12 @@ export interface CpuPool {
 
 const runningFromSource = fileURLToPath(import.meta.url).endsWith(".ts");
 
-export function createCpuPool(opts: { threads: number; tfjsBackend?: string }): CpuPool {
+export function createCpuPool(opts: { threads: number; tfjsBackend?: ThreadData["tfjsBackend"] }): CpuPool {
   const piscina = new Piscina({
     filename: new URL(runningFromSource ? "./cpu-tasks.from-source.mjs" : "./cpu-tasks.js", import.meta.url).href,
     minThreads: opts.threads,
     maxThreads: opts.threads,
-    env: { ...process.env, ...(opts.tfjsBackend ? { TFJS_BACKEND: opts.tfjsBackend } : {}) },
+    workerData: { tfjsBackend: opts.tfjsBackend } satisfies ThreadData,
     // An idle thread keeps its loaded tfjs backend and model cache instead of starting cold.
     idleTimeout: Number.POSITIVE_INFINITY,
   });

@@ -1,5 +1,6 @@
 import { threadId } from "node:worker_threads";
-import { selectBackend, tf } from "../../models/backend.js";
+import { workerData } from "piscina";
+import { type BackendName, selectBackend, tf } from "../../models/backend.js";
 import type { ProbeBackendPayload, ProbeBackendResult } from "../../jobs/diagnostics.js";
 
 /**
@@ -8,11 +9,15 @@ import type { ProbeBackendPayload, ProbeBackendResult } from "../../jobs/diagnos
  */
 let backendName: Promise<string> | null = null;
 
-/** Loads the tfjs backend once per thread; TFJS_BACKEND is handed over by the pool. */
+/** What the pool hands every thread (piscina workerData), from the validated config. */
+export interface ThreadData {
+  tfjsBackend?: BackendName;
+}
+
+/** Loads the tfjs backend once per thread (the one TFJS_BACKEND forces, else the fastest). */
 export function threadBackend(): Promise<string> {
-  // eslint-disable-next-line node/no-process-env -- set by cpu-pool.ts from the validated config
-  const forced = process.env.TFJS_BACKEND as "tensorflow" | "wasm" | "cpu" | undefined;
-  backendName ??= selectBackend(forced).then((b) => b.name);
+  const { tfjsBackend } = (workerData ?? {}) as ThreadData;
+  backendName ??= selectBackend(tfjsBackend).then((b) => b.name);
   return backendName;
 }
 

@@ -17,6 +17,7 @@ export const controlLists = pgTable(
     status: text({ enum: LIST_STATUSES }).notNull().default("open"),
     createdBy: text().notNull(),
     createdAt: at().notNull().defaultNow(),
+    closedAt: at(),
   },
   (t) => [index("control_lists_unit_idx").on(t.unit, t.createdAt)],
 );
@@ -36,6 +37,9 @@ export const controlListItems = pgTable(
     status: text({ enum: ITEM_STATUSES }).notNull().default("pending"),
     assignedTo: text(),
     outcomeId: bigint({ mode: "number" }),
+    claimedAt: at(),
+    startedAt: at(),
+    doneAt: at(),
   },
   (t) => [
     primaryKey({ columns: [t.listId, t.fileId] }),

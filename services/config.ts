@@ -37,6 +37,8 @@ const ConfigSchema = z.object({
   CTS_URL: z.string().url().default("http://127.0.0.1:3000"),
   /** CLI: the API key those commands send. */
   CTS_API_KEY: z.string().optional(),
+  /** Build id stored in each model's code version (package version + "+" + id); unset: a hash of models/. */
+  BUILD_ID: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).optional(),
   /** Seconds to wait for running requests and jobs on SIGTERM before giving up. */
   SHUTDOWN_TIMEOUT_S: z.coerce.number().positive().default(30),
 });

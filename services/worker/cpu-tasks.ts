@@ -2,6 +2,7 @@ import { threadId } from "node:worker_threads";
 import { workerData } from "piscina";
 import { type BackendName, selectBackend, tf } from "../../models/backend.js";
 import type { ProbeBackendPayload, ProbeBackendResult } from "../../jobs/diagnostics.js";
+import { train } from "./tasks/train.js";
 
 /**
  * The entry of every CPU-pool thread: one exported function per task, each taking plain data or
@@ -33,7 +34,7 @@ export async function probeBackend(payload: ProbeBackendPayload): Promise<ProbeB
 }
 
 /** Every task a CPU thread runs, by name. */
-const TASKS = { probeBackend };
+const TASKS = { probeBackend, train };
 
 export type TaskName = keyof typeof TASKS;
 export type TaskInput<K extends TaskName> = Parameters<(typeof TASKS)[K]>[0];

@@ -6,6 +6,7 @@ import type { Database } from "../db/client.js";
 import type { Logger } from "../logger.js";
 import { type CpuPool, createCpuPool } from "./cpu-pool.js";
 import { probeBackendProcessor } from "./processors/probe-backend.js";
+import { trainModelProcessor } from "./processors/train-model.js";
 
 export interface WorkerDeps {
   database: Database;
@@ -22,8 +23,12 @@ export interface RunningWorkers {
 }
 
 /** Which processor serves which queue, and how many jobs of it a process runs at once. */
-function processorTable(pool: CpuPool, _deps: WorkerDeps): { queue: QueueName; processor: Processor; concurrency: number }[] {
-  return [{ queue: QUEUE.diagnostics, processor: probeBackendProcessor(pool), concurrency: 1 }];
+function processorTable(pool: CpuPool, deps: WorkerDeps): { queue: QueueName; processor: Processor; concurrency: number }[] {
+  return [
+    { queue: QUEUE.diagnostics, processor: probeBackendProcessor(pool), concurrency: 1 },
+    // One training at a time per process: it takes a whole CPU thread for minutes.
+    { queue: QUEUE.training, processor: trainModelProcessor(pool, deps), concurrency: 1 },
+  ];
 }
 
 /** Starts one BullMQ Worker per queue in this process, all sharing one CPU pool. */

@@ -1,0 +1,85 @@
+import { enqueueTrainModel, removeQueuedTraining, trainJobId } from "../../../../jobs/training.js";
+import { DomainError } from "../../../errors.js";
+import {
+  approveModel,
+  cancelModel,
+  createModel,
+  failTraining,
+  getModel,
+  getModels,
+  listModels,
+  retireModel,
+} from "../../../db/queries/models.js";
+import type { AppRouteHandler } from "../../types.js";
+import type { ApproveRoute, CancelRoute, CompareRoute, CreateRoute, GetRoute, ListRoute, RetireRoute } from "./models.routes.js";
+import { comparisonFigures, toModel, toModelSummary } from "./models.schemas.js";
+
+export const create: AppRouteHandler<CreateRoute> = async (c) => {
+  const body = c.req.valid("json");
+  const { database, queues } = c.get("deps");
+  const actor = c.get("actor");
+  const row = await createModel(
+    database.db,
+    {
+      name: body.name ?? null,
+      cutoff: body.cutoff ?? new Date().toISOString().slice(0, 10),
+      seed: body.seed,
+      params: {
+        train: body.params ?? {},
+        split: { kind: body.split ?? "auto", validationFrom: body.validationFrom, validationFraction: body.validationFraction },
+        ipw: body.ipw,
+      },
+    },
+    actor,
+    c.get("requestId"),
+  );
+  try {
+    await enqueueTrainModel(queues.training, { modelId: row.id });
+  } catch (error) {
+    await failTraining(database.db, row.id, `could not queue the training: ${(error as Error).message}`, actor);
+    throw new DomainError("unavailable", "the training queue is unavailable; the model was marked failed");
+  }
+  return c.json({ id: row.id, status: row.status, jobId: trainJobId(row.id) }, 202);
+};
+
+export const list: AppRouteHandler<ListRoute> = async (c) => {
+  const rows = await listModels(c.get("deps").database.db);
+  return c.json({ items: rows.map(toModelSummary) }, 200);
+};
+
+export const compare: AppRouteHandler<CompareRoute> = async (c) => {
+  const { ids } = c.req.valid("query");
+  const rows = await getModels(c.get("deps").database.db, ids);
+  const digests = new Set(rows.map((r) => r.dataDigest));
+  return c.json(
+    { models: rows.map(toModelSummary), sameData: digests.size === 1 && !digests.has(null), figures: comparisonFigures(rows) },
+    200,
+  );
+};
+
+export const get: AppRouteHandler<GetRoute> = async (c) => {
+  const { id } = c.req.valid("param");
+  return c.json(toModel(await getModel(c.get("deps").database.db, id)), 200);
+};
+
+export const approve: AppRouteHandler<ApproveRoute> = async (c) => {
+  const { id } = c.req.valid("param");
+  const { justification } = c.req.valid("json");
+  const row = await approveModel(c.get("deps").database.db, id, justification, c.get("actor"), c.get("requestId"));
+  return c.json(toModel(row), 200);
+};
+
+export const retire: AppRouteHandler<RetireRoute> = async (c) => {
+  const { id } = c.req.valid("param");
+  const row = await retireModel(c.get("deps").database.db, id, c.get("actor"), c.get("requestId"));
+  return c.json(toModel(row), 200);
+};
+
+export const cancel: AppRouteHandler<CancelRoute> = async (c) => {
+  const { id } = c.req.valid("param");
+  const { database, queues } = c.get("deps");
+  const row = await cancelModel(database.db, id, c.get("actor"), c.get("requestId"));
+  // A queued job is dropped; a running one sees the row change and stops its thread.
+  await removeQueuedTraining(queues.training, id).catch(() => false);
+  return c.json(toModel(row), 200);
+};

@@ -1,0 +1,85 @@
+import { z } from "@hono/zod-openapi";
+import { v1Route } from "../../route.js";
+import {
+  ApproveModelBody,
+  CompareQuery,
+  CompareSchema,
+  CreatedModelSchema,
+  CreateModelBody,
+  IdParam,
+  ModelSchema,
+  ModelSummarySchema,
+} from "./models.schemas.js";
+
+const tags = ["models"];
+const json = <T>(schema: T) => ({ "application/json": { schema } });
+
+export const create = v1Route(["data_officer"], {
+  method: "post",
+  path: "/models",
+  tags,
+  summary: "Train a model on past outcomes (runs as a job; poll GET /v1/models/{id})",
+  request: { body: { content: json(CreateModelBody), required: true } },
+  responses: { 202: { description: "Queued for training", content: json(CreatedModelSchema) } },
+});
+
+export const list = v1Route(["data_officer", "auditor"], {
+  method: "get",
+  path: "/models",
+  tags,
+  summary: "List models, newest first",
+  responses: { 200: { description: "Models", content: json(z.object({ items: z.array(ModelSummarySchema) })) } },
+});
+
+export const compare = v1Route(["data_officer", "auditor"], {
+  method: "get",
+  path: "/models/compare",
+  tags,
+  summary: "Put models side by side (validation, unbiased and baseline figures)",
+  request: { query: CompareQuery },
+  responses: { 200: { description: "Comparison", content: json(CompareSchema) } },
+});
+
+export const get = v1Route(["data_officer", "auditor"], {
+  method: "get",
+  path: "/models/{id}",
+  tags,
+  summary: "A model: status, live progress, metrics, baselines and counts (not the artifact)",
+  request: { params: IdParam },
+  responses: { 200: { description: "The model", content: json(ModelSchema) } },
+});
+
+export const approve = v1Route(["data_officer"], {
+  method: "post",
+  path: "/models/{id}/approve",
+  tags,
+  summary: "Approve a trained model (four eyes): it becomes the active model and the previous one is retired",
+  request: { params: IdParam, body: { content: json(ApproveModelBody), required: true } },
+  responses: { 200: { description: "Now active", content: json(ModelSchema) } },
+});
+
+export const retire = v1Route(["data_officer"], {
+  method: "post",
+  path: "/models/{id}/retire",
+  tags,
+  summary: "Retire a trained, approved or active model",
+  request: { params: IdParam },
+  responses: { 200: { description: "Retired", content: json(ModelSchema) } },
+});
+
+export const cancel = v1Route(["data_officer"], {
+  method: "post",
+  path: "/models/{id}/cancel",
+  tags,
+  summary: "Cancel a queued or running training (status failed, error \"cancelled\"); idempotent",
+  request: { params: IdParam },
+  responses: { 200: { description: "Cancelled", content: json(ModelSchema) } },
+});
+
+export type CreateRoute = typeof create;
+export type ListRoute = typeof list;
+export type CompareRoute = typeof compare;
+export type GetRoute = typeof get;
+export type ApproveRoute = typeof approve;
+export type RetireRoute = typeof retire;
+export type CancelRoute = typeof cancel;

@@ -1,0 +1,164 @@
+import { z } from "@hono/zod-openapi";
+import { TrainParams } from "../../../../models/train-params.js";
+import { MODEL_STATUSES } from "../../../db/schema/index.js";
+import type { ModelRow } from "../../../db/queries/models.js";
+
+const ISO_DATE = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "a date as yyyy-mm-dd").refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)), "not a calendar date");
+
+export const CreateModelBody = z
+  .object({
+    name: z.string().min(1).max(200).optional(),
+    cutoff: ISO_DATE.optional().openapi({ description: "Only controls before this date are used (default: today)" }),
+    split: z.enum(["temporal", "random"]).optional().openapi({
+      description: "temporal: train on controls before validationFrom, validate on later ones; random: seeded stratified. Default: temporal when the dates allow, else random",
+    }),
+    validationFrom: ISO_DATE.optional().openapi({ description: "Temporal split boundary (default: the date from which the latest validationFraction of controls lie)" }),
+    validationFraction: z.number().min(0.05).max(0.5).default(0.2),
+    seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
+    params: TrainParams.partial().strict().optional().openapi({ description: "Overrides of the training hyper-parameters" }),
+    ipw: z.boolean().default(false).openapi({ description: "Weight rows by 1 / recorded selection probability" }),
+  })
+  .superRefine((b, ctx) => {
+    if (b.split === "random" && b.validationFrom) {
+      ctx.addIssue({ code: "custom", path: ["validationFrom"], message: "validationFrom applies to the temporal split only" });
+    }
+    if (b.cutoff && b.validationFrom && b.validationFrom >= b.cutoff) {
+      ctx.addIssue({ code: "custom", path: ["validationFrom"], message: "validationFrom must be before the cutoff" });
+    }
+  })
+  .openapi("CreateModel");
+export type CreateModelBody = z.infer<typeof CreateModelBody>;
+
+export const ApproveModelBody = z
+  .object({ justification: z.string().trim().min(10).max(2000).openapi({ description: "Why this model should be used" }) })
+  .openapi("ApproveModel");
+
+export const IdParam = z.object({ id: z.string().uuid().openapi({ param: { name: "id", in: "path" } }) });
+
+export const CompareQuery = z.object({
+  ids: z
+    .string()
+    .transform((s) => s.split(",").map((x) => x.trim()).filter(Boolean))
+    .pipe(z.array(z.string().uuid()).min(2).max(5))
+    .openapi({ param: { name: "ids", in: "query" }, example: "uuid-a,uuid-b" }),
+});
+
+const Json = z.record(z.string(), z.unknown());
+
+export const ModelSummarySchema = z
+  .object({
+    id: z.string().uuid(),
+    name: z.string().nullable(),
+    status: z.enum(MODEL_STATUSES),
+    seed: z.number().int(),
+    backend: z.string().nullable(),
+    schemaVersion: z.number().int().nullable(),
+    cutoff: z.string().nullable(),
+    counts: z.record(z.string(), z.number()).nullable(),
+    progress: Json.nullable(),
+    artifactSha256: z.string().nullable(),
+    error: z.string().nullable(),
+    trainedBy: z.string(),
+    approvedBy: z.string().nullable(),
+    createdAt: z.string(),
+    finishedAt: z.string().nullable(),
+  })
+  .openapi("ModelSummary");
+
+export const ModelSchema = ModelSummarySchema.extend({
+  params: Json,
+  dataDigest: z.string().nullable(),
+  codeVersion: z.string().nullable(),
+  metrics: Json.nullable(),
+  baselines: Json.nullable(),
+  approvalJustification: z.string().nullable(),
+  startedAt: z.string().nullable(),
+  approvedAt: z.string().nullable(),
+  activatedAt: z.string().nullable(),
+  retiredAt: z.string().nullable(),
+}).openapi("Model");
+
+export const CreatedModelSchema = z.object({ id: z.string().uuid(), status: z.enum(MODEL_STATUSES), jobId: z.string() }).openapi("CreatedModel");
+
+export const CompareSchema = z
+  .object({
+    models: z.array(ModelSummarySchema),
+    sameData: z.boolean().openapi({ description: "All models were trained on data with the same digest" }),
+    figures: z.array(z.object({ figure: z.string(), values: z.array(z.number().nullable()) })),
+  })
+  .openapi("ModelComparison");
+
+const iso = (d: Date | null) => d?.toISOString() ?? null;
+
+/** The public summary of a model row (no metrics, no artifact). */
+export const toModelSummary = (row: ModelRow): z.infer<typeof ModelSummarySchema> => ({
+  id: row.id,
+  name: row.name,
+  status: row.status,
+  seed: row.seed,
+  backend: row.backend,
+  schemaVersion: row.schemaVersion,
+  cutoff: row.cutoff,
+  counts: row.counts,
+  progress: row.progress,
+  artifactSha256: row.artifactSha256,
+  error: row.error,
+  trainedBy: row.trainedBy,
+  approvedBy: row.approvedBy,
+  createdAt: row.createdAt.toISOString(),
+  finishedAt: iso(row.finishedAt),
+});
+
+/** The full public view of a model row (never the artifact bytes). */
+export const toModel = (row: ModelRow): z.infer<typeof ModelSchema> => ({
+  ...toModelSummary(row),
+  params: row.params,
+  dataDigest: row.dataDigest,
+  codeVersion: row.codeVersion,
+  metrics: row.metrics,
+  baselines: row.baselines,
+  approvalJustification: row.approvalJustification,
+  startedAt: iso(row.startedAt),
+  approvedAt: iso(row.approvedAt),
+  activatedAt: iso(row.activatedAt),
+  retiredAt: iso(row.retiredAt),
+});
+
+type Report = { aucRoc?: number; prAuc?: number; brier?: number; logLoss?: number; atCapacity?: { capacity: number; precision: number; recall: number; lift: number }[] };
+
+const num = (v: unknown): number | null => (typeof v === "number" && Number.isFinite(v) ? v : null);
+
+/** The figures of one evaluation report worth putting side by side, by name. */
+const reportFigures = (prefix: string, r: Report | null | undefined): [string, number | null][] => [
+  [`${prefix}.aucRoc`, num(r?.aucRoc)],
+  [`${prefix}.prAuc`, num(r?.prAuc)],
+  [`${prefix}.brier`, num(r?.brier)],
+  [`${prefix}.logLoss`, num(r?.logLoss)],
+  ...[0.01, 0.05, 0.1, 0.2].flatMap((c): [string, number | null][] => {
+    const at = r?.atCapacity?.find((x) => Math.abs(x.capacity - c) < 1e-9);
+    const pct = `${Math.round(c * 100)}%`;
+    return [
+      [`${prefix}.precision@${pct}`, num(at?.precision)],
+      [`${prefix}.recall@${pct}`, num(at?.recall)],
+      [`${prefix}.lift@${pct}`, num(at?.lift)],
+    ];
+  }),
+];
+
+/** One row per figure with a value per model, in the order the models were asked for. */
+export const comparisonFigures = (rows: ModelRow[]): { figure: string; values: (number | null)[] }[] => {
+  const perModel = rows.map((row) => {
+    const m = (row.metrics ?? {}) as { validation?: Report; unbiased?: { report?: Report | null } };
+    const b = (row.baselines ?? {}) as { logistic?: { report?: Report }; random?: Report };
+    return [
+      ...reportFigures("validation", m.validation),
+      ...reportFigures("unbiased", m.unbiased?.report),
+      ["baseline.logistic.aucRoc", num(b.logistic?.report?.aucRoc)],
+      ["baseline.logistic.prAuc", num(b.logistic?.report?.prAuc)],
+      ["baseline.random.prAuc", num(b.random?.prAuc)],
+      ["counts.train", num(row.counts?.train)],
+      ["counts.validation", num(row.counts?.validation)],
+    ] as [string, number | null][];
+  });
+  return perModel[0].map(([figure], i) => ({ figure, values: perModel.map((figures) => figures[i][1]) }));
+};

@@ -1,0 +1,90 @@
+import { type Actor, assertUnitAccess, unitScope } from "../../../auth/actor.js";
+import { recordItemOutcome, summarizeControlList, transitionItem } from "../../../db/queries/control-list-items.js";
+import { type ControlListRow, getControlList, listControlLists, readControlList } from "../../../db/queries/control-lists.js";
+import { createControlList } from "../../../lists/create-list.js";
+import { csvStream } from "../../../lists/csv-export.js";
+import type { AppRouteHandler } from "../../types.js";
+import type { ClaimRoute, CreateRoute, ListRoute, OutcomeRoute, ReadRoute, StartRoute, SummaryRoute } from "./control-lists.routes.js";
+import { toControlList, toControlListItem } from "./control-lists.schemas.js";
+
+/** Inspectors reach only lists of their units (403 otherwise); auditors and admins reach all. */
+const unitGuard = (actor: Actor) => (list: ControlListRow) => assertUnitAccess(actor, list.unit);
+const viewOf = (actor: Actor) => (actor.role === "inspector" ? "inspector" : "full");
+
+export const create: AppRouteHandler<CreateRoute> = async (c) => {
+  const body = c.req.valid("json");
+  const actor = c.get("actor");
+  assertUnitAccess(actor, body.unit);
+  // The creation's audit event records the list handed out, so no separate read event here.
+  const { list, items } = await createControlList(c.get("deps").database.db, body, actor, c.get("requestId"));
+  return c.json({ ...toControlList(list), items: items.map((i) => toControlListItem(i, viewOf(actor))) }, 201);
+};
+
+export const list: AppRouteHandler<ListRoute> = async (c) => {
+  const q = c.req.valid("query");
+  const actor = c.get("actor");
+  if (q.unit) assertUnitAccess(actor, q.unit);
+  const rows = await listControlLists(c.get("deps").database.db, {
+    units: unitScope(actor),
+    unit: q.unit,
+    status: q.status,
+    createdBy: q.mine === "true" ? actor.id : undefined,
+    limit: q.limit,
+  });
+  return c.json({ items: rows.map((r) => ({ ...toControlList(r.list), items: r.items, done: r.done })) }, 200);
+};
+
+const CSV_HEADER = ["position", "file_id", "score", "status", "assigned_to", "reasons"];
+
+export const read: AppRouteHandler<ReadRoute> = async (c) => {
+  const { id } = c.req.valid("param");
+  const { format } = c.req.valid("query");
+  const actor = c.get("actor");
+  const csv = format === "csv" || (format === undefined && (c.req.header("accept") ?? "").includes("text/csv"));
+  const { list, items } = await readControlList(c.get("deps").database.db, id, unitGuard(actor), actor, {
+    action: csv ? "control_list.export" : "control_list.read",
+    requestId: c.get("requestId"),
+  });
+  const view = viewOf(actor);
+  if (!csv) return c.json({ ...toControlList(list), items: items.map((i) => toControlListItem(i, view)) }, 200);
+  const header = view === "full" ? [...CSV_HEADER, "selected_by", "selection_probability"] : CSV_HEADER;
+  const rows = items.map((i) => {
+    const row: (string | number | null)[] = [i.position, i.fileId, i.score, i.status, i.assignedTo ?? "", JSON.stringify(i.reasons)];
+    if (view === "full") row.push(i.selectedBy, i.selectionProbability);
+    return row;
+  });
+  return c.body(csvStream(header, rows), 200, {
+    "content-type": "text/csv; charset=utf-8",
+    "content-disposition": `attachment; filename="control-list-${list.id}.csv"`,
+  }) as never;
+};
+
+export const summary: AppRouteHandler<SummaryRoute> = async (c) => {
+  const { id } = c.req.valid("param");
+  const { db } = c.get("deps").database;
+  const list = await getControlList(db, id);
+  unitGuard(c.get("actor"))(list);
+  return c.json({ id, status: list.status, ...(await summarizeControlList(db, id)) }, 200);
+};
+
+export const claim: AppRouteHandler<ClaimRoute> = async (c) => {
+  const { id, fileId } = c.req.valid("param");
+  const actor = c.get("actor");
+  const item = await transitionItem(c.get("deps").database.db, { listId: id, fileId, to: "claim" }, unitGuard(actor), actor, c.get("requestId"));
+  return c.json(toControlListItem(item, viewOf(actor)), 200);
+};
+
+export const start: AppRouteHandler<StartRoute> = async (c) => {
+  const { id, fileId } = c.req.valid("param");
+  const actor = c.get("actor");
+  const item = await transitionItem(c.get("deps").database.db, { listId: id, fileId, to: "start" }, unitGuard(actor), actor, c.get("requestId"));
+  return c.json(toControlListItem(item, viewOf(actor)), 200);
+};
+
+export const outcome: AppRouteHandler<OutcomeRoute> = async (c) => {
+  const { id, fileId } = c.req.valid("param");
+  const body = c.req.valid("json");
+  const actor = c.get("actor");
+  const result = await recordItemOutcome(c.get("deps").database.db, { listId: id, fileId, ...body }, unitGuard(actor), actor, c.get("requestId"));
+  return c.json({ item: toControlListItem(result.item, viewOf(actor)), outcomeId: result.outcomeId, listClosed: result.listClosed }, 201);
+};

@@ -1,0 +1,99 @@
+import { z } from "@hono/zod-openapi";
+import { v1Route } from "../../route.js";
+import {
+  ControlListEntrySchema,
+  ControlListItemSchema,
+  ControlListWithItemsSchema,
+  CreateControlListBody,
+  ItemParam,
+  ListControlListsQuery,
+  ListIdParam,
+  OutcomeRecordedSchema,
+  ReadQuery,
+  RecordOutcomeBody,
+  SummarySchema,
+} from "./control-lists.schemas.js";
+
+const tags = ["control-lists"];
+const READERS = ["inspector", "auditor", "admin"] as const;
+
+export const create = v1Route(["inspector"], {
+  method: "post",
+  path: "/control-lists",
+  tags,
+  summary: "Build a prioritized list for one of my units from the latest run of the active model",
+  request: { body: { content: { "application/json": { schema: CreateControlListBody } }, required: true } },
+  responses: { 201: { description: "Created", content: { "application/json": { schema: ControlListWithItemsSchema } } } },
+});
+
+export const list = v1Route(READERS, {
+  method: "get",
+  path: "/control-lists",
+  tags,
+  summary: "Lists, newest first: mine, by unit, by status (inspectors: their units only)",
+  request: { query: ListControlListsQuery },
+  responses: {
+    200: { description: "Lists", content: { "application/json": { schema: z.object({ items: z.array(ControlListEntrySchema) }) } } },
+  },
+});
+
+export const read = v1Route(READERS, {
+  method: "get",
+  path: "/control-lists/{id}",
+  tags,
+  summary: "One list with its items, as JSON or CSV (Accept: text/csv or ?format=csv); audited",
+  request: { params: ListIdParam, query: ReadQuery },
+  responses: {
+    200: {
+      description: "The list",
+      content: {
+        "application/json": { schema: ControlListWithItemsSchema },
+        "text/csv": { schema: z.string().openapi({ description: "One row per item; formula-like cells start with '" }) },
+      },
+    },
+  },
+});
+
+export const summary = v1Route(READERS, {
+  method: "get",
+  path: "/control-lists/{id}/summary",
+  tags,
+  summary: "Done, pending and hit rate so far, split by model and exploration picks",
+  request: { params: ListIdParam },
+  responses: { 200: { description: "Summary", content: { "application/json": { schema: SummarySchema } } } },
+});
+
+export const claim = v1Route(["inspector"], {
+  method: "post",
+  path: "/control-lists/{id}/items/{fileId}/claim",
+  tags,
+  summary: "Claim an item (assigned to me)",
+  request: { params: ItemParam },
+  responses: { 200: { description: "Claimed", content: { "application/json": { schema: ControlListItemSchema } } } },
+});
+
+export const start = v1Route(["inspector"], {
+  method: "post",
+  path: "/control-lists/{id}/items/{fileId}/start",
+  tags,
+  summary: "Mark an item in progress",
+  request: { params: ItemParam },
+  responses: { 200: { description: "In progress", content: { "application/json": { schema: ControlListItemSchema } } } },
+});
+
+export const outcome = v1Route(["inspector"], {
+  method: "post",
+  path: "/control-lists/{id}/items/{fileId}/outcome",
+  tags,
+  summary: "Record what the control found; writes one outcome with the item's selection provenance",
+  request: { params: ItemParam, body: { content: { "application/json": { schema: RecordOutcomeBody } }, required: true } },
+  responses: { 201: { description: "Recorded", content: { "application/json": { schema: OutcomeRecordedSchema } } } },
+});
+
+export type CreateRoute = typeof create;
+export type ListRoute = typeof list;
+export type ReadRoute = typeof read;
+export type SummaryRoute = typeof summary;
+export type ClaimRoute = typeof claim;
+export type StartRoute = typeof start;
+export type OutcomeRoute = typeof outcome;

@@ -1,0 +1,133 @@
+import { z } from "@hono/zod-openapi";
+import type { ControlListItemRow, ControlListRow } from "../../../db/queries/control-lists.js";
+import { MAX_CAPACITY } from "../../../lists/create-list.js";
+import { RANKINGS } from "../../../lists/select.js";
+import { UNIT } from "../api-keys/api-keys.schemas.js";
+
+export const CreateControlListBody = z
+  .object({
+    unit: UNIT,
+    capacity: z.number().int().min(1).max(MAX_CAPACITY).openapi({ description: `How many controls; 1..${MAX_CAPACITY}` }),
+    explorationShare: z
+      .number()
+      .min(0)
+      .lt(1, "the exploration share must be below 1")
+      .default(0.1)
+      .openapi({ description: "Share of picks drawn uniformly from the eligible files the model did not pick: nExplore = floor(k × share)" }),
+    exclusionDays: z.number().int().min(0).max(3650).default(365).openapi({ description: "Files controlled in the last N days are not eligible" }),
+    ranking: z.enum(RANKINGS).default("risk").openapi({ description: "risk: by score; yield: by score × the schema's amount attribute" }),
+    filters: z
+      .record(z.string().regex(/^[a-z][a-z0-9_]{0,62}$/), z.array(z.string().max(200)).min(1).max(100))
+      .default({})
+      .openapi({ description: "Categorical attribute → accepted values" }),
+    seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+  })
+  .openapi("CreateControlList");
+
+export const ControlListSchema = z
+  .object({
+    id: z.string().uuid(),
+    unit: z.string(),
+    status: z.enum(["open", "closed"]),
+    runId: z.string().uuid(),
+    modelId: z.string().uuid(),
+    seed: z.number().int(),
+    params: z.record(z.string(), z.unknown()),
+    createdBy: z.string(),
+    createdAt: z.string(),
+    closedAt: z.string().nullable(),
+  })
+  .openapi("ControlList");
+
+export const ControlListItemSchema = z
+  .object({
+    position: z.number().int(),
+    fileId: z.string(),
+    score: z.number(),
+    reasons: z.array(z.unknown()),
+    status: z.enum(["pending", "claimed", "in_progress", "done"]),
+    assignedTo: z.string().nullable(),
+    outcomeId: z.number().int().nullable(),
+    selectedBy: z.enum(["model", "exploration"]).optional().openapi({ description: "Auditor view only" }),
+    selectionProbability: z.number().optional().openapi({ description: "Auditor view only" }),
+  })
+  .openapi("ControlListItem");
+
+export const ControlListWithItemsSchema = ControlListSchema.extend({ items: z.array(ControlListItemSchema) }).openapi(
+  "ControlListWithItems",
+);
+
+export const ControlListEntrySchema = ControlListSchema.extend({ items: z.number().int(), done: z.number().int() }).openapi(
+  "ControlListEntry",
+);
+
+export const ListControlListsQuery = z.object({
+  mine: z.enum(["true", "false"]).optional().openapi({ description: "Only lists I created" }),
+  unit: UNIT.optional(),
+  status: z.enum(["open", "closed"]).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+export const ListIdParam = z.object({ id: z.string().uuid().openapi({ param: { name: "id", in: "path" } }) });
+export const ItemParam = ListIdParam.extend({
+  fileId: z.string().min(1).max(200).openapi({ param: { name: "fileId", in: "path" } }),
+});
+
+export const ReadQuery = z.object({ format: z.enum(["json", "csv"]).optional() });
+
+export const RecordOutcomeBody = z
+  .object({
+    outcome: z.union([z.literal(0), z.literal(1)]),
+    amount: z.number().finite().nullable().optional(),
+    controlledAt: z.iso
+      .date()
+      .refine((d) => d <= new Date().toISOString().slice(0, 10), "controlledAt cannot be in the future")
+      .optional()
+      .openapi({ description: "Defaults to today (UTC)" }),
+    notes: z.string().max(4000).nullable().optional(),
+  })
+  .openapi("RecordOutcome");
+
+export const OutcomeRecordedSchema = z
+  .object({ item: ControlListItemSchema, outcomeId: z.number().int(), listClosed: z.boolean() })
+  .openapi("OutcomeRecorded");
+
+const SummaryPart = z.object({
+  items: z.number().int(),
+  done: z.number().int(),
+  pending: z.number().int(),
+  hits: z.number().int(),
+  hitRate: z.number().nullable(),
+});
+export const SummarySchema = z
+  .object({ id: z.string().uuid(), status: z.enum(["open", "closed"]), total: SummaryPart, model: SummaryPart, exploration: SummaryPart })
+  .openapi("ControlListSummary");
+
+/** The public view of a list row. */
+export const toControlList = (row: ControlListRow): z.infer<typeof ControlListSchema> => ({
+  id: row.id,
+  unit: row.unit,
+  status: row.status,
+  runId: row.runId,
+  modelId: row.modelId,
+  seed: row.seed,
+  params: row.params,
+  createdBy: row.createdBy,
+  createdAt: row.createdAt.toISOString(),
+  closedAt: row.closedAt?.toISOString() ?? null,
+});
+
+/**
+ * An item as `view` may see it: inspectors never see how a file was picked (so they cannot treat
+ * exploration picks differently); auditors and admins see the stored provenance.
+ */
+export const toControlListItem = (row: ControlListItemRow, view: "inspector" | "full"): z.infer<typeof ControlListItemSchema> => ({
+  position: row.position,
+  fileId: row.fileId,
+  score: row.score,
+  reasons: row.reasons,
+  status: row.status,
+  assignedTo: row.assignedTo,
+  outcomeId: row.outcomeId,
+  ...(view === "full" ? { selectedBy: row.selectedBy, selectionProbability: row.selectionProbability } : {}),
+});

@@ -1,0 +1,164 @@
+import { and, eq, ne, sql } from "drizzle-orm";
+import type { Actor } from "../../auth/actor.js";
+import { conflict, notFound } from "../../errors.js";
+import { type Db, queryRows } from "../client.js";
+import { controlListItems, controlLists, outcomes } from "../schema/index.js";
+import { appendAuditEvent } from "./audit-events.js";
+import { type ControlListItemRow, type ControlListRow, getControlList } from "./control-lists.js";
+
+/** The item of `fileId` on `listId`, locked for the rest of the transaction, or a 404. */
+async function lockItem(tx: Db, listId: string, fileId: string): Promise<ControlListItemRow> {
+  const [item] = await tx
+    .select()
+    .from(controlListItems)
+    .where(and(eq(controlListItems.listId, listId), eq(controlListItems.fileId, fileId)))
+    .for("update");
+  if (!item) throw notFound(`file ${fileId} on control list ${listId}`);
+  return item;
+}
+
+export type ItemTransition = "claim" | "start";
+
+/**
+ * Claims an item (assigned_to = the caller) or marks it in progress. Idempotent for the same
+ * inspector; 409 when someone else holds it or when it is done.
+ */
+export async function transitionItem(
+  db: Db,
+  params: { listId: string; fileId: string; to: ItemTransition },
+  authorize: (list: ControlListRow) => void,
+  actor: Actor,
+  requestId?: string,
+): Promise<ControlListItemRow> {
+  return db.transaction(async (tx) => {
+    authorize(await getControlList(tx, params.listId));
+    const item = await lockItem(tx, params.listId, params.fileId);
+    if (item.status === "done") throw conflict(`file ${params.fileId} is already done on this list`);
+    if (item.assignedTo && item.assignedTo !== actor.id) {
+      throw conflict(`file ${params.fileId} is claimed by ${item.assignedTo}`, { assignedTo: item.assignedTo });
+    }
+    const already = params.to === "claim" ? item.status !== "pending" : item.status === "in_progress";
+    if (already) return item;
+    const now = new Date();
+    const [updated] = await tx
+      .update(controlListItems)
+      .set(
+        params.to === "claim"
+          ? { status: "claimed", assignedTo: actor.id, claimedAt: now }
+          : { status: "in_progress", assignedTo: actor.id, claimedAt: item.claimedAt ?? now, startedAt: now },
+      )
+      .where(and(eq(controlListItems.listId, params.listId), eq(controlListItems.fileId, params.fileId)))
+      .returning();
+    await appendAuditEvent(tx, {
+      actor,
+      action: `control_list.item.${params.to}`,
+      target: params.listId,
+      details: { fileId: params.fileId },
+      requestId,
+    });
+    return updated;
+  });
+}
+
+export interface OutcomeInput {
+  listId: string;
+  fileId: string;
+  outcome: 0 | 1;
+  amount?: number | null;
+  controlledAt?: string;
+  notes?: string | null;
+}
+
+/**
+ * Closes an item with what the control found: exactly one outcomes row, whose selected_by,
+ * selection_probability and control_list_id are copied from the item, so that training and
+ * evaluation can weight it by inverse propensity. The list closes with its last item. 409 when
+ * the item already has an outcome (the row lock makes a concurrent second call wait, then see it).
+ */
+export async function recordItemOutcome(
+  db: Db,
+  input: OutcomeInput,
+  authorize: (list: ControlListRow) => void,
+  actor: Actor,
+  requestId?: string,
+): Promise<{ item: ControlListItemRow; outcomeId: number; listClosed: boolean }> {
+  return db.transaction(async (tx) => {
+    authorize(await getControlList(tx, input.listId));
+    const item = await lockItem(tx, input.listId, input.fileId);
+    if (item.status === "done") {
+      throw conflict(`an outcome for file ${input.fileId} is already recorded on this list`, { outcomeId: item.outcomeId });
+    }
+    if (item.assignedTo && item.assignedTo !== actor.id) {
+      throw conflict(`file ${input.fileId} is claimed by ${item.assignedTo}`, { assignedTo: item.assignedTo });
+    }
+    const [row] = await tx
+      .insert(outcomes)
+      .values({
+        fileId: input.fileId,
+        controlledAt: input.controlledAt ?? sql`current_date`,
+        outcome: input.outcome,
+        amount: input.amount ?? null,
+        selectedBy: item.selectedBy,
+        selectionProbability: item.selectionProbability,
+        controlListId: input.listId,
+        inspector: actor.id,
+        notes: input.notes ?? null,
+        recordedBy: actor.id,
+      } as typeof outcomes.$inferInsert)
+      .returning({ id: outcomes.id });
+    const now = new Date();
+    const [updated] = await tx
+      .update(controlListItems)
+      .set({ status: "done", assignedTo: item.assignedTo ?? actor.id, outcomeId: row.id, doneAt: now })
+      .where(and(eq(controlListItems.listId, input.listId), eq(controlListItems.fileId, input.fileId)))
+      .returning();
+    const [open] = await tx
+      .select({ n: sql<number>`count(*)::int` })
+      .from(controlListItems)
+      .where(and(eq(controlListItems.listId, input.listId), ne(controlListItems.status, "done")));
+    const listClosed = open.n === 0;
+    if (listClosed) {
+      await tx.update(controlLists).set({ status: "closed", closedAt: now }).where(eq(controlLists.id, input.listId));
+    }
+    await appendAuditEvent(tx, {
+      actor,
+      action: "control_list.outcome",
+      target: input.listId,
+      details: { fileId: input.fileId, outcomeId: row.id, outcome: input.outcome, listClosed },
+      requestId,
+    });
+    return { item: updated, outcomeId: row.id, listClosed };
+  });
+}
+
+export interface SummaryPart {
+  items: number;
+  done: number;
+  pending: number;
+  hits: number;
+  hitRate: number | null;
+}
+
+/** Progress and hit rate so far of a list, overall and split by model and exploration picks. */
+export async function summarizeControlList(db: Db, listId: string) {
+  const rows = await queryRows<{ selected_by: "model" | "exploration"; items: number; done: number; hits: number }>(
+    db,
+    sql`select i.selected_by, count(*)::int as items, count(*) filter (where i.status = 'done')::int as done,
+               count(*) filter (where o.outcome = 1)::int as hits
+        from control_list_items i left join outcomes o on o.id = i.outcome_id
+        where i.list_id = ${listId} group by i.selected_by`,
+  );
+  const part = (items: number, done: number, hits: number): SummaryPart => ({
+    items,
+    done,
+    pending: items - done,
+    hits,
+    hitRate: done > 0 ? hits / done : null,
+  });
+  const of = (kind: "model" | "exploration") => {
+    const r = rows.find((x) => x.selected_by === kind);
+    return part(r?.items ?? 0, r?.done ?? 0, r?.hits ?? 0);
+  };
+  const sum = (k: "items" | "done" | "hits") => rows.reduce((a, r) => a + r[k], 0);
+  return { total: part(sum("items"), sum("done"), sum("hits")), model: of("model"), exploration: of("exploration") };
+}

@@ -1,0 +1,249 @@
+import { and, asc, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
+import type { FeatureSchemaDefinition } from "../../../models/feature-schema.js";
+import type { Actor } from "../../auth/actor.js";
+import { conflict, invalid, notFound } from "../../errors.js";
+import type { Candidate, Selection } from "../../lists/select.js";
+import { type Db, queryRows } from "../client.js";
+import { controlListItems, controlLists } from "../schema/index.js";
+import { appendAuditEvent } from "./audit-events.js";
+
+export type ControlListRow = typeof controlLists.$inferSelect;
+export type ControlListItemRow = typeof controlListItems.$inferSelect;
+
+/** Categorical filters: attribute name → accepted values. */
+export type ListFilters = Record<string, string[]>;
+
+/** The run a list is drawn from, with its model's activation time. */
+export interface SourceRun {
+  runId: string;
+  modelId: string;
+  createdAt: Date;
+  activatedAt: Date | null;
+}
+
+/** Whether any file belongs to `unit` (an unknown unit is a bad request, not an empty list). */
+export async function unitExists(db: Db, unit: string): Promise<boolean> {
+  const rows = await queryRows(db, sql`select 1 from files where unit = ${unit} limit 1`);
+  return rows.length > 0;
+}
+
+/** The latest feature schema's definition, or null before the first PUT /v1/schema. */
+export async function latestSchemaDefinition(db: Db): Promise<FeatureSchemaDefinition | null> {
+  const [row] = await queryRows<{ definition: FeatureSchemaDefinition }>(
+    db,
+    sql`select definition from feature_schemas order by version desc limit 1`,
+  );
+  return row?.definition ?? null;
+}
+
+/**
+ * The latest completed non-shadow run of the active model whose scope covers `unit` (a scope
+ * without `units`, or with an empty list, covers all units). 409 when there is none, or when it
+ * was requested before the model became active, since its scores may predate the approval.
+ */
+export async function resolveSourceRun(db: Db, unit: string): Promise<SourceRun> {
+  const [model] = await queryRows<{ id: string; activated_at: Date | string | null }>(
+    db,
+    sql`select id, activated_at from models where status = 'active' limit 1`,
+  );
+  if (!model) throw conflict("no model is active: approve and activate a model, then score, before building lists");
+  const [run] = await queryRows<{ id: string; created_at: Date | string }>(
+    db,
+    sql`select id, created_at from scoring_runs
+        where model_id = ${model.id} and status = 'completed' and not shadow
+          and (coalesce(jsonb_array_length(scope->'units'), 0) = 0 or scope->'units' ? ${unit})
+        order by created_at desc limit 1`,
+  );
+  if (!run) {
+    throw conflict(`the active model has no completed non-shadow scoring run covering unit "${unit}"`, {
+      modelId: model.id,
+    });
+  }
+  const createdAt = new Date(run.created_at);
+  const activatedAt = model.activated_at === null ? null : new Date(model.activated_at);
+  if (activatedAt && createdAt < activatedAt) {
+    throw conflict(
+      `the latest scoring run for unit "${unit}" (${createdAt.toISOString()}) is older than the active model ` +
+        `(activated ${activatedAt.toISOString()}): start a new scoring run first`,
+      { runId: run.id, modelId: model.id },
+    );
+  }
+  return { runId: run.id, modelId: model.id, createdAt, activatedAt };
+}
+
+/**
+ * Every file of `unit` scored in `runId`, with the amount for yield ranking and only the files
+ * whose categorical attributes pass `filters`. One scan of the unit (files_unit_id_idx) joined to
+ * the run's partition by its primary key.
+ */
+export async function loadScoredCandidates(
+  db: Db,
+  params: { runId: string; unit: string; amountAttribute?: string | null; filters?: ListFilters },
+): Promise<Candidate[]> {
+  const conditions: SQL[] = [sql`s.run_id = ${params.runId}`, sql`f.unit = ${params.unit}`];
+  for (const [attr, values] of Object.entries(params.filters ?? {})) {
+    conditions.push(sql`f.attributes->>${attr} = any(${toTextArray(values)})`);
+  }
+  const amount = params.amountAttribute
+    ? sql`case when jsonb_typeof(f.attributes->${params.amountAttribute}) = 'number' then (f.attributes->>${params.amountAttribute})::float8 end`
+    : sql`null::float8`;
+  const rows = await queryRows<{ file_id: string; score: number; amount: number | null }>(
+    db,
+    sql`select s.file_id, s.score, ${amount} as amount
+        from scores s join files f on f.id = s.file_id
+        where ${sql.join(conditions, sql` and `)}`,
+  );
+  return rows.map((r) => ({ fileId: r.file_id, score: Number(r.score), amount: r.amount === null ? null : Number(r.amount) }));
+}
+
+const toTextArray = (values: string[]) => sql`${`{${values.map((v) => `"${v.replace(/["\\]/g, "\\$&")}"`).join(",")}}`}::text[]`;
+
+/** Files of `unit` not eligible now: controlled on or after `cutoff`, or pending on an open list. */
+async function excludedFiles(db: Db, unit: string, cutoff: string): Promise<Set<string>> {
+  const rows = await queryRows<{ file_id: string }>(
+    db,
+    sql`select o.file_id from outcomes o join files f on f.id = o.file_id
+          where f.unit = ${unit} and o.controlled_at >= ${cutoff}::date
+        union
+        select i.file_id from control_lists l join control_list_items i on i.list_id = l.id
+          where l.unit = ${unit} and l.status = 'open' and i.status <> 'done'`,
+  );
+  return new Set(rows.map((r) => r.file_id));
+}
+
+export interface NewListInput {
+  id: string;
+  unit: string;
+  runId: string;
+  modelId: string;
+  seed: number;
+  /** First date of the exclusion window (files controlled on or after it are not eligible). */
+  cutoff: string;
+  params: Record<string, unknown>;
+}
+
+/**
+ * Builds and stores a list as one snapshot: under a per-unit advisory lock (two lists of a unit
+ * built at once would otherwise both take the same files), reads the exclusions, lets `select`
+ * pick, copies each pick's reasons from its score, inserts list and items and appends the
+ * control_list.create audit event last, all in one transaction.
+ */
+export async function insertControlListSnapshot(
+  db: Db,
+  input: NewListInput,
+  select: (excluded: ReadonlySet<string>) => Selection,
+  actor: Actor,
+  requestId?: string,
+): Promise<{ list: ControlListRow; items: ControlListItemRow[]; selection: Selection }> {
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`cts-control-list:${input.unit}`}))`);
+    const selection = select(await excludedFiles(tx, input.unit, input.cutoff));
+    if (selection.picks.length === 0) {
+      throw conflict(`no file of unit "${input.unit}" is eligible: all are excluded, filtered out or unscored`);
+    }
+    const ids = selection.picks.map((p) => p.fileId);
+    const reasonRows = await queryRows<{ file_id: string; reasons: unknown[] }>(
+      tx,
+      sql`select file_id, reasons from scores where run_id = ${input.runId} and file_id = any(${toTextArray(ids)})`,
+    );
+    const reasons = new Map(reasonRows.map((r) => [r.file_id, r.reasons]));
+    const params = { ...input.params, nEligible: selection.nEligible, nModel: selection.nModel, nExplore: selection.nExplore };
+    const [list] = await tx
+      .insert(controlLists)
+      .values({ id: input.id, unit: input.unit, params, runId: input.runId, modelId: input.modelId, seed: input.seed, createdBy: actor.id })
+      .returning();
+    const items = await tx.insert(controlListItems).values(
+      selection.picks.map((p) => ({
+        listId: input.id,
+        fileId: p.fileId,
+        position: p.position,
+        score: p.score,
+        selectedBy: p.selectedBy,
+        selectionProbability: p.selectionProbability,
+        reasons: reasons.get(p.fileId) ?? [],
+      })),
+    ).returning();
+    items.sort((a, b) => a.position - b.position);
+    await appendAuditEvent(tx, {
+      actor,
+      action: "control_list.create",
+      target: input.id,
+      details: { unit: input.unit, runId: input.runId, modelId: input.modelId, seed: input.seed, files: ids.length, ...params },
+      requestId,
+    });
+    return { list, items, selection };
+  });
+}
+
+/** One list row, or a 404. */
+export async function getControlList(db: Db, id: string): Promise<ControlListRow> {
+  const [list] = await db.select().from(controlLists).where(eq(controlLists.id, id)).limit(1);
+  if (!list) throw notFound(`control list ${id}`);
+  return list;
+}
+
+/**
+ * A list and its items in position order, with the read (or export) audit event in the same
+ * transaction: a list handed out is always on the trail.
+ */
+export async function readControlList(
+  db: Db,
+  id: string,
+  authorize: (list: ControlListRow) => void,
+  actor: Actor,
+  audit: { action: "control_list.read" | "control_list.export"; requestId?: string },
+): Promise<{ list: ControlListRow; items: ControlListItemRow[] }> {
+  return db.transaction(async (tx) => {
+    const list = await getControlList(tx, id);
+    authorize(list);
+    const items = await tx.select().from(controlListItems).where(eq(controlListItems.listId, id)).orderBy(asc(controlListItems.position));
+    await appendAuditEvent(tx, {
+      actor,
+      action: audit.action,
+      target: id,
+      details: { unit: list.unit, files: items.length },
+      requestId: audit.requestId,
+    });
+    return { list, items };
+  });
+}
+
+export interface ListFilter {
+  units: string[] | null;
+  unit?: string;
+  status?: "open" | "closed";
+  createdBy?: string;
+  limit: number;
+}
+
+/** Newest lists first, limited to `units` (an inspector's) when given, with their item counts. */
+export async function listControlLists(db: Db, filter: ListFilter) {
+  const conditions = [
+    filter.units ? inArray(controlLists.unit, filter.units.length ? filter.units : [""]) : undefined,
+    filter.unit ? eq(controlLists.unit, filter.unit) : undefined,
+    filter.status ? eq(controlLists.status, filter.status) : undefined,
+    filter.createdBy ? eq(controlLists.createdBy, filter.createdBy) : undefined,
+  ].filter((c) => c !== undefined);
+  return db
+    .select({
+      list: controlLists,
+      items: sql<number>`(select count(*)::int from control_list_items i where i.list_id = ${controlLists.id})`,
+      done: sql<number>`(select count(*)::int from control_list_items i where i.list_id = ${controlLists.id} and i.status = 'done')`,
+    })
+    .from(controlLists)
+    .where(conditions.length ? and(...conditions) : undefined)
+    .orderBy(desc(controlLists.createdAt))
+    .limit(filter.limit);
+}
+
+/** Whether a filter names an attribute that is not categorical in the schema: 422 with the field. */
+export function assertCategoricalFilters(schema: FeatureSchemaDefinition | null, filters: ListFilters): void {
+  const categorical = new Set((schema?.attributes ?? []).filter((a) => a.type === "categorical").map((a) => a.name));
+  const bad = Object.keys(filters).filter((name) => !categorical.has(name));
+  if (bad.length) {
+    throw invalid(
+      "filters may only name categorical attributes of the current schema",
+      bad.map((name) => ({ path: `filters.${name}`, message: `"${name}" is not a categorical attribute of the schema` })),
+    );
+  }
+}

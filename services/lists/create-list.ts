@@ -1,0 +1,98 @@
+import { randomInt, randomUUID } from "node:crypto";
+import type { Actor } from "../auth/actor.js";
+import type { Db } from "../db/client.js";
+import {
+  assertCategoricalFilters,
+  insertControlListSnapshot,
+  latestSchemaDefinition,
+  type ListFilters,
+  loadScoredCandidates,
+  resolveSourceRun,
+  unitExists,
+} from "../db/queries/control-lists.js";
+import { invalid } from "../errors.js";
+import { type Ranking, type RankedPool, rankCandidates, selectFromPool } from "./select.js";
+
+/** Largest capacity a list may have: a day's controls for a team, and a bound on one transaction. */
+export const MAX_CAPACITY = 1000;
+
+export interface CreateListInput {
+  unit: string;
+  capacity: number;
+  explorationShare: number;
+  exclusionDays: number;
+  ranking: Ranking;
+  filters: ListFilters;
+  seed?: number;
+}
+
+/**
+ * Ranked pools of completed runs, by run and unit. A completed run's scores never change (the
+ * partition is append-only), so a pool stays valid for the run's life; the TTL only bounds memory
+ * held for runs nobody asks about and picks up files that moved unit. Only unfiltered risk pools
+ * are cached: yield and filters read mutable attributes, so those pools are loaded per request.
+ */
+const POOL_TTL_MS = 10 * 60_000;
+const POOL_CACHE_MAX = 64;
+const pools = new Map<string, { at: number; pool: Promise<RankedPool> }>();
+
+function cachedRiskPool(db: Db, runId: string, unit: string): Promise<RankedPool> {
+  const key = `${runId}:${unit}`;
+  const hit = pools.get(key);
+  if (hit && Date.now() - hit.at < POOL_TTL_MS) return hit.pool;
+  const pool = loadScoredCandidates(db, { runId, unit }).then((c) => rankCandidates(c, "risk"));
+  pool.catch(() => pools.delete(key));
+  if (pools.size >= POOL_CACHE_MAX) pools.delete(pools.keys().next().value as string);
+  pools.set(key, { at: Date.now(), pool });
+  return pool;
+}
+
+const utcDaysAgo = (days: number, now = new Date()) => new Date(now.getTime() - days * 86_400_000).toISOString().slice(0, 10);
+
+/**
+ * Builds a control list for `input.unit`: resolves the source run (409 if none or stale), ranks its
+ * scores for the unit, then selects and stores the snapshot in one transaction
+ * (insertControlListSnapshot). The seed is drawn when not given and always stored, so the
+ * selection can be recomputed by anyone holding the list's parameters.
+ */
+export async function createControlList(db: Db, input: CreateListInput, actor: Actor, requestId?: string) {
+  if (!(await unitExists(db, input.unit))) {
+    throw invalid(`unit "${input.unit}" has no files`, [{ path: "unit", message: `unknown unit "${input.unit}"` }]);
+  }
+  const source = await resolveSourceRun(db, input.unit);
+  const schema = await latestSchemaDefinition(db);
+  const hasFilters = Object.keys(input.filters).length > 0;
+  if (hasFilters) assertCategoricalFilters(schema, input.filters);
+  const amountAttribute = schema?.amountAttribute ?? null;
+  if (input.ranking === "yield" && !amountAttribute) {
+    throw invalid("ranking by yield needs an amountAttribute in the feature schema", [
+      { path: "ranking", message: "the current schema names no amountAttribute" },
+    ]);
+  }
+  const pool =
+    input.ranking === "risk" && !hasFilters
+      ? await cachedRiskPool(db, source.runId, input.unit)
+      : rankCandidates(
+          await loadScoredCandidates(db, { runId: source.runId, unit: input.unit, amountAttribute, filters: input.filters }),
+          input.ranking,
+        );
+  // Seeds are stored as Postgres integer; 31 bits keeps them positive and JSON-exact.
+  const seed = input.seed ?? randomInt(0, 2 ** 31 - 1);
+  const cutoff = utcDaysAgo(input.exclusionDays);
+  const params = {
+    capacity: input.capacity,
+    explorationShare: input.explorationShare,
+    exclusionDays: input.exclusionDays,
+    excludedControlledSince: cutoff,
+    ranking: input.ranking,
+    ...(input.ranking === "yield" ? { amountAttribute } : {}),
+    filters: input.filters,
+  };
+  return insertControlListSnapshot(
+    db,
+    { id: randomUUID(), unit: input.unit, runId: source.runId, modelId: source.modelId, seed, cutoff, params },
+    (excluded) => selectFromPool(pool, excluded, { capacity: input.capacity, explorationShare: input.explorationShare, seed }),
+    actor,
+    requestId,
+  );
+}

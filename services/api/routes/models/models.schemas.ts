@@ -15,7 +15,8 @@ export const CreateModelBody = z
     validationFrom: ISO_DATE.optional().openapi({ description: "Temporal split boundary (default: the date from which the latest validationFraction of controls lie)" }),
     validationFraction: z.number().min(0.05).max(0.5).default(0.2),
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
-    params: TrainParams.partial().strict().optional().openapi({ description: "Overrides of the training hyper-parameters" }),
+    // TrainParams is plain zod (models/ must not import the OpenAPI layer), so no .openapi() here.
+    params: TrainParams.partial().strict().optional(),
     ipw: z.boolean().default(false).openapi({ description: "Weight rows by 1 / recorded selection probability" }),
   })
   .superRefine((b, ctx) => {

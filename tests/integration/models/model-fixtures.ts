@@ -1,0 +1,97 @@
+import { randomUUID } from "node:crypto";
+import { expect } from "vitest";
+import { demoPopulation } from "../../../data/demo/generate.js";
+import { demoSchema } from "../../../data/demo/schema.js";
+import type { TrainParamsInput } from "../../../models/train-params.js";
+import type { Db } from "../../../services/db/client.js";
+import { featureSchemas, files, type ModelStatus, models, outcomes } from "../../../services/db/schema/index.js";
+import type { TestContext } from "../../helpers/app.js";
+
+/** A small net: the tests check the plumbing and a clear margin over random, not top quality. */
+export const SMALL_PARAMS: TrainParamsInput = { hiddenUnits: 16, layers: 1, maxEpochs: 20, patience: 5, batchSize: 64 };
+
+/**
+ * Loads the seeded demo population (schema v1, files and their past controls) straight into the
+ * tables with drizzle, in batches; `oracleLabels` replaces the recorded outcomes by one control per
+ * file drawn from the generator's true probability, for tests that need more labels than history has.
+ */
+export async function loadDemo(db: Db, opts: { files: number; seed?: number }) {
+  await db.insert(featureSchemas).values({ version: 1, definition: demoSchema(), createdBy: "test" }).onConflictDoNothing();
+  let fileBatch: (typeof files.$inferInsert)[] = [];
+  let outcomeBatch: (typeof outcomes.$inferInsert)[] = [];
+  const flush = async () => {
+    if (fileBatch.length) await db.insert(files).values(fileBatch);
+    if (outcomeBatch.length) await db.insert(outcomes).values(outcomeBatch);
+    fileBatch = [];
+    outcomeBatch = [];
+  };
+  for (const row of demoPopulation({ files: opts.files, seed: opts.seed ?? 7 })) {
+    fileBatch.push({ id: row.file.id, unit: row.file.unit, attributes: row.file.attributes });
+    for (const o of row.outcomes) {
+      outcomeBatch.push({
+        fileId: row.file.id,
+        controlledAt: o.controlledAt,
+        outcome: o.outcome,
+        amount: o.amount,
+        selectedBy: o.selectedBy,
+        selectionProbability: o.selectionProbability,
+        inspector: o.inspector,
+        recordedBy: "test",
+      });
+    }
+    if (fileBatch.length >= 1000) await flush();
+  }
+  await flush();
+}
+
+/** Inserts a model row in any status (for governance tests that need no real training). */
+export async function insertModel(db: Db, opts: { status: ModelStatus; trainedBy: string; name?: string }) {
+  const [row] = await db
+    .insert(models)
+    .values({ id: randomUUID(), name: opts.name ?? null, status: opts.status, seed: 1, trainedBy: opts.trainedBy, params: {} })
+    .returning({ id: models.id });
+  return row.id;
+}
+
+/** The key prefix (`cts_xxxxxxxx`) of a clear key, as the actor id and models.trained_by hold it. */
+export const prefixOf = (key: string): string => key.slice(0, key.indexOf("_", 4) > 0 ? key.indexOf("_", 4) : 12);
+
+export type ModelBody = {
+  id: string;
+  status: ModelStatus;
+  error: string | null;
+  progress: Record<string, unknown> | null;
+  artifactSha256: string | null;
+  dataDigest: string | null;
+  codeVersion: string | null;
+  backend: string | null;
+  counts: Record<string, number> | null;
+  metrics: Record<string, any> | null;
+  baselines: Record<string, any> | null;
+  params: Record<string, any>;
+  trainedBy: string;
+  finishedAt: string | null;
+};
+
+/** Polls GET /v1/models/:id until `done(model)` holds, calling `seen` with every answer. */
+export async function pollModel(
+  ctx: TestContext,
+  key: string,
+  id: string,
+  done: (m: ModelBody) => boolean,
+  seen: (m: ModelBody) => void = () => {},
+  timeoutMs = 90_000,
+): Promise<ModelBody> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await ctx.request("GET", `/v1/models/${id}`, { key });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as ModelBody;
+    seen(body);
+    if (done(body)) return body;
+    if (Date.now() > until) throw new Error(`model ${id} still ${body.status} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export const finished = (m: ModelBody) => !["draft", "training"].includes(m.status);

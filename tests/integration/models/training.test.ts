@@ -1,0 +1,120 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TRAIN_MODEL } from "../../../jobs/training.js";
+import { createLogger } from "../../../services/logger.js";
+import { startWorkers } from "../../../services/worker/worker.js";
+import { createTestContext, type TestContext } from "../../helpers/app.js";
+import { expectProblem } from "../../helpers/problem.js";
+import { finished, loadDemo, type ModelBody, pollModel, SMALL_PARAMS } from "./model-fixtures.js";
+
+describe("POST /v1/models trains through the training queue", () => {
+  let ctx: TestContext;
+  let workers: ReturnType<typeof startWorkers>;
+  let officer: string;
+  let auditor: string;
+  let first: ModelBody;
+  const progressSeen: Record<string, unknown>[] = [];
+
+  beforeAll(async () => {
+    ctx = await createTestContext("postgres", { TFJS_BACKEND: "wasm" });
+    await loadDemo(ctx.test.database.db, { files: 12_000 });
+    workers = startWorkers({ database: ctx.test.database, connection: ctx.redis, config: ctx.config, logger: createLogger("silent") });
+    officer = await ctx.key("data_officer", [], "Ada Officer");
+    auditor = await ctx.key("auditor", [], "Aud Itor");
+  });
+
+  afterAll(async () => {
+    await workers?.close();
+    await ctx?.close();
+  });
+
+  it("answers 202 with the model id, shows live progress, and ends trained with metrics and baselines", async () => {
+    const res = await ctx.request("POST", "/v1/models", { key: officer, json: { name: "first", split: "random", seed: 3, params: SMALL_PARAMS } });
+    expect(res.status).toBe(202);
+    const created = (await res.json()) as { id: string; status: string; jobId: string };
+    expect(created.status).toBe("draft");
+    expect(created.jobId).toBe(`train-${created.id}`);
+
+    first = await pollModel(ctx, auditor, created.id, finished, (m) => m.progress && progressSeen.push(m.progress));
+    expect(first.error).toBeNull();
+    expect(first.status).toBe("trained");
+    expect(progressSeen.some((p) => p.phase === "training" && typeof p.epoch === "number" && typeof p.valPrAuc === "number")).toBe(true);
+    expect(first.artifactSha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(first.dataDigest).toMatch(/^[0-9a-f]{64}$/);
+    expect(first.codeVersion).toMatch(/^0\.1\.0\+/);
+    expect(first.backend).toBe("wasm");
+    expect(first).not.toHaveProperty("artifact");
+    expect(first.counts!.train + first.counts!.validation).toBe(first.counts!.files);
+    expect(first.params.split.kind).toBe("random");
+    expect(first.metrics!.unbiased.rows).toBe(first.counts!.explorationValidation);
+    expect(first.baselines!.champion).toBeNull();
+  });
+
+  it("beats the random baseline by a clear margin on the same validation rows", () => {
+    const model = first.metrics!.validation;
+    const random = first.baselines!.random;
+    expect(model.n).toBe(random.n);
+    expect(model.aucRoc).toBeGreaterThan(0.7);
+    expect(random.aucRoc).toBeLessThan(0.62);
+    expect(model.prAuc).toBeGreaterThan(1.5 * model.baseRate);
+    expect(model.prAuc).toBeGreaterThan(random.prAuc + 0.1);
+    expect(first.baselines!.logistic.report.n).toBe(model.n);
+    expect(first.baselines!.singleFeature.column).toEqual(expect.any(String));
+  });
+
+  it("is reproducible: the same data, seed and backend give the same artifact bytes", async () => {
+    const res = await ctx.request("POST", "/v1/models", { key: officer, json: { name: "again", split: "random", seed: 3, params: SMALL_PARAMS } });
+    const { id } = (await res.json()) as { id: string };
+    const again = await pollModel(ctx, officer, id, finished);
+    expect(again.status).toBe("trained");
+    expect(again.dataDigest).toBe(first.dataDigest);
+    expect(again.artifactSha256).toBe(first.artifactSha256);
+  });
+
+  it("uses the temporal split by default and scores the active model as champion", async () => {
+    const other = await ctx.key("data_officer", [], "Bea Second");
+    const approve = await ctx.request("POST", `/v1/models/${first.id}/approve`, { key: other, json: { justification: "beats the baselines clearly" } });
+    expect(approve.status).toBe(200);
+    const res = await ctx.request("POST", "/v1/models", { key: officer, json: { params: SMALL_PARAMS } });
+    const { id } = (await res.json()) as { id: string };
+    const challenger = await pollModel(ctx, officer, id, finished);
+    expect(challenger.status).toBe("trained");
+    expect(challenger.params.split.kind).toBe("temporal");
+    expect(challenger.params.split.validationFrom).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    expect(challenger.baselines!.champion.modelId).toBe(first.id);
+    expect(challenger.baselines!.champion.report.n).toBe(challenger.metrics!.validation.n);
+
+    const cmp = await ctx.request("GET", `/v1/models/compare?ids=${first.id},${id}`, { key: auditor });
+    expect(cmp.status).toBe(200);
+    const body = (await cmp.json()) as { models: { id: string }[]; figures: { figure: string; values: (number | null)[] }[] };
+    expect(body.models.map((m) => m.id)).toEqual([first.id, id]);
+    const auc = body.figures.find((f) => f.figure === "validation.aucRoc")!;
+    expect(auc.values).toEqual([first.metrics!.validation.aucRoc, challenger.metrics!.validation.aucRoc]);
+  });
+
+  it("does nothing when the job is delivered again after the model was stored", async () => {
+    const before = await pollModel(ctx, officer, first.id, () => true);
+    const job = await ctx.queues.training.add(TRAIN_MODEL, { modelId: first.id }, { jobId: `redelivered-${first.id}` });
+    const until = Date.now() + 30_000;
+    while (!(await job.isCompleted()) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    const result = (await ctx.queues.training.getJob(job.id!))!.returnvalue as { skipped?: string };
+    expect(result.skipped).toBe("active");
+    const after = await pollModel(ctx, officer, first.id, () => true);
+    expect(after).toEqual(before);
+    const list = await ctx.request("GET", "/v1/models", { key: auditor });
+    expect(((await list.json()) as { items: unknown[] }).items).toHaveLength(3);
+  });
+
+  it("answers problem JSON naming the field for a bad request, and 403 to an auditor", async () => {
+    const bad = await ctx.request("POST", "/v1/models", {
+      key: officer,
+      json: { split: "random", validationFrom: "2024-01-01", params: { layers: 99, bogus: 1 } },
+    });
+    const problem = await expectProblem(bad, 422);
+    const paths = problem.errors!.map((e) => e.path);
+    expect(paths).toEqual(expect.arrayContaining(["validationFrom", "params.layers"]));
+    await expectProblem(await ctx.request("POST", "/v1/models", { key: auditor, json: {} }), 403);
+    await expectProblem(await ctx.request("GET", "/v1/models/not-a-uuid", { key: auditor }), 422);
+    await expectProblem(await ctx.request("GET", "/v1/models/00000000-0000-4000-8000-000000000000", { key: auditor }), 404);
+    await expectProblem(await ctx.request("GET", "/v1/models/compare?ids=only-one", { key: auditor }), 422);
+  });
+});

@@ -194,7 +194,7 @@ export async function cancelModel(db: Db, id: string, by: Actor, requestId?: str
   return db.transaction(async (tx) => {
     const row = await lockModel(tx, id);
     if (row.status === "failed" && row.error === CANCELLED) return row;
-    if (!UNFINISHED.includes(row.status)) throw conflict(`model ${id} is ${row.status}; only a draft or training model can be cancelled`, { status: row.status });
+    if (!UNFINISHED.includes(row.status)) throw conflict(`model ${id} is ${row.status}; only a draft or training model can be cancelled`, { modelStatus: row.status });
     const [updated] = await tx
       .update(models)
       .set({ status: "failed", error: CANCELLED, finishedAt: sql`now()` })
@@ -217,7 +217,7 @@ export async function approveModel(db: Db, id: string, justification: string, by
   return db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(${MODEL_APPROVAL_LOCK})`);
     const row = await lockModel(tx, id);
-    if (row.status !== "trained") throw conflict(`model ${id} is ${row.status}; only a trained model can be approved`, { status: row.status });
+    if (row.status !== "trained") throw conflict(`model ${id} is ${row.status}; only a trained model can be approved`, { modelStatus: row.status });
     const [trainer] = await tx.select({ name: apiKeys.name }).from(apiKeys).where(eq(apiKeys.prefix, row.trainedBy)).limit(1);
     if (row.trainedBy === by.id || sameName(trainer?.name, by.name)) {
       throw forbidden("four eyes: a model must be approved by a data officer other than the one who trained it");
@@ -257,7 +257,7 @@ export async function retireModel(db: Db, id: string, by: Actor, requestId?: str
   return db.transaction(async (tx) => {
     const row = await lockModel(tx, id);
     if (!["trained", "approved", "active"].includes(row.status)) {
-      throw conflict(`model ${id} is ${row.status}; only a trained, approved or active model can be retired`, { status: row.status });
+      throw conflict(`model ${id} is ${row.status}; only a trained, approved or active model can be retired`, { modelStatus: row.status });
     }
     const [updated] = await tx
       .update(models)

@@ -1,0 +1,113 @@
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { auditEvents, models } from "../../../services/db/schema/index.js";
+import { createTestContext, type TestContext } from "../../helpers/app.js";
+import { expectProblem } from "../../helpers/problem.js";
+import { insertModel, type ModelBody, prefixOf } from "./model-fixtures.js";
+
+const JUSTIFICATION = { justification: "validated on the 2025 controls" };
+
+describe("model governance: four-eyes approval, single active model, retire", () => {
+  let ctx: TestContext;
+  let trainer: string;
+  let reviewer: string;
+  let third: string;
+
+  beforeAll(async () => {
+    ctx = await createTestContext("postgres");
+    trainer = await ctx.key("data_officer", [], "Tom Trainer");
+    reviewer = await ctx.key("data_officer", [], "Rita Reviewer");
+    third = await ctx.key("data_officer", [], "Theo Third");
+  });
+
+  afterAll(async () => {
+    await ctx?.close();
+  });
+
+  const db = () => ctx.test.database.db;
+  const approve = (id: string, key: string) => ctx.request("POST", `/v1/models/${id}/approve`, { key, json: JUSTIFICATION });
+  const activeIds = async () => (await db().select({ id: models.id }).from(models).where(eq(models.status, "active"))).map((r) => r.id);
+
+  it("POST /v1/models/:id/approve answers 403 to the officer who trained it, also under a second key of the same name", async () => {
+    const id = await insertModel(db(), { status: "trained", trainedBy: prefixOf(trainer) });
+    const own = await expectProblem(await approve(id, trainer), 403);
+    expect(own.detail).toMatch(/four eyes/);
+    const sameName = await ctx.key("data_officer", [], "tom trainer ");
+    await expectProblem(await approve(id, sameName), 403);
+    const [row] = await db().select({ status: models.status }).from(models).where(eq(models.id, id));
+    expect(row.status).toBe("trained");
+  });
+
+  it("approving makes the model active and retires the previous active model, with audit events", async () => {
+    const a = await insertModel(db(), { status: "trained", trainedBy: prefixOf(trainer) });
+    const b = await insertModel(db(), { status: "trained", trainedBy: prefixOf(trainer) });
+    const resA = await approve(a, reviewer);
+    expect(resA.status).toBe(200);
+    const bodyA = (await resA.json()) as ModelBody & { approvedBy: string; approvalJustification: string };
+    expect(bodyA.status).toBe("active");
+    expect(bodyA.approvedBy).toBe(prefixOf(reviewer));
+    expect(bodyA.approvalJustification).toBe(JUSTIFICATION.justification);
+
+    expect((await approve(b, reviewer)).status).toBe(200);
+    expect(await activeIds()).toEqual([b]);
+    const [oldA] = await db().select({ status: models.status }).from(models).where(eq(models.id, a));
+    expect(oldA.status).toBe("retired");
+    const events = await db().select({ action: auditEvents.action, target: auditEvents.target }).from(auditEvents);
+    expect(events).toEqual(expect.arrayContaining([
+      { action: "model.approve", target: a },
+      { action: "model.approve", target: b },
+      { action: "model.retire", target: a },
+    ]));
+  });
+
+  it("two concurrent approvals of different models leave exactly one active model", async () => {
+    for (let round = 0; round < 5; round++) {
+      const x = await insertModel(db(), { status: "trained", trainedBy: prefixOf(trainer) });
+      const y = await insertModel(db(), { status: "trained", trainedBy: prefixOf(trainer) });
+      const [rx, ry] = await Promise.all([approve(x, reviewer), approve(y, third)]);
+      expect([rx.status, ry.status].every((s) => s === 200 || s === 409)).toBe(true);
+      const active = await activeIds();
+      expect(active).toHaveLength(1);
+      expect([x, y]).toContain(active[0]);
+    }
+  });
+
+  it("two concurrent approvals of the same model: one succeeds, the other is a 409 problem", async () => {
+    const id = await insertModel(db(), { status: "trained", trainedBy: prefixOf(trainer) });
+    const answers = await Promise.all([approve(id, reviewer), approve(id, third)]);
+    expect(answers.map((r) => r.status).sort()).toEqual([200, 409]);
+    await expectProblem(answers.find((r) => r.status === 409)!, 409);
+    expect(await activeIds()).toEqual([id]);
+  });
+
+  it("invalid transitions are 409 problems; retire works from trained and active", async () => {
+    const failed = await insertModel(db(), { status: "failed", trainedBy: prefixOf(trainer) });
+    await expectProblem(await approve(failed, reviewer), 409);
+    await expectProblem(await ctx.request("POST", `/v1/models/${failed}/retire`, { key: reviewer }), 409);
+    const training = await insertModel(db(), { status: "training", trainedBy: prefixOf(trainer) });
+    await expectProblem(await approve(training, reviewer), 409);
+
+    const [active] = await activeIds();
+    const retired = await ctx.request("POST", `/v1/models/${active}/retire`, { key: reviewer });
+    expect(retired.status).toBe(200);
+    expect(((await retired.json()) as ModelBody).status).toBe("retired");
+    expect(await activeIds()).toEqual([]);
+    await expectProblem(await approve(active, reviewer), 409);
+    await expectProblem(await ctx.request("POST", `/v1/models/${active}/retire`, { key: reviewer }), 409);
+    await expectProblem(await ctx.request("POST", `/v1/models/${active}/cancel`, { key: reviewer }), 409);
+
+    const trained = await insertModel(db(), { status: "trained", trainedBy: prefixOf(trainer) });
+    expect((await ctx.request("POST", `/v1/models/${trained}/retire`, { key: trainer })).status).toBe(200);
+  });
+
+  it("needs a justification and the data officer role", async () => {
+    const id = await insertModel(db(), { status: "trained", trainedBy: prefixOf(trainer) });
+    const problem = await expectProblem(await ctx.request("POST", `/v1/models/${id}/approve`, { key: reviewer, json: {} }), 422);
+    expect(problem.errors?.map((e) => e.path)).toContain("justification");
+    const auditor = await ctx.key("auditor");
+    await expectProblem(await ctx.request("POST", `/v1/models/${id}/approve`, { key: auditor, json: JUSTIFICATION }), 403);
+    await expectProblem(await ctx.request("POST", `/v1/models/${id}/retire`, { key: auditor }), 403);
+    const inspector = await ctx.key("inspector", ["central"]);
+    await expectProblem(await ctx.request("GET", `/v1/models/${id}`, { key: inspector }), 403);
+  });
+});

@@ -155,7 +155,10 @@ describe("control lists", () => {
     ]);
     const formula = await ctx.key("inspector", ["formula"]);
     const list = List.parse(await (await create(formula, { unit: "formula", capacity: 3 })).json());
-    for (const opts of [{ path: `?format=csv`, headers: {} }, { path: "", headers: { accept: "text/csv" } }]) {
+    for (const opts of [
+      { path: `?format=csv`, headers: {} as Record<string, string> },
+      { path: "", headers: { accept: "text/csv" } },
+    ]) {
       const res = await ctx.request("GET", `/v1/control-lists/${list.id}${opts.path}`, { key: formula, headers: opts.headers });
       expect(res.status).toBe(200);
       expect(res.headers.get("content-type")).toMatch(/^text\/csv/);

@@ -12,15 +12,14 @@ export const SMALL_PARAMS: TrainParamsInput = { hiddenUnits: 16, layers: 1, maxE
 
 /**
  * Loads the seeded demo population (schema v1, files and their past controls) straight into the
- * tables with drizzle, in batches; `oracleLabels` replaces the recorded outcomes by one control per
- * file drawn from the generator's true probability, for tests that need more labels than history has.
+ * tables with drizzle, in batches; `outcomesOnly` reloads the controls of files already loaded.
  */
-export async function loadDemo(db: Db, opts: { files: number; seed?: number }) {
+export async function loadDemo(db: Db, opts: { files: number; seed?: number; outcomesOnly?: boolean }) {
   await db.insert(featureSchemas).values({ version: 1, definition: demoSchema(), createdBy: "test" }).onConflictDoNothing();
   let fileBatch: (typeof files.$inferInsert)[] = [];
   let outcomeBatch: (typeof outcomes.$inferInsert)[] = [];
   const flush = async () => {
-    if (fileBatch.length) await db.insert(files).values(fileBatch);
+    if (fileBatch.length && !opts.outcomesOnly) await db.insert(files).values(fileBatch);
     if (outcomeBatch.length) await db.insert(outcomes).values(outcomeBatch);
     fileBatch = [];
     outcomeBatch = [];
@@ -54,7 +53,7 @@ export async function insertModel(db: Db, opts: { status: ModelStatus; trainedBy
 }
 
 /** The key prefix (`cts_xxxxxxxx`) of a clear key, as the actor id and models.trained_by hold it. */
-export const prefixOf = (key: string): string => key.slice(0, key.indexOf("_", 4) > 0 ? key.indexOf("_", 4) : 12);
+export const prefixOf = (key: string): string => key.slice(0, "cts_".length + 8);
 
 export type ModelBody = {
   id: string;

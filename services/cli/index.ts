@@ -1,6 +1,7 @@
 import { Command } from "commander";
 import { register as registerAudit } from "./commands/audit.js";
 import { register as registerKeys } from "./commands/keys.js";
+import { register as registerLists } from "./commands/lists.js";
 
 /**
  * The command line for data officers and admins: `npm run cli -- <command>` or the `cts` bin.
@@ -9,7 +10,7 @@ import { register as registerKeys } from "./commands/keys.js";
  */
 const program = new Command("cts").description("Control Targeting Service").showHelpAfterError();
 
-for (const register of [registerKeys, registerAudit]) register(program);
+for (const register of [registerKeys, registerAudit, registerLists]) register(program);
 
 program.parseAsync().catch((error: Error) => {
   console.error(error.message);

@@ -1,0 +1,146 @@
+import { and, asc, eq, gt, inArray, sql } from "drizzle-orm";
+import { type BulkTx, copyText } from "../bulk.js";
+import { type Db, queryRows } from "../client.js";
+import { files, outcomes } from "../schema/index.js";
+
+/** A validated file ready to write; `attributesJson` holds every schema attribute (services/ingest). */
+export interface FileRow {
+  /** CSV line (or 0-based index of a JSON batch) the row came from, for error reports. */
+  line: number;
+  id: string;
+  unit: string;
+  attributesJson: string;
+}
+
+export interface FileChunkResult {
+  inserted: number;
+  updated: number;
+  /** Rows whose id already came earlier in the same import: refused, never written twice. */
+  repeated: FileRow[];
+}
+
+/**
+ * Taken by every bulk write to files, to the end of its transaction: imports and batch upserts run
+ * one after the other (a second one waits), so no other writer can insert an id between the
+ * existence check of a chunk and its COPY. Readers are never blocked (SHARE ROW EXCLUSIVE conflicts
+ * only with writers). https://www.postgresql.org/docs/current/explicit-locking.html
+ */
+export async function lockFilesForBulkWrite(tx: BulkTx): Promise<void> {
+  await tx.db.execute(sql`lock table files in share row exclusive mode`);
+}
+
+/**
+ * Upserts one chunk of distinct ids (the caller removes repeats within a chunk). One query finds
+ * which ids exist; new ones are COPYed straight into files (PGlite: one INSERT … SELECT from a JSON
+ * parameter), existing ones updated from a JSON parameter with a new updated_at. An id whose row
+ * already has updated_at = now() was written earlier in this same transaction (now() is the
+ * transaction's start time), so it is a repeat across chunks, reported and not written again.
+ */
+export async function writeFileChunk(tx: BulkTx, rows: FileRow[]): Promise<FileChunkResult> {
+  if (rows.length === 0) return { inserted: 0, updated: 0, repeated: [] };
+  const ids = JSON.stringify(rows.map((r) => r.id));
+  const found = await queryRows<{ id: string; touched: boolean }>(
+    tx.db,
+    sql`select f.id, f.updated_at = now() as touched from files f
+        where f.id in (select jsonb_array_elements_text(${ids}::text::jsonb))`,
+  );
+  const state = new Map(found.map((f) => [f.id, f.touched]));
+  const fresh: FileRow[] = [];
+  const existing: FileRow[] = [];
+  const repeated: FileRow[] = [];
+  for (const row of rows) {
+    const touched = state.get(row.id);
+    if (touched === undefined) fresh.push(row);
+    else if (touched) repeated.push(row);
+    else existing.push(row);
+  }
+  if (fresh.length > 0) {
+    if (tx.driver === "postgres") {
+      let data = "";
+      for (const r of fresh) data += `${copyText(r.id)}\t${copyText(r.unit)}\t${copyText(r.attributesJson)}\n`;
+      await tx.copy("copy files (id, unit, attributes) from stdin", data);
+    } else {
+      await tx.db.execute(sql`insert into files (id, unit, attributes)
+        select r.id, r.unit, r.attributes from jsonb_to_recordset(${recordsJson(fresh)}::text::jsonb)
+          as r(id text, unit text, attributes jsonb)`);
+    }
+  }
+  if (existing.length > 0) {
+    await tx.db.execute(sql`update files f set unit = r.unit, attributes = r.attributes, updated_at = now()
+      from jsonb_to_recordset(${recordsJson(existing)}::text::jsonb) as r(id text, unit text, attributes jsonb)
+      where f.id = r.id`);
+  }
+  return { inserted: fresh.length, updated: existing.length, repeated };
+}
+
+/** `[{"id":…,"unit":…,"attributes":{…}},…]` without re-serializing the attributes. */
+function recordsJson(rows: FileRow[]): string {
+  let json = "[";
+  for (let i = 0; i < rows.length; i += 1) {
+    const r = rows[i];
+    json += `${i > 0 ? "," : ""}{"id":${JSON.stringify(r.id)},"unit":${JSON.stringify(r.unit)},"attributes":${r.attributesJson}}`;
+  }
+  return `${json}]`;
+}
+
+export const FILE_COLUMNS = {
+  id: files.id,
+  unit: files.unit,
+  attributes: files.attributes,
+  createdAt: files.createdAt,
+  updatedAt: files.updatedAt,
+};
+
+export interface FileListFilter {
+  /** Only these units (an inspector's), or null for all. */
+  units: string[] | null;
+  after?: string;
+  limit: number;
+}
+
+/** Keyset page of files in id order (files_unit_id_idx serves a unit filter, the primary key the rest). */
+export async function listFiles(db: Db, filter: FileListFilter) {
+  const conditions = [
+    filter.units ? (filter.units.length === 1 ? eq(files.unit, filter.units[0]) : inArray(files.unit, filter.units)) : undefined,
+    filter.after !== undefined ? gt(files.id, filter.after) : undefined,
+  ].filter((c) => c !== undefined);
+  const rows = await db
+    .select(FILE_COLUMNS)
+    .from(files)
+    .where(conditions.length ? and(...conditions) : undefined)
+    .orderBy(asc(files.id))
+    .limit(filter.limit + 1);
+  const hasMore = rows.length > filter.limit;
+  const items = hasMore ? rows.slice(0, filter.limit) : rows;
+  return { items, nextAfter: hasMore ? items[items.length - 1].id : null };
+}
+
+/** One file with its past controls (oldest first), or null. */
+export async function getFileWithOutcomes(db: Db, id: string) {
+  const [file] = await db.select(FILE_COLUMNS).from(files).where(eq(files.id, id)).limit(1);
+  if (!file) return null;
+  const controls = await db
+    .select({
+      id: outcomes.id,
+      controlledAt: outcomes.controlledAt,
+      outcome: outcomes.outcome,
+      amount: outcomes.amount,
+      selectedBy: outcomes.selectedBy,
+      selectionProbability: outcomes.selectionProbability,
+      controlListId: outcomes.controlListId,
+      inspector: outcomes.inspector,
+      notes: outcomes.notes,
+      recordedBy: outcomes.recordedBy,
+      recordedAt: outcomes.recordedAt,
+    })
+    .from(outcomes)
+    .where(eq(outcomes.fileId, id))
+    .orderBy(asc(outcomes.controlledAt), asc(outcomes.id));
+  return { ...file, outcomes: controls };
+}
+
+/** Number of files, for the demo loader and tests. */
+export async function countFiles(db: Db): Promise<number> {
+  const [row] = await queryRows<{ n: number }>(db, sql`select count(*)::int as n from files`);
+  return row.n;
+}

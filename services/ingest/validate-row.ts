@@ -1,0 +1,168 @@
+import type { AttributeSpec, AttributeValue, FeatureSchemaDefinition } from "../../models/feature-schema.js";
+import type { FileRow } from "../db/queries/files.js";
+import {
+  fileIdProblem,
+  isBlank,
+  type Parsed,
+  parseBooleanCell,
+  parseDateCell,
+  parseNumberCell,
+  parseTextCell,
+  unitProblem,
+} from "./values.js";
+
+/**
+ * Checks file rows against the feature schema, for the CSV import (cells are text) and the JSON
+ * upsert (values are typed). A valid row becomes a FileRow whose attributes are JSON text holding
+ * every attribute of the schema in schema order, null when missing, so that stored rows all have the
+ * same keys whatever columns the upload had.
+ */
+
+/** One reason a row (or the header, line 1) was refused; `column` names the CSV column or JSON key. */
+export interface RowError {
+  line: number;
+  column?: string;
+  message: string;
+}
+
+const CELL_PARSERS: Record<AttributeSpec["type"], (cell: string) => Parsed> = {
+  numeric: parseNumberCell,
+  categorical: parseTextCell,
+  boolean: parseBooleanCell,
+  date: parseDateCell,
+};
+
+export const FILE_KEY_COLUMNS = ["id", "unit"] as const;
+
+export interface FileCsvValidator {
+  /** Checks one record; returns the row, or null after pushing its errors. */
+  check(fields: string[], line: number, errors: RowError[]): FileRow | null;
+}
+
+/**
+ * Compiles the checks of a CSV header: `id`, `unit` and every attribute declared `missing: "reject"`
+ * must be there; an attribute that may be missing may also be left out; an unknown or repeated
+ * column is refused (a misspelt column would otherwise be dropped without a word).
+ */
+export function compileFileCsv(
+  schema: FeatureSchemaDefinition,
+  header: string[],
+): { ok: true; validator: FileCsvValidator } | { ok: false; errors: RowError[] } {
+  const errors: RowError[] = [];
+  const known = new Map(schema.attributes.map((a) => [a.name, a]));
+  const position = new Map<string, number>();
+  header.forEach((raw, i) => {
+    const name = raw.trim();
+    if (position.has(name)) errors.push({ line: 1, column: name, message: `column "${name}" appears twice` });
+    else if (!known.has(name) && name !== "id" && name !== "unit") {
+      errors.push({ line: 1, column: name, message: `unknown column "${name}": not id, unit nor an attribute of the schema` });
+    }
+    position.set(name, i);
+  });
+  for (const name of FILE_KEY_COLUMNS) {
+    if (!position.has(name)) errors.push({ line: 1, column: name, message: `required column "${name}" is missing` });
+  }
+  for (const a of schema.attributes) {
+    if (a.missing === "reject" && !position.has(a.name)) {
+      errors.push({ line: 1, column: a.name, message: `column "${a.name}" is required: the schema rejects missing values` });
+    }
+  }
+  if (errors.length > 0) return { ok: false, errors };
+
+  const idAt = position.get("id") as number;
+  const unitAt = position.get("unit") as number;
+  const width = header.length;
+  const attributes = schema.attributes.map((a) => ({
+    name: a.name,
+    at: position.get(a.name) ?? -1,
+    reject: a.missing === "reject",
+    parse: CELL_PARSERS[a.type],
+    // Attribute names match /^[a-z][a-z0-9_]*$/, so they need no JSON escaping.
+    prefix: `"${a.name}":`,
+  }));
+
+  const check = (fields: string[], line: number, out: RowError[]): FileRow | null => {
+    if (fields.length !== width) {
+      out.push({ line, message: `expected ${width} fields as in the header, found ${fields.length}` });
+      return null;
+    }
+    const before = out.length;
+    const id = fields[idAt];
+    const unit = fields[unitAt];
+    const idProblem = fileIdProblem(id);
+    if (idProblem) out.push({ line, column: "id", message: idProblem });
+    const unitError = unitProblem(unit);
+    if (unitError) out.push({ line, column: "unit", message: unitError });
+    let json = "{";
+    for (let k = 0; k < attributes.length; k += 1) {
+      const a = attributes[k];
+      if (k > 0) json += ",";
+      json += a.prefix;
+      const cell = a.at < 0 ? "" : fields[a.at];
+      if (isBlank(cell)) {
+        if (a.reject) out.push({ line, column: a.name, message: "a value is required (the schema rejects missing values)" });
+        json += "null";
+        continue;
+      }
+      const parsed = a.parse(cell);
+      if (parsed.ok) json += parsed.json;
+      else out.push({ line, column: a.name, message: parsed.message });
+    }
+    if (out.length > before) return null;
+    return { line, id, unit, attributesJson: `${json}}` };
+  };
+  return { ok: true, validator: { check } };
+}
+
+/** A file as the JSON upsert receives it (already shaped by zod). */
+export interface FileInput {
+  id: string;
+  unit: string;
+  attributes: Record<string, AttributeValue | undefined>;
+}
+
+/**
+ * Checks one JSON file against the schema. JSON values must have their type: numbers are numbers,
+ * booleans are booleans, categories and dates are strings; null or an absent key is missing.
+ * Errors use `line` = the 0-based index in the batch, `column` = the attribute.
+ */
+export function checkFileJson(schema: FeatureSchemaDefinition, input: FileInput, index: number, out: RowError[]): FileRow | null {
+  const before = out.length;
+  const idProblem = fileIdProblem(input.id);
+  if (idProblem) out.push({ line: index, column: "id", message: idProblem });
+  const unitError = unitProblem(input.unit);
+  if (unitError) out.push({ line: index, column: "unit", message: unitError });
+  const names = new Set(schema.attributes.map((a) => a.name));
+  for (const key of Object.keys(input.attributes)) {
+    if (!names.has(key)) out.push({ line: index, column: key, message: `unknown attribute "${key}"` });
+  }
+  const parts: string[] = [];
+  for (const a of schema.attributes) {
+    const value = input.attributes[a.name];
+    if (value === null || value === undefined || (typeof value === "string" && isBlank(value))) {
+      if (a.missing === "reject") out.push({ line: index, column: a.name, message: "a value is required (the schema rejects missing values)" });
+      parts.push(`"${a.name}":null`);
+      continue;
+    }
+    const parsed = parseJsonValue(a, value);
+    if (parsed.ok) parts.push(`"${a.name}":${parsed.json}`);
+    else out.push({ line: index, column: a.name, message: parsed.message });
+  }
+  if (out.length > before) return null;
+  return { line: index, id: input.id, unit: input.unit, attributesJson: `{${parts.join(",")}}` };
+}
+
+function parseJsonValue(a: AttributeSpec, value: AttributeValue): Parsed {
+  switch (a.type) {
+    case "numeric":
+      return typeof value === "number" && Number.isFinite(value)
+        ? { ok: true, json: JSON.stringify(value) }
+        : { ok: false, message: "expected a number" };
+    case "boolean":
+      return typeof value === "boolean" ? { ok: true, json: String(value) } : { ok: false, message: "expected true or false" };
+    case "categorical":
+      return typeof value === "string" ? parseTextCell(value) : { ok: false, message: "expected a string (a category)" };
+    case "date":
+      return typeof value === "string" ? parseDateCell(value) : { ok: false, message: "expected an ISO 8601 date string" };
+  }
+}

@@ -1,0 +1,43 @@
+import { assertUnitAccess, canSeeUnit, unitScope } from "../../../auth/actor.js";
+import { getFileWithOutcomes, listFiles } from "../../../db/queries/files.js";
+import { notFound } from "../../../errors.js";
+import { csvRequestBody } from "../../../ingest/body.js";
+import { importFilesCsv, upsertFiles } from "../../../ingest/import-files.js";
+import type { AppRouteHandler } from "../../types.js";
+import type { GetRoute, ImportCsvRoute, ListRoute, UpsertRoute } from "./files.routes.js";
+import { toFile, toFileOutcome } from "./files.schemas.js";
+
+export const upsert: AppRouteHandler<UpsertRoute> = async (c) => {
+  const { files } = c.req.valid("json");
+  const result = await upsertFiles(c.get("deps").database, files, { actor: c.get("actor"), requestId: c.get("requestId") });
+  return c.json(result, 200);
+};
+
+export const importCsv: AppRouteHandler<ImportCsvRoute> = async (c) => {
+  const { mode } = c.req.valid("query");
+  const { database, config } = c.get("deps");
+  const body = csvRequestBody(c.req.raw, config.IMPORT_LIMIT_BYTES);
+  const result = await importFilesCsv(database, body.stream, {
+    mode,
+    actor: c.get("actor"),
+    requestId: c.get("requestId"),
+    details: () => ({ bytes: body.bytes(), gzip: body.gzip }),
+  });
+  return c.json(result, 200);
+};
+
+export const list: AppRouteHandler<ListRoute> = async (c) => {
+  const { unit, after, limit } = c.req.valid("query");
+  const actor = c.get("actor");
+  if (unit !== undefined) assertUnitAccess(actor, unit);
+  const page = await listFiles(c.get("deps").database.db, { units: unit !== undefined ? [unit] : unitScope(actor), after, limit });
+  return c.json({ items: page.items.map(toFile), nextAfter: page.nextAfter }, 200);
+};
+
+/** A file of another unit answers 404, as a missing one, so that inspectors cannot probe which ids exist. */
+export const get: AppRouteHandler<GetRoute> = async (c) => {
+  const { id } = c.req.valid("param");
+  const file = await getFileWithOutcomes(c.get("deps").database.db, id);
+  if (!file || !canSeeUnit(c.get("actor"), file.unit)) throw notFound(`file ${id}`);
+  return c.json({ ...toFile(file), outcomes: file.outcomes.map(toFileOutcome) }, 200);
+};

@@ -2,6 +2,7 @@ import { Command } from "commander";
 import { register as registerAudit } from "./commands/audit.js";
 import { register as registerKeys } from "./commands/keys.js";
 import { register as registerLists } from "./commands/lists.js";
+import { register as registerModels } from "./commands/models.js";
 
 /**
  * The command line for data officers and admins: `npm run cli -- <command>` or the `cts` bin.
@@ -10,7 +11,7 @@ import { register as registerLists } from "./commands/lists.js";
  */
 const program = new Command("cts").description("Control Targeting Service").showHelpAfterError();
 
-for (const register of [registerKeys, registerAudit, registerLists]) register(program);
+for (const register of [registerKeys, registerAudit, registerLists, registerModels]) register(program);
 
 program.parseAsync().catch((error: Error) => {
   console.error(error.message);

@@ -1,0 +1,119 @@
+import { type Command, InvalidArgumentError, Option } from "commander";
+import { loadConfig } from "../../config.js";
+import { printJson } from "../context.js";
+
+const integer = (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n)) throw new InvalidArgumentError("not an integer");
+  return n;
+};
+
+/** `--param hiddenUnits=32` → { hiddenUnits: 32 } (numbers parsed, anything else kept as text). */
+const param = (value: string, previous: Record<string, unknown>) => {
+  const eq = value.indexOf("=");
+  if (eq < 1) throw new InvalidArgumentError("use name=value");
+  const raw = value.slice(eq + 1);
+  return { ...previous, [value.slice(0, eq)]: raw !== "" && Number.isFinite(Number(raw)) ? Number(raw) : raw };
+};
+
+/**
+ * Calls the HTTP API as CTS_API_KEY (a data officer or auditor key), so the CLI is authorized
+ * and audited like any client. A problem answer goes to stderr and the command exits 1.
+ */
+async function api<T>(method: string, path: string, json?: unknown): Promise<T> {
+  const config = loadConfig();
+  if (!config.CTS_API_KEY) throw new Error("set CTS_API_KEY (a data officer key) and CTS_URL to use `models`");
+  const res = await fetch(new URL(path, config.CTS_URL), {
+    method,
+    headers: {
+      authorization: `Bearer ${config.CTS_API_KEY}`,
+      ...(json === undefined ? {} : { "content-type": "application/json" }),
+    },
+    body: json === undefined ? undefined : JSON.stringify(json),
+  });
+  if (!res.ok) {
+    process.stderr.write(`${await res.text()}\n`);
+    process.exit(1);
+  }
+  return (await res.json()) as T;
+}
+
+type Model = { id: string; status: string; error: string | null; progress: Record<string, number | string> | null };
+
+const fmt = (x: unknown) => (typeof x === "number" ? x.toFixed(3) : "-");
+
+/** One progress line: a bar over the epochs plus the latest loss and validation figures. */
+export function progressLine(m: Model): string {
+  const p = m.progress ?? {};
+  const epoch = typeof p.epoch === "number" ? p.epoch : 0;
+  const max = typeof p.maxEpochs === "number" ? p.maxEpochs : 0;
+  const width = 30;
+  const filled = max ? Math.min(width, Math.round((epoch / max) * width)) : 0;
+  const bar = `[${"#".repeat(filled)}${".".repeat(width - filled)}]`;
+  return `${m.status.padEnd(8)} ${String(p.phase ?? "queued").padEnd(10)} ${bar} epoch ${epoch}/${max || "?"} loss ${fmt(p.loss)} val PR-AUC ${fmt(p.valPrAuc)} ROC-AUC ${fmt(p.valAucRoc)}`;
+}
+
+/** Polls GET /v1/models/:id, redrawing the progress line on stderr (stdout stays machine-readable). */
+async function waitFor(id: string, intervalMs = 500): Promise<Model> {
+  const tty = process.stderr.isTTY;
+  let last = "";
+  for (;;) {
+    const m = await api<Model>("GET", `/v1/models/${id}`);
+    const line = progressLine(m);
+    if (line !== last) process.stderr.write(tty ? `\r${line}\x1b[K` : `${line}\n`);
+    last = line;
+    if (!["draft", "training"].includes(m.status)) {
+      if (tty) process.stderr.write("\n");
+      return m;
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+/** `models train|show|list|approve|retire|cancel|compare` through the HTTP API. */
+export function register(program: Command) {
+  const models = program.command("models").description("train, evaluate and govern models (through the HTTP API: CTS_URL, CTS_API_KEY)");
+
+  models
+    .command("train")
+    .description("train a model on past outcomes; prints the model id (or the model with --wait)")
+    .option("--name <name>", "a name for the model")
+    .option("--cutoff <yyyy-mm-dd>", "use controls before this date (default today)")
+    .addOption(new Option("--split <kind>", "temporal or random (default: temporal when dates allow)").choices(["temporal", "random"]))
+    .option("--validation-from <yyyy-mm-dd>", "temporal split boundary")
+    .option("--seed <n>", "seed", integer)
+    .option("--param <name=value>", "training hyper-parameter override, repeatable", param, {})
+    .option("--ipw", "weight rows by inverse selection probability")
+    .option("--wait", "show a progress bar on stderr until the training ends")
+    .action(async (opts: { name?: string; cutoff?: string; split?: string; validationFrom?: string; seed?: number; param: Record<string, unknown>; ipw?: boolean; wait?: boolean }) => {
+      const created = await api<{ id: string }>("POST", "/v1/models", {
+        name: opts.name,
+        cutoff: opts.cutoff,
+        split: opts.split,
+        validationFrom: opts.validationFrom,
+        seed: opts.seed,
+        params: Object.keys(opts.param).length ? opts.param : undefined,
+        ipw: opts.ipw,
+      });
+      if (!opts.wait) return printJson(created);
+      const model = await waitFor(created.id);
+      printJson(await api("GET", `/v1/models/${created.id}`));
+      if (model.status === "failed") process.exitCode = 1;
+    });
+
+  models.command("show <id>").description("status, progress, metrics and baselines of a model").action(async (id: string) => printJson(await api("GET", `/v1/models/${id}`)));
+  models.command("list").description("models, newest first").action(async () => printJson(await api("GET", "/v1/models")));
+  models
+    .command("approve <id>")
+    .description("approve a trained model (not your own): it becomes the active model")
+    .requiredOption("--justification <text>", "why this model should be used")
+    .action(async (id: string, opts: { justification: string }) =>
+      printJson(await api("POST", `/v1/models/${id}/approve`, { justification: opts.justification })),
+    );
+  models.command("retire <id>").description("retire a model").action(async (id: string) => printJson(await api("POST", `/v1/models/${id}/retire`)));
+  models.command("cancel <id>").description("cancel a queued or running training").action(async (id: string) => printJson(await api("POST", `/v1/models/${id}/cancel`)));
+  models
+    .command("compare <a> <b>")
+    .description("two models side by side")
+    .action(async (a: string, b: string) => printJson(await api("GET", `/v1/models/compare?ids=${a},${b}`)));
+}

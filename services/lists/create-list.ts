@@ -4,11 +4,11 @@ import type { Db } from "../db/client.js";
 import {
   assertCategoricalFilters,
   insertControlListSnapshot,
-  latestSchemaDefinition,
   type ListFilters,
   loadScoredCandidates,
-  resolveSourceRun,
-  unitExists,
+  outcomesStamp,
+  recentlyControlledFiles,
+  resolveListSource,
 } from "../db/queries/control-lists.js";
 import { invalid } from "../errors.js";
 import { type Ranking, type RankedPool, rankCandidates, selectFromPool } from "./select.js";
@@ -47,6 +47,24 @@ function cachedRiskPool(db: Db, runId: string, unit: string): Promise<RankedPool
   return pool;
 }
 
+/**
+ * Files recently controlled, by unit and window start, labelled with the outcomes change stamp
+ * they were read under (read in the list's own transaction): reused only while the stamp is
+ * unchanged, so the exclusions, and the nEligible behind each exploration probability, stay exact.
+ */
+const controlled = new Map<string, { stamp: string; files: Set<string> }>();
+
+async function controlledSinceCached(tx: Db, unit: string, cutoff: string): Promise<ReadonlySet<string>> {
+  const stamp = await outcomesStamp(tx);
+  const key = `${unit}:${cutoff}`;
+  const hit = controlled.get(key);
+  if (hit?.stamp === stamp) return hit.files;
+  const files = await recentlyControlledFiles(tx, unit, cutoff);
+  if (controlled.size >= POOL_CACHE_MAX * 4) controlled.delete(controlled.keys().next().value as string);
+  controlled.set(key, { stamp, files });
+  return files;
+}
+
 const utcDaysAgo = (days: number, now = new Date()) => new Date(now.getTime() - days * 86_400_000).toISOString().slice(0, 10);
 
 /**
@@ -56,11 +74,11 @@ const utcDaysAgo = (days: number, now = new Date()) => new Date(now.getTime() - 
  * selection can be recomputed by anyone holding the list's parameters.
  */
 export async function createControlList(db: Db, input: CreateListInput, actor: Actor, requestId?: string) {
-  if (!(await unitExists(db, input.unit))) {
+  const found = await resolveListSource(db, input.unit);
+  if (!found.unitExists) {
     throw invalid(`unit "${input.unit}" has no files`, [{ path: "unit", message: `unknown unit "${input.unit}"` }]);
   }
-  const source = await resolveSourceRun(db, input.unit);
-  const schema = await latestSchemaDefinition(db);
+  const { run: source, schema } = found.resolve();
   const hasFilters = Object.keys(input.filters).length > 0;
   if (hasFilters) assertCategoricalFilters(schema, input.filters);
   const amountAttribute = schema?.amountAttribute ?? null;
@@ -92,6 +110,7 @@ export async function createControlList(db: Db, input: CreateListInput, actor: A
     db,
     { id: randomUUID(), unit: input.unit, runId: source.runId, modelId: source.modelId, seed, cutoff, params },
     (excluded) => selectFromPool(pool, excluded, { capacity: input.capacity, explorationShare: input.explorationShare, seed }),
+    (tx) => controlledSinceCached(tx, input.unit, cutoff),
     actor,
     requestId,
   );

@@ -4,6 +4,7 @@ import type { Actor } from "../../auth/actor.js";
 import { conflict, invalid, notFound } from "../../errors.js";
 import type { Candidate, Selection } from "../../lists/select.js";
 import { type Db, queryRows } from "../client.js";
+import { durableTransaction } from "../durable-commit.js";
 import { controlListItems, controlLists } from "../schema/index.js";
 import { appendAuditEvent } from "./audit-events.js";
 
@@ -21,54 +22,59 @@ export interface SourceRun {
   activatedAt: Date | null;
 }
 
-/** Whether any file belongs to `unit` (an unknown unit is a bad request, not an empty list). */
-export async function unitExists(db: Db, unit: string): Promise<boolean> {
-  const rows = await queryRows(db, sql`select 1 from files where unit = ${unit} limit 1`);
-  return rows.length > 0;
-}
-
-/** The latest feature schema's definition, or null before the first PUT /v1/schema. */
-export async function latestSchemaDefinition(db: Db): Promise<FeatureSchemaDefinition | null> {
-  const [row] = await queryRows<{ definition: FeatureSchemaDefinition }>(
-    db,
-    sql`select definition from feature_schemas order by version desc limit 1`,
-  );
-  return row?.definition ?? null;
+/** What building a list for a unit starts from, read in one round trip. */
+export interface ListSource {
+  unitExists: boolean;
+  run: SourceRun;
+  schema: FeatureSchemaDefinition | null;
 }
 
 /**
- * The latest completed non-shadow run of the active model whose scope covers `unit` (a scope
- * without `units`, or with an empty list, covers all units). 409 when there is none, or when it
- * was requested before the model became active, since its scores may predate the approval.
+ * Whether `unit` has files, the latest feature schema, and the source run: the latest completed
+ * non-shadow run of the active model whose scope covers `unit` (a scope without `units`, or with
+ * an empty list, covers all units). 409 when there is none, or when it was requested before the
+ * model became active, since its scores then predate the approval. The caller checks unitExists
+ * first: an unknown unit is a bad request, not a conflict.
  */
-export async function resolveSourceRun(db: Db, unit: string): Promise<SourceRun> {
-  const [model] = await queryRows<{ id: string; activated_at: Date | string | null }>(
+export async function resolveListSource(db: Db, unit: string): Promise<{ unitExists: boolean; resolve: () => ListSource }> {
+  const [row] = await queryRows<{
+    unit_exists: boolean;
+    model_id: string | null;
+    activated_at: Date | string | null;
+    run_id: string | null;
+    run_created_at: Date | string | null;
+    definition: FeatureSchemaDefinition | null;
+  }>(
     db,
-    sql`select id, activated_at from models where status = 'active' limit 1`,
+    sql`select exists (select 1 from files where unit = ${unit}) as unit_exists,
+               m.id as model_id, m.activated_at, r.id as run_id, r.created_at as run_created_at,
+               (select definition from feature_schemas order by version desc limit 1) as definition
+        from (select 1) as one
+        left join models m on m.status = 'active'
+        left join lateral (
+          select id, created_at from scoring_runs
+          where model_id = m.id and status = 'completed' and not shadow
+            and (coalesce(jsonb_array_length(scope->'units'), 0) = 0 or scope->'units' ? ${unit})
+          order by created_at desc limit 1
+        ) r on true`,
   );
-  if (!model) throw conflict("no model is active: approve and activate a model, then score, before building lists");
-  const [run] = await queryRows<{ id: string; created_at: Date | string }>(
-    db,
-    sql`select id, created_at from scoring_runs
-        where model_id = ${model.id} and status = 'completed' and not shadow
-          and (coalesce(jsonb_array_length(scope->'units'), 0) = 0 or scope->'units' ? ${unit})
-        order by created_at desc limit 1`,
-  );
-  if (!run) {
-    throw conflict(`the active model has no completed non-shadow scoring run covering unit "${unit}"`, {
-      modelId: model.id,
-    });
-  }
-  const createdAt = new Date(run.created_at);
-  const activatedAt = model.activated_at === null ? null : new Date(model.activated_at);
-  if (activatedAt && createdAt < activatedAt) {
-    throw conflict(
-      `the latest scoring run for unit "${unit}" (${createdAt.toISOString()}) is older than the active model ` +
-        `(activated ${activatedAt.toISOString()}): start a new scoring run first`,
-      { runId: run.id, modelId: model.id },
-    );
-  }
-  return { runId: run.id, modelId: model.id, createdAt, activatedAt };
+  const resolve = (): ListSource => {
+    if (!row.model_id) throw conflict("no model is active: approve and activate a model, then score, before building lists");
+    if (!row.run_id || !row.run_created_at) {
+      throw conflict(`the active model has no completed non-shadow scoring run covering unit "${unit}"`, { modelId: row.model_id });
+    }
+    const createdAt = new Date(row.run_created_at);
+    const activatedAt = row.activated_at === null ? null : new Date(row.activated_at);
+    if (activatedAt && createdAt < activatedAt) {
+      throw conflict(
+        `the latest scoring run for unit "${unit}" (${createdAt.toISOString()}) is older than the active model ` +
+          `(activated ${activatedAt.toISOString()}): start a new scoring run first`,
+        { runId: row.run_id, modelId: row.model_id },
+      );
+    }
+    return { unitExists: row.unit_exists, run: { runId: row.run_id, modelId: row.model_id, createdAt, activatedAt }, schema: row.definition };
+  };
+  return { unitExists: row.unit_exists, resolve };
 }
 
 /**
@@ -98,17 +104,33 @@ export async function loadScoredCandidates(
 
 const toTextArray = (values: string[]) => sql`${`{${values.map((v) => `"${v.replace(/["\\]/g, "\\$&")}"`).join(",")}}`}::text[]`;
 
-/** Files of `unit` not eligible now: controlled on or after `cutoff`, or pending on an open list. */
-async function excludedFiles(db: Db, unit: string, cutoff: string): Promise<Set<string>> {
+/**
+ * The outcomes change stamp (migration 0003): bumped by every statement that changes outcomes, so
+ * a set derived from outcomes and read in the same transaction stays valid while it is unchanged.
+ */
+export async function outcomesStamp(db: Db): Promise<string> {
+  const [row] = await queryRows<{ stamp: string | number }>(db, sql`select stamp from outcomes_change_stamp where id = 1`);
+  return String(row?.stamp ?? 0);
+}
+
+/** Files of `unit` controlled on or after `cutoff` (a scan of the unit's files; cached by the caller). */
+export async function recentlyControlledFiles(db: Db, unit: string, cutoff: string): Promise<Set<string>> {
   const rows = await queryRows<{ file_id: string }>(
     db,
-    sql`select o.file_id from outcomes o join files f on f.id = o.file_id
-          where f.unit = ${unit} and o.controlled_at >= ${cutoff}::date
-        union
-        select i.file_id from control_lists l join control_list_items i on i.list_id = l.id
-          where l.unit = ${unit} and l.status = 'open' and i.status <> 'done'`,
+    sql`select distinct o.file_id from outcomes o join files f on f.id = o.file_id
+        where f.unit = ${unit} and o.controlled_at >= ${cutoff}::date`,
   );
   return new Set(rows.map((r) => r.file_id));
+}
+
+/** Files of `unit` still pending on an open list (each open list of the unit, by its items' key). */
+async function openListFiles(db: Db, unit: string): Promise<string[]> {
+  const rows = await queryRows<{ file_id: string }>(
+    db,
+    sql`select i.file_id from control_lists l join control_list_items i on i.list_id = l.id
+        where l.unit = ${unit} and l.status = 'open' and i.status <> 'done'`,
+  );
+  return rows.map((r) => r.file_id);
 }
 
 export interface NewListInput {
@@ -124,7 +146,8 @@ export interface NewListInput {
 
 /**
  * Builds and stores a list as one snapshot: under a per-unit advisory lock (two lists of a unit
- * built at once would otherwise both take the same files), reads the exclusions, lets `select`
+ * built at once would otherwise both take the same files), reads the exclusions (recent controls
+ * from `controlledSince`, which may answer from a cache, plus files on open lists), lets `select`
  * pick, copies each pick's reasons from its score, inserts list and items and appends the
  * control_list.create audit event last, all in one transaction.
  */
@@ -132,12 +155,15 @@ export async function insertControlListSnapshot(
   db: Db,
   input: NewListInput,
   select: (excluded: ReadonlySet<string>) => Selection,
+  controlledSince: (tx: Db) => Promise<ReadonlySet<string>>,
   actor: Actor,
   requestId?: string,
 ): Promise<{ list: ControlListRow; items: ControlListItemRow[]; selection: Selection }> {
-  return db.transaction(async (tx) => {
+  return durableTransaction(db, async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`cts-control-list:${input.unit}`}))`);
-    const selection = select(await excludedFiles(tx, input.unit, input.cutoff));
+    const excluded = new Set(await controlledSince(tx));
+    for (const id of await openListFiles(tx, input.unit)) excluded.add(id);
+    const selection = select(excluded);
     if (selection.picks.length === 0) {
       throw conflict(`no file of unit "${input.unit}" is eligible: all are excluded, filtered out or unscored`);
     }
@@ -193,7 +219,7 @@ export async function readControlList(
   actor: Actor,
   audit: { action: "control_list.read" | "control_list.export"; requestId?: string },
 ): Promise<{ list: ControlListRow; items: ControlListItemRow[] }> {
-  return db.transaction(async (tx) => {
+  return durableTransaction(db, async (tx) => {
     const list = await getControlList(tx, id);
     authorize(list);
     const items = await tx.select().from(controlListItems).where(eq(controlListItems.listId, id)).orderBy(asc(controlListItems.position));

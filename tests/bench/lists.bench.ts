@@ -1,0 +1,235 @@
+/**
+ * Control-list benchmark (`npm run bench -- lists [--files N] [--duration S]`). Real Postgres, the
+ * real HTTP server as a separate process (`services/main.ts --role api`), autocannon as the load:
+ *   1. setup: a fresh database with 1,000,000 scored files in 20 units (COPY), an active model,
+ *      one completed run, and 50,000 past controls spread over two years;
+ *   2. create: 50 clients build lists of capacity 50 for 30 s, units in rotation;
+ *   3. read: 100 clients read the lists made in (2) as JSON, ids in rotation.
+ * Both phases run while a scoring-like write load goes on: the scoring path (jobs) is not in this
+ * tree yet, so a background writer COPYs a second run's 1,000,000 scores into its own partition
+ * in batches of 20,000, which is the database side of a scoring run (not its tfjs CPU side).
+ * Prints one JSON line per phase: requests/s, p50, p99 (ms), errors, and the target it checks.
+ * Targets (issue 6): create p99 < 100 ms, read p99 < 20 ms.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { createHash, randomUUID } from "node:crypto";
+import { resolve } from "node:path";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { parseArgs } from "node:util";
+// @ts-expect-error autocannon ships no types and @types/autocannon is not a dependency.
+import autocannon from "autocannon";
+import postgres from "postgres";
+import { SYSTEM_ACTOR } from "../../services/auth/actor.js";
+import { migrateDatabase, openDatabase } from "../../services/db/client.js";
+import { createApiKey } from "../../services/db/queries/api-keys.js";
+
+const { values: args } = parseArgs({
+  options: {
+    files: { type: "string", default: "1000000" },
+    units: { type: "string", default: "20" },
+    duration: { type: "string", default: "30" },
+    "read-duration": { type: "string", default: "20" },
+    "pg-admin": { type: "string", default: "postgres://postgres@127.0.0.1:5432/postgres" },
+    keep: { type: "boolean", default: false },
+    /** Skip the concurrent scoring write load (to see its share of the latency). */
+    "no-scoring": { type: "boolean", default: false },
+  },
+});
+const N_FILES = Number(args.files);
+const N_UNITS = Number(args.units);
+const UNITS = Array.from({ length: N_UNITS }, (_, i) => `unit-${String(i).padStart(2, "0")}`);
+const ROOT = resolve(import.meta.dirname, "../..");
+const log = (msg: string) => process.stderr.write(`[lists.bench] ${msg}\n`);
+const emit = (line: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(line)}\n`);
+
+const dbName = `cts_bench_lists_${Date.now()}`;
+const admin = postgres(args["pg-admin"], { max: 1, onnotice: () => {} });
+await admin.unsafe(`create database ${dbName}`);
+const url = args["pg-admin"].replace(/\/[^/]*$/, `/${dbName}`);
+const database = await openDatabase({ url, maxConnections: 4 });
+await migrateDatabase(database);
+const sql = postgres(url, { max: 4, onnotice: () => {} });
+
+/** A deterministic score in (0, 1) per file (hash-spread), so runs are comparable. */
+const scoreOf = (i: number, salt: number) => ((Math.imul(i + 1, 2654435761 + salt) >>> 0) % 1_000_000) / 1_000_000 + 5e-7;
+const fileId = (i: number) => `F${String(i).padStart(7, "0")}`;
+const REGIONS = ["coast", "hills", "city", "plain"];
+
+async function copyRows(statement: string, rows: () => Generator<string>) {
+  const writable = await sql.unsafe(statement).writable();
+  await pipeline(Readable.from(rows()), writable);
+}
+
+function* fileRows(): Generator<string> {
+  let buf = "";
+  for (let i = 0; i < N_FILES; i++) {
+    buf += `${fileId(i)}\t${UNITS[i % N_UNITS]}\t{"region":"${REGIONS[i % 4]}","amount":${100 + (i % 977)}}\n`;
+    if (buf.length > 1 << 16) {
+      yield buf;
+      buf = "";
+    }
+  }
+  if (buf) yield buf;
+}
+
+function* scoreRows(runId: string, modelId: string, from: number, to: number, salt: number): Generator<string> {
+  let buf = "";
+  for (let i = from; i < to; i++) {
+    const s = scoreOf(i, salt);
+    buf += `${runId}\t${fileId(i)}\t${modelId}\tbench\t${s}\t[{"attribute":"amount","contribution":${(s / 2).toFixed(6)}}]\td${i}\n`;
+    if (buf.length > 1 << 16) {
+      yield buf;
+      buf = "";
+    }
+  }
+  if (buf) yield buf;
+}
+
+const SCORE_COPY = "copy scores (run_id, file_id, model_id, model_sha256, score, reasons, input_digest) from stdin";
+
+let t = performance.now();
+await copyRows("copy files (id, unit, attributes) from stdin", fileRows);
+const modelId = randomUUID();
+const artifact = Buffer.from("bench placeholder");
+await sql`insert into models (id, status, seed, trained_by, artifact, artifact_sha256, activated_at)
+          values (${modelId}, 'active', 1, 'bench', ${artifact}, ${createHash("sha256").update(artifact).digest("hex")}, now() - interval '1 hour')`;
+await sql`insert into feature_schemas (version, definition, created_by) values (1, ${sql.json({
+  attributes: [
+    { name: "region", type: "categorical", role: "feature", missing: "allow" },
+    { name: "amount", type: "numeric", role: "feature", missing: "allow" },
+  ],
+  amountAttribute: "amount",
+})}, 'bench')`;
+const runId = randomUUID();
+await sql`insert into scoring_runs (id, model_id, scope, status, total_files, requested_by, finished_at)
+          values (${runId}, ${modelId}, '{}', 'completed', ${N_FILES}, 'bench', now())`;
+await sql`select cts_create_scores_partition(${runId}::uuid)`;
+await copyRows(SCORE_COPY, () => scoreRows(runId, modelId, 0, N_FILES, 0));
+// Past controls: 5% of files, controlled_at spread over two years (about half inside the window).
+await copyRows("copy outcomes (file_id, controlled_at, outcome, recorded_by) from stdin", function* () {
+  let buf = "";
+  // Every 20th file, shifted by one each time, so all units get their share.
+  for (let k = 0; k * 20 < N_FILES; k++) {
+    const i = Math.min(N_FILES - 1, k * 20 + (k % N_UNITS));
+    const day = new Date(Date.now() - ((i * 7) % 730) * 86_400_000).toISOString().slice(0, 10);
+    buf += `${fileId(i)}\t${day}\t${i % 3 === 0 ? 1 : 0}\thistory\n`;
+    if (buf.length > 1 << 16) {
+      yield buf;
+      buf = "";
+    }
+  }
+  if (buf) yield buf;
+});
+// As autovacuum would have by the time lists are built: visibility map set, statistics fresh.
+await sql`vacuum analyze`;
+emit({ phase: "setup", files: N_FILES, units: N_UNITS, pastControls: Math.ceil(N_FILES / 20), ms: Math.round(performance.now() - t) });
+
+const inspector = (await createApiKey(database.db, { role: "inspector", units: UNITS, name: "bench inspector" }, SYSTEM_ACTOR)).key;
+await database.close();
+
+const port = 3900 + Math.floor(Math.random() * 90);
+const server: ChildProcess = spawn(process.execPath, ["--import", "tsx", "services/main.ts", "--role", "api"], {
+  cwd: ROOT,
+  env: { ...process.env, DATABASE_URL: url, PORT: String(port), LOG_LEVEL: "warn", NODE_ENV: "production", QUEUE_PREFIX: `bench-${Date.now()}` },
+  stdio: ["ignore", "inherit", "inherit"],
+});
+const base = `http://127.0.0.1:${port}`;
+for (let i = 0; ; i++) {
+  try {
+    if ((await fetch(`${base}/healthz`)).ok) break;
+  } catch {
+    if (i > 300) throw new Error("the API did not start");
+  }
+  await new Promise((r) => setTimeout(r, 200));
+}
+const auth = { authorization: `Bearer ${inspector}`, "content-type": "application/json" };
+
+// Warm-up: one list per unit, so each unit's ranked pool is loaded once before measuring.
+t = performance.now();
+for (const unit of UNITS) {
+  const res = await fetch(`${base}/v1/control-lists`, { method: "POST", headers: auth, body: JSON.stringify({ unit, capacity: 50 }) });
+  if (res.status !== 201) throw new Error(`warm-up create failed: ${res.status} ${await res.text()}`);
+}
+emit({ phase: "warm-up", lists: N_UNITS, ms: Math.round(performance.now() - t) });
+
+// The concurrent scoring-like write load: a second run of the same size, COPYed in batches.
+let scoringStop = false;
+let scoredRows = 0;
+const scoring = (async () => {
+  const run2 = randomUUID();
+  await sql`insert into scoring_runs (id, model_id, scope, status, total_files, requested_by) values (${run2}, ${modelId}, '{}', 'running', ${N_FILES}, 'bench')`;
+  await sql`select cts_create_scores_partition(${run2}::uuid)`;
+  for (let from = 0; from < N_FILES && !scoringStop && !args["no-scoring"]; from += 20_000) {
+    await copyRows(SCORE_COPY, () => scoreRows(run2, modelId, from, Math.min(N_FILES, from + 20_000), 1));
+    scoredRows = Math.min(N_FILES, from + 20_000);
+  }
+})();
+
+/** The fields of autocannon's result this benchmark reports (autocannon ships no types). */
+interface LoadResult {
+  connections: number;
+  duration: number;
+  requests: { total: number; average: number };
+  latency: { p50: number; p99: number; max: number };
+  non2xx: number;
+  errors: number;
+}
+type LoadRequest = { path: string; body?: string } & Record<string, unknown>;
+
+const summarize = (phase: string, r: LoadResult, target: number) => ({
+  phase,
+  connections: r.connections,
+  durationS: r.duration,
+  requests: r.requests.total,
+  requestsPerSecond: Math.round(r.requests.average),
+  p50Ms: r.latency.p50,
+  p99Ms: r.latency.p99,
+  maxMs: r.latency.max,
+  non2xx: r.non2xx,
+  errors: r.errors,
+  targetP99Ms: target,
+  meetsTarget: r.latency.p99 < target,
+  concurrentScoringRowsWritten: scoredRows,
+});
+
+// Floor: the same server answering GET /healthz (no database), to show what the machine allows.
+const floor: LoadResult = await autocannon({ url: `${base}/healthz`, connections: 100, duration: 5 });
+emit({ ...summarize("floor-healthz", floor, Number.POSITIVE_INFINITY), targetP99Ms: null, meetsTarget: null });
+
+let unitTurn = 0;
+const created: LoadResult = await autocannon({
+  url: base,
+  connections: 50,
+  duration: Number(args.duration),
+  requests: [
+    {
+      method: "POST",
+      path: "/v1/control-lists",
+      headers: auth,
+      setupRequest: (req: LoadRequest) => ({ ...req, body: JSON.stringify({ unit: UNITS[unitTurn++ % N_UNITS], capacity: 50 }) }),
+    },
+  ],
+});
+emit(summarize("create", created, 100));
+
+const ids = (await sql<{ id: string }[]>`select id from control_lists order by created_at desc limit 5000`).map((r) => r.id);
+let idTurn = 0;
+const read: LoadResult = await autocannon({
+  url: base,
+  connections: 100,
+  duration: Number(args["read-duration"]),
+  requests: [{ method: "GET", path: `/v1/control-lists/${ids[0]}`, headers: auth, setupRequest: (req: LoadRequest) => ({ ...req, path: `/v1/control-lists/${ids[idTurn++ % ids.length]}` }) }],
+});
+emit(summarize("read", read, 20));
+
+scoringStop = true;
+await scoring;
+const [{ n: openItems }] = await sql<{ n: number }[]>`select count(*)::int as n from control_list_items`;
+emit({ phase: "end", lists: ids.length, itemsOnOpenLists: openItems, concurrentScoringRowsWritten: scoredRows });
+
+server.kill("SIGTERM");
+await new Promise((r) => server.once("exit", r));
+await sql.end();
+if (!args.keep) await admin.unsafe(`drop database if exists ${dbName} with (force)`);
+await admin.end();

@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { demoSchema } from "../../data/demo/schema.js";
+import { createTestContext, type TestContext } from "../helpers/app.js";
+import { DRIVERS } from "../helpers/database.js";
+import { fixtureFilesCsv, headLines, postCsv, type Problem, tableCounts } from "../helpers/ingest.js";
+
+describe.each(DRIVERS)("schema API on %s", (driver) => {
+  let ctx: TestContext;
+  let officer: string;
+
+  beforeAll(async () => {
+    ctx = await createTestContext(driver);
+    officer = await ctx.key("data_officer");
+  });
+  afterAll(() => ctx.close());
+
+  it("GET /v1/schema answers 404 before the first PUT", async () => {
+    expect((await ctx.request("GET", "/v1/schema", { key: officer })).status).toBe(404);
+  });
+
+  it("PUT /v1/schema stores version 1, a repeat changes nothing, a change makes version 2", async () => {
+    const schema = demoSchema();
+    const first = await ctx.request("PUT", "/v1/schema", { key: officer, json: schema });
+    expect(await first.json()).toMatchObject({ version: 1, created: true, definition: schema });
+    const before = await tableCounts(ctx);
+    const again = await ctx.request("PUT", "/v1/schema", { key: officer, json: schema });
+    expect(await again.json()).toMatchObject({ version: 1, created: false });
+    expect(await tableCounts(ctx)).toEqual(before);
+    const changed = { ...schema, attributes: schema.attributes.map((a) => (a.name === "employees" ? { ...a, role: "ignore" as const } : a)) };
+    const second = await ctx.request("PUT", "/v1/schema", { key: officer, json: changed });
+    expect(await second.json()).toMatchObject({ version: 2, created: true });
+    const current = (await (await ctx.request("GET", "/v1/schema", { key: await ctx.key("inspector", ["north"]) })).json()) as {
+      version: number;
+    };
+    expect(current.version).toBe(2);
+    const old = (await (await ctx.request("GET", "/v1/schema?version=1", { key: await ctx.key("auditor") })).json()) as {
+      definition: unknown;
+    };
+    expect(old.definition).toEqual(schema);
+    const events = await ctx.request("GET", "/v1/audit/events?action=schema.put", { key: await ctx.key("auditor") });
+    expect(((await events.json()) as { items: unknown[] }).items).toHaveLength(2);
+  });
+
+  it("PUT /v1/schema refuses an invalid definition with paths, and non data officers", async () => {
+    const auditor = await ctx.key("auditor");
+    const before = await tableCounts(ctx);
+    const res = await ctx.request("PUT", "/v1/schema", {
+      key: officer,
+      json: { attributes: [{ name: "id", type: "numeric" }, { name: "x", type: "text" }], amountAttribute: "nope" },
+    });
+    expect(res.status).toBe(422);
+    const paths = ((await res.json()) as Problem).errors?.map((e) => e.path);
+    expect(paths).toEqual(expect.arrayContaining(["attributes.1.type"]));
+    expect((await ctx.request("PUT", "/v1/schema", { key: auditor, json: demoSchema() })).status).toBe(403);
+    expect(await tableCounts(ctx)).toEqual(before);
+  });
+
+  it("POST /v1/schema/infer proposes the demo schema's types from a sample", async () => {
+    const res = await postCsv(ctx, "/v1/schema/infer", officer, headLines(fixtureFilesCsv(), 300));
+    expect(res.status).toBe(200);
+    const proposal = (await res.json()) as { schema: ReturnType<typeof demoSchema>; sampleRows: number };
+    expect(proposal.sampleRows).toBe(300);
+    const types = Object.fromEntries(proposal.schema.attributes.map((a) => [a.name, a.type]));
+    expect(types).toEqual(Object.fromEntries(demoSchema().attributes.map((a) => [a.name, a.type])));
+    const bad = await postCsv(ctx, "/v1/schema/infer", officer, "id,unit,Bad Name\n1,north,3\n");
+    expect(bad.status).toBe(422);
+  });
+});

@@ -1,0 +1,68 @@
+import { execFile } from "node:child_process";
+import type { AddressInfo } from "node:net";
+import { resolve } from "node:path";
+import { promisify } from "node:util";
+import { type ServerType, serve } from "@hono/node-server";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createLogger } from "../../../services/logger.js";
+import { startWorkers } from "../../../services/worker/worker.js";
+import { createTestContext, type TestContext } from "../../helpers/app.js";
+import { loadDemo } from "../models/model-fixtures.js";
+
+const run = promisify(execFile);
+const CLI = resolve(import.meta.dirname, "../../../services/cli/index.ts");
+
+describe("cts models train|show|list|approve|retire|compare", () => {
+  let ctx: TestContext;
+  let server: ServerType;
+  let workers: ReturnType<typeof startWorkers>;
+  let url: string;
+  let trainer: string;
+  let reviewer: string;
+
+  beforeAll(async () => {
+    ctx = await createTestContext("postgres", { TFJS_BACKEND: "wasm" });
+    await loadDemo(ctx.test.database.db, { files: 4000 });
+    workers = startWorkers({ database: ctx.test.database, connection: ctx.redis, config: ctx.config, logger: createLogger("silent") });
+    trainer = await ctx.key("data_officer", [], "Cli Trainer");
+    reviewer = await ctx.key("data_officer", [], "Cli Reviewer");
+    server = serve({ fetch: ctx.app.fetch, port: 0, hostname: "127.0.0.1" });
+    await new Promise((r) => server.once("listening", r));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    await new Promise((r) => server.close(r));
+    await workers.close();
+    await ctx.close();
+  });
+
+  const cts = (key: string, ...args: string[]) =>
+    run(process.execPath, ["--import", "tsx", CLI, ...args], { env: { ...process.env, CTS_URL: url, CTS_API_KEY: key, LOG_LEVEL: "silent" } });
+
+  it("trains with --wait (progress on stderr, the model on stdout), then approves, compares and retires", async () => {
+    const params = ["--split", "random", "--param", "hiddenUnits=8", "--param", "layers=1", "--param", "maxEpochs=10", "--param", "batchSize=64"];
+    const trained = await cts(trainer, "models", "train", "--name", "cli", "--wait", ...params);
+    const model = JSON.parse(trained.stdout);
+    expect(model.status).toBe("trained");
+    expect(model.params.train).toMatchObject({ hiddenUnits: 8, layers: 1, maxEpochs: 10 });
+    expect(trained.stderr).toMatch(/epoch \d+\/10 loss \d\.\d{3} val PR-AUC \d\.\d{3}/);
+
+    const other = JSON.parse((await cts(trainer, "models", "train", ...params, "--seed", "9")).stdout);
+    expect(other.id).toMatch(/^[0-9a-f-]{36}$/);
+
+    await expect(cts(trainer, "models", "approve", model.id, "--justification", "my own model, approved by me")).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining("four eyes"),
+    });
+    const approved = JSON.parse((await cts(reviewer, "models", "approve", model.id, "--justification", "clear lift over the baselines")).stdout);
+    expect(approved.status).toBe("active");
+
+    const listed = JSON.parse((await cts(reviewer, "models", "list")).stdout);
+    expect(listed.items.map((m: { id: string }) => m.id)).toEqual(expect.arrayContaining([model.id, other.id]));
+    const shown = JSON.parse((await cts(reviewer, "models", "show", model.id)).stdout);
+    expect(shown.metrics.validation.aucRoc).toBeGreaterThan(0.5);
+    const compared = JSON.parse((await cts(reviewer, "models", "compare", model.id, other.id)).stdout);
+    expect(compared.models.map((m: { id: string }) => m.id)).toEqual([model.id, other.id]);
+    expect(JSON.parse((await cts(reviewer, "models", "retire", model.id)).stdout).status).toBe("retired");
+  });
+});

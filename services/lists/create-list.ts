@@ -6,7 +6,6 @@ import {
   insertControlListSnapshot,
   type ListFilters,
   loadScoredCandidates,
-  outcomesStamp,
   recentlyControlledFiles,
   resolveListSource,
 } from "../db/queries/control-lists.js";
@@ -54,8 +53,7 @@ function cachedRiskPool(db: Db, runId: string, unit: string): Promise<RankedPool
  */
 const controlled = new Map<string, { stamp: string; files: Set<string> }>();
 
-async function controlledSinceCached(tx: Db, unit: string, cutoff: string): Promise<ReadonlySet<string>> {
-  const stamp = await outcomesStamp(tx);
+async function controlledSinceCached(tx: Db, unit: string, cutoff: string, stamp: string): Promise<ReadonlySet<string>> {
   const key = `${unit}:${cutoff}`;
   const hit = controlled.get(key);
   if (hit?.stamp === stamp) return hit.files;
@@ -110,7 +108,7 @@ export async function createControlList(db: Db, input: CreateListInput, actor: A
     db,
     { id: randomUUID(), unit: input.unit, runId: source.runId, modelId: source.modelId, seed, cutoff, params },
     (excluded) => selectFromPool(pool, excluded, { capacity: input.capacity, explorationShare: input.explorationShare, seed }),
-    (tx) => controlledSinceCached(tx, input.unit, cutoff),
+    (tx, stamp) => controlledSinceCached(tx, input.unit, cutoff, stamp),
     actor,
     requestId,
   );

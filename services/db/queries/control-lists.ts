@@ -104,15 +104,6 @@ export async function loadScoredCandidates(
 
 const toTextArray = (values: string[]) => sql`${`{${values.map((v) => `"${v.replace(/["\\]/g, "\\$&")}"`).join(",")}}`}::text[]`;
 
-/**
- * The outcomes change stamp (migration 0003): bumped by every statement that changes outcomes, so
- * a set derived from outcomes and read in the same transaction stays valid while it is unchanged.
- */
-export async function outcomesStamp(db: Db): Promise<string> {
-  const [row] = await queryRows<{ stamp: string | number }>(db, sql`select stamp from outcomes_change_stamp where id = 1`);
-  return String(row?.stamp ?? 0);
-}
-
 /** Files of `unit` controlled on or after `cutoff` (a scan of the unit's files; cached by the caller). */
 export async function recentlyControlledFiles(db: Db, unit: string, cutoff: string): Promise<Set<string>> {
   const rows = await queryRows<{ file_id: string }>(
@@ -123,14 +114,19 @@ export async function recentlyControlledFiles(db: Db, unit: string, cutoff: stri
   return new Set(rows.map((r) => r.file_id));
 }
 
-/** Files of `unit` still pending on an open list (each open list of the unit, by its items' key). */
-async function openListFiles(db: Db, unit: string): Promise<string[]> {
-  const rows = await queryRows<{ file_id: string }>(
+/**
+ * The files of `unit` still pending on an open list, and the outcomes change stamp (migration
+ * 0003: bumped by every statement that changes outcomes, so a set derived from outcomes and read
+ * under the same stamp is still valid), in one round trip.
+ */
+async function openListFilesAndStamp(db: Db, unit: string): Promise<{ stamp: string; files: string[] }> {
+  const [row] = await queryRows<{ stamp: string | number; files: string[] }>(
     db,
-    sql`select i.file_id from control_lists l join control_list_items i on i.list_id = l.id
-        where l.unit = ${unit} and l.status = 'open' and i.status <> 'done'`,
+    sql`select (select stamp from outcomes_change_stamp where id = 1) as stamp,
+               array(select i.file_id from control_lists l join control_list_items i on i.list_id = l.id
+                     where l.unit = ${unit} and l.status = 'open' and i.status <> 'done') as files`,
   );
-  return rows.map((r) => r.file_id);
+  return { stamp: String(row.stamp), files: row.files };
 }
 
 export interface NewListInput {
@@ -155,14 +151,17 @@ export async function insertControlListSnapshot(
   db: Db,
   input: NewListInput,
   select: (excluded: ReadonlySet<string>) => Selection,
-  controlledSince: (tx: Db) => Promise<ReadonlySet<string>>,
+  controlledSince: (tx: Db, outcomesStamp: string) => Promise<ReadonlySet<string>>,
   actor: Actor,
   requestId?: string,
 ): Promise<{ list: ControlListRow; items: ControlListItemRow[]; selection: Selection }> {
   return durableTransaction(db, async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`cts-control-list:${input.unit}`}))`);
-    const excluded = new Set(await controlledSince(tx));
-    for (const id of await openListFiles(tx, input.unit)) excluded.add(id);
+    // After the lock, in statements of their own: each statement's snapshot then includes every
+    // list committed by whoever held the lock before.
+    const open = await openListFilesAndStamp(tx, input.unit);
+    const excluded = new Set(await controlledSince(tx, open.stamp));
+    for (const id of open.files) excluded.add(id);
     const selection = select(excluded);
     if (selection.picks.length === 0) {
       throw conflict(`no file of unit "${input.unit}" is eligible: all are excluded, filtered out or unscored`);

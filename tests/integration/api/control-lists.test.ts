@@ -212,3 +212,23 @@ describe("control lists without a usable run", () => {
     expect(none.detail).toMatch(/no completed non-shadow scoring run/);
   });
 });
+
+describe("control lists on embedded PGlite", () => {
+  let ctx: TestContext;
+  beforeAll(async () => {
+    ctx = await createTestContext("pglite");
+  });
+  afterAll(() => ctx.close());
+
+  it("POST /v1/control-lists then GET /:id and an outcome work in embedded mode (201, 200, 201)", async () => {
+    await buildScoredPopulation(ctx.test.database.db, { units: { north: 40 } });
+    const key = await ctx.key("inspector", ["north"]);
+    const res = await ctx.request("POST", "/v1/control-lists", { key, json: { unit: "north", capacity: 10, seed: 4 } });
+    expect(res.status).toBe(201);
+    const list = List.parse(await res.json());
+    expect(list.items).toHaveLength(10);
+    expect((await ctx.request("GET", `/v1/control-lists/${list.id}`, { key })).status).toBe(200);
+    const outcome = await ctx.request("POST", `/v1/control-lists/${list.id}/items/${list.items[0].fileId}/outcome`, { key, json: { outcome: 0 } });
+    expect(outcome.status).toBe(201);
+  });
+});

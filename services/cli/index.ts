@@ -1,8 +1,11 @@
 import { Command } from "commander";
 import { register as registerAudit } from "./commands/audit.js";
+import { register as registerDemo } from "./commands/demo.js";
+import { register as registerImport } from "./commands/import.js";
 import { register as registerKeys } from "./commands/keys.js";
 import { register as registerLists } from "./commands/lists.js";
 import { register as registerModels } from "./commands/models.js";
+import { register as registerSchema } from "./commands/schema.js";
 
 /**
  * The command line for data officers and admins: `npm run cli -- <command>` or the `cts` bin.
@@ -11,7 +14,9 @@ import { register as registerModels } from "./commands/models.js";
  */
 const program = new Command("cts").description("Control Targeting Service").showHelpAfterError();
 
-for (const register of [registerKeys, registerAudit, registerLists, registerModels]) register(program);
+for (const register of [registerKeys, registerAudit, registerLists, registerModels, registerSchema, registerImport, registerDemo]) {
+  register(program);
+}
 
 program.parseAsync().catch((error: Error) => {
   console.error(error.message);

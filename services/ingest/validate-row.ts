@@ -79,6 +79,7 @@ export function compileFileCsv(
     parse: CELL_PARSERS[a.type],
     // Attribute names match /^[a-z][a-z0-9_]*$/, so they need no JSON escaping.
     prefix: `"${a.name}":`,
+    nullPair: `"${a.name}":null`,
   }));
 
   const check = (fields: string[], line: number, out: RowError[]): FileRow | null => {
@@ -93,23 +94,22 @@ export function compileFileCsv(
     if (idProblem) out.push({ line, column: "id", message: idProblem });
     const unitError = unitProblem(unit);
     if (unitError) out.push({ line, column: "unit", message: unitError });
-    let json = "{";
+    // join() gives one flat string; building it with += would leave a rope that COPY has to flatten.
+    const parts = new Array<string>(attributes.length);
     for (let k = 0; k < attributes.length; k += 1) {
       const a = attributes[k];
-      if (k > 0) json += ",";
-      json += a.prefix;
       const cell = a.at < 0 ? "" : fields[a.at];
       if (isBlank(cell)) {
         if (a.reject) out.push({ line, column: a.name, message: "a value is required (the schema rejects missing values)" });
-        json += "null";
+        parts[k] = a.nullPair;
         continue;
       }
       const parsed = a.parse(cell);
-      if (parsed.ok) json += parsed.json;
+      if (parsed.ok) parts[k] = a.prefix + parsed.json;
       else out.push({ line, column: a.name, message: parsed.message });
     }
     if (out.length > before) return null;
-    return { line, id, unit, attributesJson: `${json}}` };
+    return { line, id, unit, attributesJson: `{${parts.join(",")}}` };
   };
   return { ok: true, validator: { check } };
 }

@@ -42,7 +42,7 @@ export async function writeFileChunk(tx: BulkTx, rows: FileRow[]): Promise<FileC
   const found = await queryRows<{ id: string; touched: boolean }>(
     tx.db,
     sql`select f.id, f.updated_at = now() as touched from files f
-        where f.id in (select jsonb_array_elements_text(${ids}::text::jsonb))`,
+        where f.id = any(array(select jsonb_array_elements_text(${ids}::text::jsonb)))`,
   );
   const state = new Map(found.map((f) => [f.id, f.touched]));
   const fresh: FileRow[] = [];
@@ -57,7 +57,11 @@ export async function writeFileChunk(tx: BulkTx, rows: FileRow[]): Promise<FileC
   if (fresh.length > 0) {
     if (tx.driver === "postgres") {
       let data = "";
-      for (const r of fresh) data += `${copyText(r.id)}\t${copyText(r.unit)}\t${copyText(r.attributesJson)}\n`;
+      // JSON text has no raw tab or line end (JSON escapes them), so only backslashes need doubling.
+      for (const r of fresh) {
+        const json = r.attributesJson.includes("\\") ? r.attributesJson.replace(/\\/g, "\\\\") : r.attributesJson;
+        data += `${copyText(r.id)}\t${copyText(r.unit)}\t${json}\n`;
+      }
       await tx.copy("copy files (id, unit, attributes) from stdin", data);
     } else {
       await tx.db.execute(sql`insert into files (id, unit, attributes)

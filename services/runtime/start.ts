@@ -10,6 +10,7 @@ import { migrateDatabase, openDatabase } from "../db/client.js";
 import type { Logger } from "../logger.js";
 import { startWorkers } from "../worker/worker.js";
 import { ensureFirstAdminKey } from "./bootstrap.js";
+import { loadDemoIfEmpty } from "./load-demo.js";
 import { lockPgliteDir } from "./pglite-lock.js";
 import { resolveRedis, StartupError } from "./redis.js";
 
@@ -73,6 +74,12 @@ export async function startService(opts: {
     const eviction = await redisEvictionWarning(redis);
     if (eviction) logger.warn(eviction);
     logger.info({ source: redisInfo.source }, "redis connected");
+
+    // Only the single-process mode loads the demo: several API processes starting together on one
+    // Postgres would race to load it.
+    if (role === "all") {
+      await loadDemoIfEmpty(database, { files: config.DEMO_FILES, seed: config.DEMO_SEED, logger });
+    }
 
     const backend = await selectBackend(config.TFJS_BACKEND);
     logger.info({ backend: backend.name, passedOver: backend.tried }, "tfjs backend selected");

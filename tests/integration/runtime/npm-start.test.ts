@@ -33,7 +33,7 @@ describe("npm start in an empty directory (embedded PGlite)", () => {
     // What `npm start` runs (tsx services/main.ts), started from an empty directory.
     const child = spawn(join(ROOT, "node_modules/.bin/tsx"), [join(ROOT, "services/main.ts")], {
       cwd,
-      env: { ...process.env, DATABASE_URL: "", PORT: "0", LOG_LEVEL: "info", DEMO_FILES: "0", NODE_ENV: "test" },
+      env: { ...process.env, DATABASE_URL: "", PORT: "0", LOG_LEVEL: "info", NODE_ENV: "test" },
       stdio: ["ignore", "pipe", "pipe"],
     });
     const exit = new Promise<number | null>((done) => child.once("exit", (code) => done(code)));

@@ -4,7 +4,9 @@
  *   1. setup: a fresh database with 1,000,000 scored files in 20 units (COPY), an active model,
  *      one completed run, and 50,000 past controls spread over two years;
  *   2. create: 50 clients build lists of capacity 50 for 30 s, units in rotation;
- *   3. read: 100 clients read the lists made in (2) as JSON, ids in rotation.
+ *   3. read: 100 clients read the lists made in (2) as JSON, ids in rotation (each read is an
+ *      audit event), then their summaries (not audited), to show what the audit append costs;
+ *   0. floor: GET /healthz with 100 clients, what the machine allows with no database at all.
  * Both phases run while a scoring-like write load goes on: the scoring path (jobs) is not in this
  * tree yet, so a background writer COPYs a second run's 1,000,000 scores into its own partition
  * in batches of 20,000, which is the database side of a scoring run (not its tfjs CPU side).
@@ -222,6 +224,16 @@ const read: LoadResult = await autocannon({
   requests: [{ method: "GET", path: `/v1/control-lists/${ids[0]}`, headers: auth, setupRequest: (req: LoadRequest) => ({ ...req, path: `/v1/control-lists/${ids[idTurn++ % ids.length]}` }) }],
 });
 emit(summarize("read", read, 20));
+
+// The same reads without the audit append: GET /:id/summary is not an audit event, so the gap
+// between this phase and "read" is the cost of writing every read to the hash chain.
+const unaudited: LoadResult = await autocannon({
+  url: base,
+  connections: 100,
+  duration: 10,
+  requests: [{ method: "GET", path: `/v1/control-lists/${ids[0]}/summary`, headers: auth, setupRequest: (req: LoadRequest) => ({ ...req, path: `/v1/control-lists/${ids[idTurn++ % ids.length]}/summary` }) }],
+});
+emit({ ...summarize("read-summary-unaudited", unaudited, 20), targetP99Ms: null, meetsTarget: null });
 
 scoringStop = true;
 await scoring;

@@ -1,6 +1,7 @@
 /**
- * `npm run bench -- <name> [args…]` runs tests/bench/<name>.bench.ts in its own process, so each
- * benchmark measures a fresh runtime and prints its own JSON lines.
+ * `npm run bench -- <name> [args…]` runs tests/bench/<name>.bench.ts and then every
+ * tests/bench/<name>/*.bench.ts, each in its own process, so each benchmark measures a fresh
+ * runtime and prints its own JSON lines.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
@@ -12,9 +13,18 @@ const available = readdirSync(dir)
   .filter((f) => f.endsWith(".bench.ts"))
   .map((f) => f.replace(/\.bench\.ts$/, ""));
 const file = resolve(dir, `${name}.bench.ts`);
-if (!name || !existsSync(file)) {
+const folder = resolve(dir, name ?? "");
+const files = [
+  ...(existsSync(file) ? [file] : []),
+  ...(name && existsSync(folder) ? readdirSync(folder).filter((f) => f.endsWith(".bench.ts")).sort().map((f) => resolve(folder, f)) : []),
+];
+if (!name || files.length === 0) {
   console.error(`usage: npm run bench -- <name>; available: ${available.join(", ")}`);
   process.exit(2);
 }
-const result = spawnSync(process.execPath, ["--import", "tsx", file, ...args], { stdio: "inherit" });
-process.exit(result.status ?? 1);
+let status = 0;
+for (const f of files) {
+  const result = spawnSync(process.execPath, ["--import", "tsx", f, ...args], { stdio: "inherit" });
+  if (result.status !== 0) status = result.status ?? 1;
+}
+process.exit(status);

@@ -1,0 +1,59 @@
+# Exports public tabular datasets from Debian's r-cran-mlbench to CSV for the model benchmark
+# (tests/bench/train/public.bench.ts). Usage: Rscript export-mlbench.R <out-dir>
+# Each dataset becomes <name>.csv with the attributes, `label` (0/1, the positive class named in
+# DATASETS) and `part` (train/test: a seeded stratified 70/30 split, so that XGBoost and our model
+# see exactly the same rows), plus <name>.schema.json declaring each attribute's type.
+suppressPackageStartupMessages(library(mlbench))
+args <- commandArgs(trailingOnly = TRUE)
+out <- if (length(args) >= 1) args[1] else "var/bench/public"
+dir.create(out, recursive = TRUE, showWarnings = FALSE)
+
+# name = c(class column, positive level)
+DATASETS <- list(
+  PimaIndiansDiabetes2 = c("diabetes", "pos"),
+  BreastCancer = c("Class", "malignant"),
+  Sonar = c("Class", "M"),
+  Ionosphere = c("Class", "bad"),
+  HouseVotes84 = c("Class", "republican")
+)
+
+json_string <- function(x) paste0('"', gsub('"', '\\\\"', x), '"')
+
+for (name in names(DATASETS)) {
+  e <- new.env()
+  data(list = name, package = "mlbench", envir = e)
+  df <- get(name, envir = e)
+  target <- DATASETS[[name]][1]
+  positive <- DATASETS[[name]][2]
+  if ("Id" %in% names(df)) df$Id <- NULL
+  label <- as.integer(df[[target]] == positive)
+  df[[target]] <- NULL
+  types <- character(0)
+  for (col in names(df)) {
+    v <- df[[col]]
+    # Factors whose levels are all numbers (BreastCancer's 1..10 scores) are numbers; other factors
+    # (HouseVotes84's y/n) are categories.
+    if (is.factor(v) && !any(is.na(suppressWarnings(as.numeric(levels(v)))))) { df[[col]] <- as.numeric(as.character(v)); types[col] <- "numeric" }
+    else if (is.factor(v)) { df[[col]] <- as.character(v); types[col] <- "categorical" }
+    else types[col] <- "numeric"
+  }
+  # Attribute names as the feature schema wants them: lower snake case, starting with a letter.
+  clean <- tolower(gsub("[^A-Za-z0-9]+", "_", names(df)))
+  clean <- ifelse(grepl("^[a-z]", clean), clean, paste0("a_", clean))
+  names(df) <- clean
+  names(types) <- clean
+  set.seed(20251128)
+  part <- character(length(label))
+  for (cls in c(0L, 1L)) {
+    idx <- which(label == cls)
+    test <- idx[sample.int(length(idx), round(0.3 * length(idx)))]
+    part[idx] <- "train"
+    part[test] <- "test"
+  }
+  df$label <- label
+  df$part <- part
+  write.csv(df, file.path(out, paste0(name, ".csv")), row.names = FALSE, na = "")
+  attrs <- paste0('{"name":', json_string(clean), ',"type":', json_string(types), "}", collapse = ",")
+  writeLines(paste0('{"attributes":[', attrs, "]}"), file.path(out, paste0(name, ".schema.json")))
+  cat(sprintf("%s: %d rows, %d attributes, %d positives\n", name, nrow(df), length(clean), sum(label)), file = stderr())
+}

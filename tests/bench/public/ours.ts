@@ -1,0 +1,143 @@
+/**
+ * Our models/ trainer on the exported public datasets (see export-mlbench.R), same train/test rows
+ * as xgboost_reference.py. Usage: npx tsx tests/bench/public/ours.ts <dir> [dataset ...]
+ *
+ * Like the XGBoost reference, everything is decided on the train rows only: they are cut into 5
+ * seeded stratified folds; for each fold a model trains on the other four with early stopping
+ * and Platt calibration on that fold, and the test score is the mean of the five calibrated
+ * probabilities (cross-validation bagging). A small grid of TrainParams is chosen by mean
+ * out-of-fold ROC-AUC. `oursDefault` is the untuned figure: default TrainParams, one model, early
+ * stopping on a seeded stratified 20 % of the train rows. Prints one JSON line per dataset.
+ */
+import { readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { parse } from "csv-parse/sync";
+import {
+  type Attributes,
+  aucRoc,
+  encodeRows,
+  FeatureSchemaDefinition,
+  fitEncoder,
+  loadModel,
+  selectBackend,
+  serializeModel,
+  seededPermutation,
+  stratifiedSplit,
+  takeValues,
+  trainModel,
+  type TrainParamsInput,
+} from "../../../models/index.js";
+
+/** Small-data settings: small batches and long patience (a few hundred rows make epochs tiny). */
+const BASE: TrainParamsInput = { batchSize: 32, maxEpochs: 300, patience: 25, learningRate: 3e-3 };
+export const GRID: TrainParamsInput[] = [
+  { ...BASE, layers: 0, dropout: 0, l2: 1e-3 },
+  { ...BASE, layers: 1, hiddenUnits: 32, dropout: 0.2, l2: 1e-3 },
+  { ...BASE, layers: 2, hiddenUnits: 64, dropout: 0.3, l2: 1e-3 },
+];
+const FOLDS = 5;
+
+const rowsOf = (records: Record<string, string>[], schema: FeatureSchemaDefinition): Attributes[] =>
+  records.map((r) => {
+    const row: Attributes = {};
+    for (const a of schema.attributes) {
+      const v = r[a.name];
+      row[a.name] = v === "" || v === undefined ? null : a.type === "numeric" ? Number(v) : v;
+    }
+    return row;
+  });
+
+/** Fold of each row: a seeded permutation per class dealt round-robin, so folds are stratified. */
+const foldsOf = (y: Uint8Array, seed: number): Int32Array => {
+  const fold = new Int32Array(y.length);
+  for (const cls of [0, 1]) {
+    const idx = Array.from(y.keys()).filter((i) => y[i] === cls);
+    const perm = seededPermutation(idx.length, seed + cls);
+    perm.forEach((p, j) => (fold[idx[p]] = j % FOLDS));
+  }
+  return fold;
+};
+
+const pick = <T>(xs: T[], keep: (i: number) => boolean): T[] => xs.filter((_, i) => keep(i));
+
+/** Trains one config with CV bagging; returns mean out-of-fold AUC and the mean test probabilities. */
+async function cvBag(train: Attributes[], y: Uint8Array, test: Attributes[], schema: FeatureSchemaDefinition, params: TrainParamsInput) {
+  const fold = foldsOf(y, 7);
+  const testScores = new Float64Array(test.length);
+  const oof = new Float32Array(y.length);
+  for (let f = 0; f < FOLDS; f++) {
+    const inFit = (i: number) => fold[i] !== f;
+    const fitRows = pick(train, inFit);
+    const valRows = pick(train, (i) => !inFit(i));
+    const encoder = fitEncoder(schema, fitRows);
+    const result = await trainModel({
+      X: encodeRows(encoder, fitRows).X,
+      y: Uint8Array.from(pick(Array.from(y), inFit)),
+      nCols: encoder.nCols,
+      valX: encodeRows(encoder, valRows).X,
+      valY: Uint8Array.from(pick(Array.from(y), (i) => !inFit(i))),
+      params,
+      seed: 100 + f,
+    });
+    let k = 0;
+    for (let i = 0; i < y.length; i++) if (!inFit(i)) oof[i] = result.valScores[k++];
+    // Through the artifact, as the service scores: serialize, load, predict.
+    const model = loadModel(serializeModel({ network: result.network, encoder, calibration: result.calibration, meta: {} }));
+    const p = model.predict(encodeRows(encoder, test).X, test.length);
+    model.dispose();
+    for (let i = 0; i < test.length; i++) testScores[i] += p[i] / FOLDS;
+  }
+  return { oofAucRoc: aucRoc(y, oof), testScores };
+}
+
+export async function runDataset(dir: string, name: string) {
+  const schema = FeatureSchemaDefinition.parse(JSON.parse(readFileSync(join(dir, `${name}.schema.json`), "utf8")));
+  const records = parse(readFileSync(join(dir, `${name}.csv`)), { columns: true }) as Record<string, string>[];
+  const isTrain = records.map((r) => r.part === "train");
+  const rows = rowsOf(records, schema);
+  const labels = records.map((r) => (r.label === "1" ? 1 : 0));
+  const train = pick(rows, (i) => isTrain[i]);
+  const test = pick(rows, (i) => !isTrain[i]);
+  const y = Uint8Array.from(pick(labels, (i) => isTrain[i]));
+  const testY = Uint8Array.from(pick(labels, (i) => !isTrain[i]));
+  const started = performance.now();
+  let best: { params: TrainParamsInput; oofAucRoc: number; testScores: Float64Array } | undefined;
+  for (const params of GRID) {
+    const bag = await cvBag(train, y, test, schema, params);
+    if (!best || bag.oofAucRoc > best.oofAucRoc) best = { params, ...bag };
+  }
+  // For reference, untuned: default TrainParams, one model, early stopping on a seeded 20 % of train.
+  const inner = stratifiedSplit(y, 0.2, 1);
+  const fitRows = Array.from(inner.train, (i) => train[i]);
+  const encoder = fitEncoder(schema, fitRows);
+  const plain = await trainModel({
+    X: encodeRows(encoder, fitRows).X,
+    y: takeValues(y, inner.train),
+    nCols: encoder.nCols,
+    valX: encodeRows(encoder, Array.from(inner.validation, (i) => train[i])).X,
+    valY: takeValues(y, inner.validation),
+    seed: 1,
+  });
+  const plainModel = loadModel(serializeModel({ network: plain.network, encoder, calibration: plain.calibration, meta: {} }));
+  const oursDefault = aucRoc(testY, plainModel.predict(encodeRows(encoder, test).X, test.length));
+  plainModel.dispose();
+  return {
+    dataset: name,
+    oursDefault,
+    n: records.length,
+    nTest: test.length,
+    ours: aucRoc(testY, best!.testScores),
+    cvAucRoc: best!.oofAucRoc,
+    best: { layers: best!.params.layers, hiddenUnits: best!.params.hiddenUnits, dropout: best!.params.dropout },
+    ms: Math.round(performance.now() - started),
+  };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const backend = await selectBackend("wasm");
+  const dir = process.argv[2] ?? "var/bench/public";
+  const names = process.argv.slice(3).length
+    ? process.argv.slice(3)
+    : readdirSync(dir).filter((f) => f.endsWith(".schema.json")).map((f) => f.slice(0, -".schema.json".length)).sort();
+  for (const name of names) console.log(JSON.stringify({ ...(await runDataset(dir, name)), backend: backend.name }));
+}

@@ -226,7 +226,7 @@ export async function readControlList(
       actor,
       action: audit.action,
       target: id,
-      details: { unit: list.unit, files: items.length },
+      details: { unit: list.unit, files: items.length, runId: list.runId, seed: list.seed, params: list.params },
       requestId: audit.requestId,
     });
     return { list, items };

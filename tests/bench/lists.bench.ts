@@ -200,6 +200,15 @@ const floor: LoadResult = await autocannon({ url: `${base}/healthz`, connections
 emit({ ...summarize("floor-healthz", floor, Number.POSITIVE_INFINITY), targetP99Ms: null, meetsTarget: null });
 
 let unitTurn = 0;
+// One client first: the service's own latency for a create, without queueing behind others.
+const createOne: LoadResult = await autocannon({
+  url: base,
+  connections: 1,
+  duration: 5,
+  requests: [{ method: "POST", path: "/v1/control-lists", headers: auth, setupRequest: (req: LoadRequest) => ({ ...req, body: JSON.stringify({ unit: UNITS[unitTurn++ % N_UNITS], capacity: 50 }) }) }],
+});
+emit({ ...summarize("create-1-client", createOne, 100), targetP99Ms: null, meetsTarget: null });
+
 const created: LoadResult = await autocannon({
   url: base,
   connections: 50,
@@ -217,6 +226,14 @@ emit(summarize("create", created, 100));
 
 const ids = (await sql<{ id: string }[]>`select id from control_lists order by created_at desc limit 5000`).map((r) => r.id);
 let idTurn = 0;
+const readOne: LoadResult = await autocannon({
+  url: base,
+  connections: 1,
+  duration: 5,
+  requests: [{ method: "GET", path: `/v1/control-lists/${ids[0]}`, headers: auth, setupRequest: (req: LoadRequest) => ({ ...req, path: `/v1/control-lists/${ids[idTurn++ % ids.length]}` }) }],
+});
+emit({ ...summarize("read-1-client", readOne, 20), targetP99Ms: null, meetsTarget: null });
+
 const read: LoadResult = await autocannon({
   url: base,
   connections: 100,

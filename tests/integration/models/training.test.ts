@@ -3,10 +3,11 @@ import { TRAIN_MODEL } from "../../../jobs/training.js";
 import { createLogger } from "../../../services/logger.js";
 import { startWorkers } from "../../../services/worker/worker.js";
 import { createTestContext, type TestContext } from "../../helpers/app.js";
+import { DRIVERS } from "../../helpers/database.js";
 import { expectProblem } from "../../helpers/problem.js";
 import { finished, loadDemo, type ModelBody, pollModel, SMALL_PARAMS } from "./model-fixtures.js";
 
-describe("POST /v1/models trains through the training queue", () => {
+describe.each(DRIVERS)("POST /v1/models trains through the training queue (%s)", (driver) => {
   let ctx: TestContext;
   let workers: ReturnType<typeof startWorkers>;
   let officer: string;
@@ -15,7 +16,7 @@ describe("POST /v1/models trains through the training queue", () => {
   const progressSeen: Record<string, unknown>[] = [];
 
   beforeAll(async () => {
-    ctx = await createTestContext("postgres", { TFJS_BACKEND: "wasm" });
+    ctx = await createTestContext(driver, { TFJS_BACKEND: "wasm" });
     await loadDemo(ctx.test.database.db, { files: 12_000 });
     workers = startWorkers({ database: ctx.test.database, connection: ctx.redis, config: ctx.config, logger: createLogger("silent") });
     officer = await ctx.key("data_officer", [], "Ada Officer");

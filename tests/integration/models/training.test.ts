@@ -71,6 +71,16 @@ describe.each(DRIVERS)("POST /v1/models trains through the training queue (%s)",
     expect(again.artifactSha256).toBe(first.artifactSha256);
   });
 
+  it("weights rows by inverse selection probability when ipw is set", async () => {
+    const res = await ctx.request("POST", "/v1/models", { key: officer, json: { split: "random", seed: 3, ipw: true, params: SMALL_PARAMS } });
+    const { id } = (await res.json()) as { id: string };
+    const weighted = await pollModel(ctx, officer, id, finished);
+    expect(weighted.status).toBe("trained");
+    expect(weighted.params.ipw).toBe(true);
+    expect(weighted.dataDigest).toBe(first.dataDigest);
+    expect(weighted.artifactSha256).not.toBe(first.artifactSha256);
+  });
+
   it("uses the temporal split by default and scores the active model as champion", async () => {
     const other = await ctx.key("data_officer", [], "Bea Second");
     const approve = await ctx.request("POST", `/v1/models/${first.id}/approve`, { key: other, json: { justification: "beats the baselines clearly" } });
@@ -102,7 +112,7 @@ describe.each(DRIVERS)("POST /v1/models trains through the training queue (%s)",
     const after = await pollModel(ctx, officer, first.id, () => true);
     expect(after).toEqual(before);
     const list = await ctx.request("GET", "/v1/models", { key: auditor });
-    expect(((await list.json()) as { items: unknown[] }).items).toHaveLength(3);
+    expect(((await list.json()) as { items: unknown[] }).items).toHaveLength(4);
   });
 
   it("answers problem JSON naming the field for a bad request, and 403 to an auditor", async () => {

@@ -1,5 +1,6 @@
 import { once } from "node:events";
 import type { Writable } from "node:stream";
+import { sql } from "drizzle-orm";
 import type postgres from "postgres";
 import type { Database, Db } from "./client.js";
 
@@ -24,6 +25,9 @@ export async function withBulkTransaction<T>(database: Database, fn: (tx: BulkTx
   return database.db.transaction(async (tx) => {
     const client =
       database.driver === "postgres" ? (tx as unknown as { session: { client: postgres.TransactionSql } }).session.client : null;
+    // A bulk write runs many short chunk queries; JIT compiling them cost more than running them
+    // (measured: 250 ms of JIT for a 100 ms outcome chunk check).
+    if (client) await tx.execute(sql`set local jit = off`);
     return fn({
       db: tx,
       driver: database.driver,

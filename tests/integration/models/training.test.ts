@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TRAIN_MODEL } from "../../../jobs/training.js";
 import { createLogger } from "../../../services/logger.js";
+import { loadDemoIfEmpty } from "../../../services/runtime/load-demo.js";
 import { startWorkers } from "../../../services/worker/worker.js";
 import { createTestContext, type TestContext } from "../../helpers/app.js";
 import { DRIVERS } from "../../helpers/database.js";
 import { expectProblem } from "../../helpers/problem.js";
-import { finished, loadDemo, type ModelBody, pollModel, SMALL_PARAMS } from "./model-fixtures.js";
+import { finished, type ModelBody, pollModel, SMALL_PARAMS } from "./model-fixtures.js";
 
 describe.each(DRIVERS)("POST /v1/models trains through the training queue (%s)", (driver) => {
   let ctx: TestContext;
@@ -17,7 +18,9 @@ describe.each(DRIVERS)("POST /v1/models trains through the training queue (%s)",
 
   beforeAll(async () => {
     ctx = await createTestContext(driver, { TFJS_BACKEND: "wasm" });
-    await loadDemo(ctx.test.database.db, { files: 12_000 });
+    // Through the real ingest path (schema PUT, files and outcomes CSV import), as `npm start` does.
+    const loaded = await loadDemoIfEmpty(ctx.test.database, { files: 12_000, seed: 7, logger: createLogger("silent") });
+    expect(loaded.outcomes).toBeGreaterThan(1000);
     workers = startWorkers({ database: ctx.test.database, connection: ctx.redis, config: ctx.config, logger: createLogger("silent") });
     officer = await ctx.key("data_officer", [], "Ada Officer");
     auditor = await ctx.key("auditor", [], "Aud Itor");

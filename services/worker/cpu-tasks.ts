@@ -3,6 +3,7 @@ import { workerData } from "piscina";
 import { type BackendName, selectBackend, tf } from "../../models/backend.js";
 import type { ProbeBackendPayload, ProbeBackendResult } from "../../jobs/diagnostics.js";
 import { train } from "./tasks/train.js";
+import { scoreChunk, scoreModelInputs } from "./tasks/score.js";
 
 /**
  * The entry of every CPU-pool thread: one exported function per task, each taking plain data or
@@ -34,7 +35,7 @@ export async function probeBackend(payload: ProbeBackendPayload): Promise<ProbeB
 }
 
 /** Every task a CPU thread runs, by name. */
-const TASKS = { probeBackend, train };
+const TASKS = { probeBackend, train, scoreChunk, scoreModelInputs };
 
 export type TaskName = keyof typeof TASKS;
 export type TaskInput<K extends TaskName> = Parameters<(typeof TASKS)[K]>[0];

@@ -7,6 +7,7 @@ import type { Logger } from "../logger.js";
 import { type CpuPool, createCpuPool } from "./cpu-pool.js";
 import { probeBackendProcessor } from "./processors/probe-backend.js";
 import { trainModelProcessor } from "./processors/train-model.js";
+import { scoringProcessor } from "./processors/finalize-run.js";
 
 export interface WorkerDeps {
   database: Database;
@@ -23,23 +24,35 @@ export interface RunningWorkers {
 }
 
 /** Which processor serves which queue, and how many jobs of it a process runs at once. */
-function processorTable(pool: CpuPool, deps: WorkerDeps): { queue: QueueName; processor: Processor; concurrency: number }[] {
+function processorTable(
+  pool: CpuPool,
+  deps: WorkerDeps,
+): { queue: QueueName; processor: Processor; concurrency: number; options?: Partial<WorkerOptions> }[] {
   return [
     { queue: QUEUE.diagnostics, processor: probeBackendProcessor(pool), concurrency: 1 },
     // One training at a time per process: it takes a whole CPU thread for minutes.
     { queue: QUEUE.training, processor: trainModelProcessor(pool, deps), concurrency: 1 },
+    // Two chunks per process overlap one chunk's database I/O with another's CPU work; a stalled
+    // chunk (its worker died) is taken over after the stalled interval, and its write is idempotent.
+    {
+      queue: QUEUE.scoring,
+      processor: scoringProcessor(pool, deps.database, deps.logger.child({ queue: QUEUE.scoring })),
+      concurrency: deps.config.WORKER_CONCURRENCY,
+      options: { lockDuration: deps.config.SCORING_LOCK_MS, stalledInterval: deps.config.SCORING_STALLED_INTERVAL_MS },
+    },
   ];
 }
 
 /** Starts one BullMQ Worker per queue in this process, all sharing one CPU pool. */
 export function startWorkers(deps: WorkerDeps): RunningWorkers {
   const pool = createCpuPool({ threads: deps.config.WORKER_THREADS, tfjsBackend: deps.config.TFJS_BACKEND });
-  const workers = processorTable(pool, deps).map(({ queue, processor, concurrency }) => {
+  const workers = processorTable(pool, deps).map(({ queue, processor, concurrency, options }) => {
     const opts: WorkerOptions = {
       // Workers block on Redis: each needs its own connection (bullmq guide/connections).
       connection: deps.connection.duplicate(),
       prefix: deps.config.QUEUE_PREFIX,
       concurrency,
+      ...options,
     };
     const worker = new Worker(queue, processor, opts);
     const log = deps.logger.child({ queue });

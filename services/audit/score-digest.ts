@@ -1,0 +1,71 @@
+import { createHash } from "node:crypto";
+
+/**
+ * The digests that make the scores table verifiable (format "cts-scores-v1"). Computed by the
+ * worker thread when a chunk is scored and recomputed from the stored rows by
+ * GET /v1/audit/verify?run=ID, so both must use exactly these functions.
+ *
+ * Chunk digest = SHA-256 (hex) of the UTF-8 bytes of
+ *   "cts-scores-v1\n" + run_id + "\n" + one line per row, rows sorted by file_id in ascending
+ *   UTF-16 code unit order (JavaScript `<`; byte order for ASCII ids), where a line is
+ *   JSON(file_id) \t model_id \t model_sha256 \t hex16(score) \t reasons \t input_digest \n
+ * - JSON(file_id): JSON.stringify of the id, so tabs or newlines in an id cannot forge a line;
+ * - hex16(score): the 8 bytes of the stored float8 score, IEEE-754 big-endian, in lower-case hex
+ *   (no decimal formatting is involved, so every language reproduces it exactly);
+ * - reasons: JSON.stringify of the stored jsonb array [[attribute, contribution], …], whose
+ *   contributions are written with at most 4 decimals, so jsonb returns the same numbers.
+ * Root digest = SHA-256 (hex) of "cts-run-v1\n" + run_id + "\n" + "chunk_no \t digest \n" per chunk in
+ * ascending chunk_no.
+ */
+export const SCORE_DIGEST_FORMAT = "cts-scores-v1";
+
+/** One stored score as the digest reads it. */
+export interface DigestRow {
+  fileId: string;
+  modelId: string;
+  modelSha256: string;
+  score: number;
+  reasons: unknown;
+  inputDigest: string;
+}
+
+const scoreBytes = new DataView(new ArrayBuffer(8));
+
+/** The float8 score as 16 hex digits (big-endian IEEE-754). */
+export function scoreHex(score: number): string {
+  scoreBytes.setFloat64(0, score, false);
+  return (
+    scoreBytes.getUint32(0, false).toString(16).padStart(8, "0") + scoreBytes.getUint32(4, false).toString(16).padStart(8, "0")
+  );
+}
+
+/** One row's canonical line (see the format above); `reasonsJson` is JSON.stringify(reasons). */
+export function canonicalLine(row: Omit<DigestRow, "reasons">, reasonsJson: string): string {
+  return `${JSON.stringify(row.fileId)}\t${row.modelId}\t${row.modelSha256}\t${scoreHex(row.score)}\t${reasonsJson}\t${row.inputDigest}\n`;
+}
+
+/** Contribution rounded to 4 decimals as a number (-0 becomes 0, as jsonb has no negative zero). */
+export const roundContribution = (c: number): number => Math.round(c * 10_000) / 10_000 + 0;
+
+const byFileId = (a: DigestRow, b: DigestRow) => (a.fileId < b.fileId ? -1 : a.fileId > b.fileId ? 1 : 0);
+
+/** Digest of a chunk's rows in any order (they are sorted here). */
+export function chunkDigest(runId: string, rows: DigestRow[]): string {
+  const hash = createHash("sha256").update(`${SCORE_DIGEST_FORMAT}\n${runId}\n`);
+  for (const row of [...rows].sort(byFileId)) hash.update(canonicalLine(row, JSON.stringify(row.reasons)));
+  return hash.digest("hex");
+}
+
+/** Digest over precomputed canonical lines, already in canonical order (the worker's fast path). */
+export function chunkDigestOfLines(runId: string, lines: Iterable<string>): string {
+  const hash = createHash("sha256").update(`${SCORE_DIGEST_FORMAT}\n${runId}\n`);
+  for (const line of lines) hash.update(line);
+  return hash.digest("hex");
+}
+
+/** The run's root digest over its chunks' digests. */
+export function rootDigest(runId: string, chunks: { chunkNo: number; digest: string }[]): string {
+  const hash = createHash("sha256").update(`cts-run-v1\n${runId}\n`);
+  for (const c of [...chunks].sort((a, b) => a.chunkNo - b.chunkNo)) hash.update(`${c.chunkNo}\t${c.digest}\n`);
+  return hash.digest("hex");
+}

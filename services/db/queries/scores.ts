@@ -1,0 +1,204 @@
+import { once } from "node:events";
+import type { Writable } from "node:stream";
+import { desc, eq, sql } from "drizzle-orm";
+import type postgres from "postgres";
+import { chunkDigest, type DigestRow, rootDigest } from "../../audit/score-digest.js";
+import type { Database, Db } from "../client.js";
+import { queryRows } from "../client.js";
+import { models, scores, scoringChunks, scoringRuns } from "../schema/index.js";
+
+/**
+ * The chunk's files as ONE JSON text, `[[id, value, …], …]` in keyset order, one value per model
+ * attribute (`attributes->>name`: text or null), limited to the run's scope as stored on the run.
+ * One value instead of rows keeps the main thread to moving bytes: the CPU thread parses it. (COPY
+ * TO STDOUT was measured first: postgres.js can leave its socket paused after a small COPY, and
+ * the pooled connection then hangs on its next query.)
+ */
+function chunkFilesQuery(run: { id: string; scope: Record<string, unknown> }, attributes: string[]) {
+  const cols = attributes.map((_, k) => `attributes->>$${k + 4}`).join(", ");
+  const scopeSql =
+    "units" in run.scope
+      ? "and unit in (select jsonb_array_elements_text(scope->'units') from scoring_runs where id = $1)"
+      : "fileIds" in run.scope
+        ? "and id in (select jsonb_array_elements_text(scope->'fileIds') from scoring_runs where id = $1)"
+        : "";
+  return `select coalesce(json_agg(json_build_array(id, ${cols}) order by id), '[]')::text as rows
+          from files where $1::uuid is not null and id >= $2 and id <= $3 ${scopeSql}`;
+}
+
+/** Reads a chunk's files (see chunkFilesQuery) as UTF-8 bytes, unparsed on this thread. */
+export async function readChunkFiles(
+  database: Database,
+  run: { id: string; scope: Record<string, unknown> },
+  chunk: { firstFileId: string; lastFileId: string },
+  attributes: string[],
+): Promise<Buffer> {
+  const query = chunkFilesQuery(run, attributes);
+  const params = [run.id, chunk.firstFileId, chunk.lastFileId, ...attributes];
+  if (database.driver === "postgres") {
+    // raw(): the value arrives as a Buffer, never decoded to a JS string here.
+    const [[value]] = (await database.sql.unsafe(query, params).raw()) as unknown as Buffer[][];
+    return value;
+  }
+  const result = await database.pglite.query<{ rows: string }>(query, params);
+  return Buffer.from(result.rows[0].rows, "utf8");
+}
+
+const SCORE_COLUMNS = "run_id, file_id, model_id, model_sha256, score, reasons, input_digest";
+
+/**
+ * COPY … FROM STDIN through postgres.js. postgres.js loses an error that the server reports after
+ * the stream has ended (its 'finish' then never comes), so once CopyDone is sent a `select 1` is
+ * queued behind it: it fails exactly when the COPY did, and the transaction rolls back.
+ */
+async function copyIn(tx: postgres.TransactionSql, statement: string, data: Uint8Array): Promise<void> {
+  const stream = (await tx.unsafe(statement).writable()) as Writable & { _final(cb: (e?: Error) => void): void };
+  const copyDoneSent = new Promise<void>((resolve) => {
+    const final = stream._final.bind(stream);
+    stream._final = (callback) => {
+      final(callback);
+      resolve();
+    };
+  });
+  const finished = once(stream, "finish");
+  finished.catch(() => undefined);
+  stream.end(data);
+  await Promise.race([copyDoneSent, finished]);
+  await tx.unsafe("select 1");
+}
+
+export interface ChunkScores {
+  runId: string;
+  chunkNo: number;
+  /** COPY text rows in SCORE_COLUMNS order. */
+  copy: Uint8Array;
+  digest: string;
+  n: number;
+}
+
+/**
+ * Writes a chunk's scores and its digest in ONE transaction, exactly once: the chunk row is locked
+ * first, and when its digest is already set (an earlier delivery of the same job committed), the
+ * rows are not written again. A crash before commit leaves nothing, so a retry starts clean; two
+ * deliveries at once serialize on the lock. The (run_id, file_id) primary key is the last guard.
+ */
+export async function writeChunkScores(database: Database, input: ChunkScores): Promise<{ written: boolean }> {
+  if (database.driver === "postgres") {
+    return database.sql.begin(async (tx) => {
+      const [chunk] = await tx<{ digest: string | null }[]>`
+        select digest from scoring_chunks where run_id = ${input.runId} and chunk_no = ${input.chunkNo} for update`;
+      if (!chunk) throw new Error(`chunk ${input.chunkNo} of run ${input.runId} does not exist`);
+      if (chunk.digest) return { written: false };
+      if (input.n > 0) await copyIn(tx, `copy scores (${SCORE_COLUMNS}) from stdin`, input.copy);
+      await tx`update scoring_chunks set digest = ${input.digest}, n = ${input.n}, finished_at = now()
+               where run_id = ${input.runId} and chunk_no = ${input.chunkNo}`;
+      return { written: true };
+    }) as Promise<{ written: boolean }>;
+  }
+  return database.pglite.transaction(async (tx) => {
+    const { rows } = await tx.query<{ digest: string | null }>(
+      "select digest from scoring_chunks where run_id = $1 and chunk_no = $2 for update",
+      [input.runId, input.chunkNo],
+    );
+    if (!rows[0]) throw new Error(`chunk ${input.chunkNo} of run ${input.runId} does not exist`);
+    if (rows[0].digest) return { written: false };
+    // PGlite has no COPY stream here; /dev/blob is its COPY FROM a client-side buffer.
+    if (input.n > 0) await tx.query(`copy scores (${SCORE_COLUMNS}) from '/dev/blob'`, [], { blob: new Blob([input.copy]) });
+    await tx.query("update scoring_chunks set digest = $1, n = $2, finished_at = now() where run_id = $3 and chunk_no = $4", [
+      input.digest,
+      input.n,
+      input.runId,
+      input.chunkNo,
+    ]);
+    return { written: true };
+  });
+}
+
+/** Every score a file ever got, newest first, with its model and run. */
+export async function listFileScores(db: Db, fileId: string, limit = 1000) {
+  return db
+    .select({
+      runId: scores.runId,
+      modelId: scores.modelId,
+      modelSha256: scores.modelSha256,
+      modelName: models.name,
+      score: scores.score,
+      reasons: scores.reasons,
+      inputDigest: scores.inputDigest,
+      createdAt: scores.createdAt,
+      shadow: scoringRuns.shadow,
+      runStatus: scoringRuns.status,
+    })
+    .from(scores)
+    .innerJoin(scoringRuns, eq(scoringRuns.id, scores.runId))
+    .leftJoin(models, eq(models.id, scores.modelId))
+    .where(eq(scores.fileId, fileId))
+    .orderBy(desc(scores.createdAt), desc(scores.runId))
+    .limit(limit);
+}
+
+export interface ChunkMismatch {
+  chunkNo: number;
+  firstFileId: string;
+  lastFileId: string;
+  storedDigest: string | null;
+  recomputedDigest: string;
+  storedRows: number;
+  recordedRows: number;
+}
+
+/**
+ * Recomputes every chunk digest of a run from the stored score rows (the chunk's keyset range) and
+ * the root digest from those; reports the chunks whose digest differs and rows outside any chunk.
+ */
+export async function verifyRunScores(db: Db, runId: string) {
+  const [run] = await db.select().from(scoringRuns).where(eq(scoringRuns.id, runId));
+  if (!run) return null;
+  const chunks = await db.select().from(scoringChunks).where(eq(scoringChunks.runId, runId)).orderBy(scoringChunks.chunkNo);
+  const mismatched: ChunkMismatch[] = [];
+  const recomputed: { chunkNo: number; digest: string }[] = [];
+  let rowsInChunks = 0;
+  for (const chunk of chunks) {
+    const rows = await queryRows<DigestRow>(
+      db,
+      sql`select file_id as "fileId", model_id as "modelId", model_sha256 as "modelSha256", score,
+                 reasons, input_digest as "inputDigest"
+          from scores where run_id = ${runId}::uuid and file_id >= ${chunk.firstFileId} and file_id <= ${chunk.lastFileId}`,
+    );
+    for (const r of rows) {
+      r.score = Number(r.score);
+      if (typeof r.reasons === "string") r.reasons = JSON.parse(r.reasons);
+    }
+    rowsInChunks += rows.length;
+    // A chunk never finished (failed or cancelled run) has no digest and must have no rows.
+    if (!chunk.digest && rows.length === 0) continue;
+    const digest = chunkDigest(runId, rows);
+    recomputed.push({ chunkNo: chunk.chunkNo, digest });
+    if (digest !== chunk.digest || rows.length !== chunk.n) {
+      mismatched.push({
+        chunkNo: chunk.chunkNo,
+        firstFileId: chunk.firstFileId,
+        lastFileId: chunk.lastFileId,
+        storedDigest: chunk.digest,
+        recomputedDigest: digest,
+        storedRows: rows.length,
+        recordedRows: chunk.n,
+      });
+    }
+  }
+  const [{ total }] = await queryRows<{ total: number }>(db, sql`select count(*)::int as total from scores where run_id = ${runId}::uuid`);
+  const root = recomputed.length === chunks.length ? rootDigest(runId, recomputed) : null;
+  const rootOk = run.rootDigest === null ? null : run.rootDigest === root;
+  return {
+    ok: mismatched.length === 0 && total === rowsInChunks && rootOk !== false,
+    runId,
+    status: run.status,
+    chunks: chunks.length,
+    rows: total,
+    rowsOutsideChunks: total - rowsInChunks,
+    storedRootDigest: run.rootDigest,
+    recomputedRootDigest: root,
+    rootOk,
+    mismatchedChunks: mismatched,
+  };
+}

@@ -13,12 +13,13 @@ import { controlListsRouter } from "./routes/control-lists/control-lists.index.j
 import { filesRouter } from "./routes/files/files.index.js";
 import { healthRouter } from "./routes/health/health.index.js";
 import { modelsRouter } from "./routes/models/models.index.js";
+import { scoringRunsRouter } from "./routes/scoring-runs/scoring-runs.index.js";
 import { outcomesRouter } from "./routes/outcomes/outcomes.index.js";
 import { schemaRouter } from "./routes/schema/schema.index.js";
 import type { AppDeps } from "./types.js";
 
 /** Routers mounted under /v1; each later resource adds itself here. */
-const V1_ROUTERS = [apiKeysRouter, auditRouter, modelsRouter, controlListsRouter, schemaRouter, filesRouter, outcomesRouter];
+const V1_ROUTERS = [apiKeysRouter, auditRouter, modelsRouter, controlListsRouter, schemaRouter, filesRouter, outcomesRouter, scoringRunsRouter];
 
 /** Paths whose bodies are streamed and limited by IMPORT_LIMIT_BYTES instead of BODY_LIMIT_BYTES. */
 const STREAMED_PATH = /\/import$/;

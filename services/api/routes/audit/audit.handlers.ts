@@ -1,6 +1,8 @@
 import { appendAuditEvent, listAuditEvents, verifyAuditChain } from "../../../db/queries/audit-events.js";
 import type { AppRouteHandler } from "../../types.js";
-import type { EventsRoute, VerifyRoute } from "./audit.routes.js";
+import { listFileScores, verifyRunScores } from "../../../db/queries/scores.js";
+import { notFound } from "../../../errors.js";
+import type { EventsRoute, FileScoresRoute, VerifyRoute } from "./audit.routes.js";
 
 export const events: AppRouteHandler<EventsRoute> = async (c) => {
   const query = c.req.valid("query");
@@ -22,6 +24,19 @@ export const events: AppRouteHandler<EventsRoute> = async (c) => {
 
 export const verify: AppRouteHandler<VerifyRoute> = async (c) => {
   const { db } = c.get("deps").database;
+  const { run } = c.req.valid("query");
+  if (run) {
+    const report = await verifyRunScores(db, run);
+    if (!report) throw notFound(`scoring run ${run}`);
+    await appendAuditEvent(db, {
+      actor: c.get("actor"),
+      action: "audit.verify.run",
+      target: run,
+      details: { ok: report.ok, chunks: report.chunks, mismatched: report.mismatchedChunks.map((m) => m.chunkNo) },
+      requestId: c.get("requestId"),
+    });
+    return c.json(report, 200);
+  }
   const result = await verifyAuditChain(db);
   await appendAuditEvent(db, {
     actor: c.get("actor"),
@@ -30,4 +45,29 @@ export const verify: AppRouteHandler<VerifyRoute> = async (c) => {
     requestId: c.get("requestId"),
   });
   return c.json(result, 200);
+};
+
+export const fileScores: AppRouteHandler<FileScoresRoute> = async (c) => {
+  const { fileId } = c.req.valid("param");
+  const { db } = c.get("deps").database;
+  const rows = await listFileScores(db, fileId);
+  await appendAuditEvent(db, {
+    actor: c.get("actor"),
+    action: "audit.file_scores.read",
+    target: fileId,
+    details: { returned: rows.length },
+    requestId: c.get("requestId"),
+  });
+  const items = rows.map((r) => ({
+    ...r,
+    runStatus: r.runStatus as string,
+    createdAt: r.createdAt.toISOString(),
+    // Stored compactly as [attribute, contribution] pairs (scores.reasons); spelled out here.
+    reasons: (r.reasons as [string, number][]).map(([attribute, contribution]) => ({
+      attribute,
+      contribution,
+      direction: contribution < 0 ? ("lowers" as const) : ("raises" as const),
+    })),
+  }));
+  return c.json({ fileId, items }, 200);
 };

@@ -1,5 +1,14 @@
 import { v1Route } from "../../route.js";
-import { AuditEventsPage, AuditEventsQuery, ChainVerification } from "./audit.schemas.js";
+import { z } from "@hono/zod-openapi";
+import {
+  AuditEventsPage,
+  AuditEventsQuery,
+  ChainVerification,
+  FileIdParam,
+  FileScoresSchema,
+  RunVerification,
+  VerifyQuery,
+} from "./audit.schemas.js";
 
 const tags = ["audit"];
 
@@ -16,9 +25,25 @@ export const verify = v1Route(["auditor"], {
   method: "get",
   path: "/audit/verify",
   tags,
-  summary: "Recompute the audit chain and report the first broken link",
-  responses: { 200: { description: "Verification", content: { "application/json": { schema: ChainVerification } } } },
+  summary: "Recompute the audit chain (or, with ?run=ID, a scoring run's chunk and root digests) and report what differs",
+  request: { query: VerifyQuery },
+  responses: {
+    200: {
+      description: "Verification: ChainVerification, or RunVerification with ?run",
+      content: { "application/json": { schema: z.union([ChainVerification, RunVerification]) } },
+    },
+  },
+});
+
+export const fileScores = v1Route(["auditor"], {
+  method: "get",
+  path: "/audit/files/{fileId}/scores",
+  tags,
+  summary: "Every score a file ever got, newest first, with model, run, reasons and time",
+  request: { params: FileIdParam },
+  responses: { 200: { description: "Scores", content: { "application/json": { schema: FileScoresSchema } } } },
 });
 
 export type EventsRoute = typeof events;
 export type VerifyRoute = typeof verify;
+export type FileScoresRoute = typeof fileScores;

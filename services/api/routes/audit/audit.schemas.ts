@@ -41,3 +41,61 @@ export const ChainVerification = z
       .nullable(),
   })
   .openapi("ChainVerification");
+
+export const VerifyQuery = z.object({
+  run: z
+    .string()
+    .uuid()
+    .optional()
+    .openapi({ description: "Verify this scoring run's chunk and root digests instead of the event chain" }),
+});
+
+export const RunVerification = z
+  .object({
+    ok: z.boolean(),
+    runId: z.string().uuid(),
+    status: z.string(),
+    chunks: z.number().int(),
+    rows: z.number().int(),
+    rowsOutsideChunks: z.number().int(),
+    storedRootDigest: z.string().nullable(),
+    recomputedRootDigest: z.string().nullable(),
+    rootOk: z.boolean().nullable().openapi({ description: "null while the run has no root digest (not completed)" }),
+    mismatchedChunks: z.array(
+      z.object({
+        chunkNo: z.number().int(),
+        firstFileId: z.string(),
+        lastFileId: z.string(),
+        storedDigest: z.string().nullable(),
+        recomputedDigest: z.string(),
+        storedRows: z.number().int(),
+        recordedRows: z.number().int(),
+      }),
+    ),
+  })
+  .openapi("RunVerification");
+
+export const FileIdParam = z.object({
+  fileId: z.string().min(1).max(200).openapi({ param: { name: "fileId", in: "path" } }),
+});
+
+export const FileScoreSchema = z
+  .object({
+    runId: z.string().uuid(),
+    modelId: z.string().uuid(),
+    modelSha256: z.string(),
+    modelName: z.string().nullable(),
+    shadow: z.boolean(),
+    runStatus: z.string(),
+    score: z.number(),
+    reasons: z.array(
+      z.object({ attribute: z.string(), contribution: z.number(), direction: z.enum(["raises", "lowers"]) }),
+    ),
+    inputDigest: z.string(),
+    createdAt: z.string(),
+  })
+  .openapi("FileScore");
+
+export const FileScoresSchema = z
+  .object({ fileId: z.string(), items: z.array(FileScoreSchema) })
+  .openapi("FileScores");

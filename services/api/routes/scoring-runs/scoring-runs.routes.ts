@@ -1,0 +1,83 @@
+import { v1Route } from "../../route.js";
+import {
+  CreateScoringRunBody,
+  DroppedScoresSchema,
+  IdParam,
+  ListRunsQuery,
+  ScoringRunSchema,
+  ScoringRunsPage,
+} from "./scoring-runs.schemas.js";
+
+const tags = ["scoring-runs"];
+const json = <T>(schema: T) => ({ "application/json": { schema } });
+
+export const create = v1Route(["data_officer"], {
+  method: "post",
+  path: "/scoring-runs",
+  tags,
+  summary: "Score files with a model (a BullMQ flow; follow GET /v1/scoring-runs/{id} or its events)",
+  request: { body: { content: json(CreateScoringRunBody), required: true } },
+  responses: { 202: { description: "Queued", content: json(ScoringRunSchema) } },
+});
+
+export const list = v1Route(["data_officer", "auditor"], {
+  method: "get",
+  path: "/scoring-runs",
+  tags,
+  summary: "List scoring runs, newest first",
+  request: { query: ListRunsQuery },
+  responses: { 200: { description: "Runs", content: json(ScoringRunsPage) } },
+});
+
+export const get = v1Route(["data_officer", "auditor"], {
+  method: "get",
+  path: "/scoring-runs/{id}",
+  tags,
+  summary: "A run with its progress (chunks and files done, files/s, ETA)",
+  request: { params: IdParam },
+  responses: { 200: { description: "The run", content: json(ScoringRunSchema) } },
+});
+
+export const events = v1Route(["data_officer", "auditor"], {
+  method: "get",
+  path: "/scoring-runs/{id}/events",
+  tags,
+  summary: "The run's progress as server-sent events (`progress`, then `end` when it stops)",
+  request: { params: IdParam },
+  responses: { 200: { description: "text/event-stream of ScoringRun JSON", content: { "text/event-stream": { schema: ScoringRunSchema } } } },
+});
+
+export const cancel = v1Route(["data_officer"], {
+  method: "post",
+  path: "/scoring-runs/{id}/cancel",
+  tags,
+  summary: "Stop a run: chunks not yet started are skipped; written scores stay",
+  request: { params: IdParam },
+  responses: { 200: { description: "Cancelled", content: json(ScoringRunSchema) } },
+});
+
+export const resume = v1Route(["data_officer"], {
+  method: "post",
+  path: "/scoring-runs/{id}/resume",
+  tags,
+  summary: "Resume a failed or cancelled run: only its unfinished chunks are scored",
+  request: { params: IdParam },
+  responses: { 202: { description: "Queued again", content: json(ScoringRunSchema) } },
+});
+
+export const dropScores = v1Route(["admin"], {
+  method: "delete",
+  path: "/scoring-runs/{id}/scores",
+  tags,
+  summary: "Retention: drop the run's whole scores partition (audited; rows are never deleted one by one)",
+  request: { params: IdParam },
+  responses: { 200: { description: "Dropped", content: json(DroppedScoresSchema) } },
+});
+
+export type CreateRoute = typeof create;
+export type ListRoute = typeof list;
+export type GetRoute = typeof get;
+export type EventsRoute = typeof events;
+export type CancelRoute = typeof cancel;
+export type ResumeRoute = typeof resume;
+export type DropScoresRoute = typeof dropScores;

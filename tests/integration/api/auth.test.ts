@@ -37,20 +37,23 @@ describe("auth matrix", () => {
   });
 
   it.each([
-    ["admin", "POST", "/v1/api-keys", { role: "auditor", name: "a" }, 201],
-    ["admin", "GET", "/v1/audit/events", undefined, 403],
-    ["auditor", "GET", "/v1/audit/events", undefined, 200],
-    ["auditor", "POST", "/v1/api-keys", { role: "auditor", name: "a" }, 403],
-    ["officer", "GET", "/v1/schema", undefined, 200],
-    ["officer", "GET", "/v1/api-keys", undefined, 403],
-    ["inspector", "GET", "/v1/files?unit=north", undefined, 200],
-    ["inspector", "GET", "/v1/files?unit=south", undefined, 403],
-    ["inspector", "GET", "/v1/audit/verify", undefined, 403],
-  ] as const)("%s: %s %s is %i", async (who, method, path, json, status) => {
-    const response = await ctx.request(method, path, { key: keys[who], json });
-    if (status >= 400) await expectProblem(response, status);
-    else expect(response.status).toBe(status);
-  });
+    { who: "admin", method: "POST", path: "/v1/api-keys", json: { role: "auditor", name: "a" }, status: 201 },
+    { who: "admin", method: "GET", path: "/v1/audit/events", status: 403 },
+    { who: "auditor", method: "GET", path: "/v1/audit/events", status: 200 },
+    { who: "auditor", method: "POST", path: "/v1/api-keys", json: { role: "auditor", name: "a" }, status: 403 },
+    { who: "officer", method: "GET", path: "/v1/files", status: 200 },
+    { who: "officer", method: "GET", path: "/v1/api-keys", status: 403 },
+    { who: "inspector", method: "GET", path: "/v1/files?unit=north", status: 200 },
+    { who: "inspector", method: "GET", path: "/v1/files?unit=south", status: 403 },
+    { who: "inspector", method: "GET", path: "/v1/audit/verify", status: 403 },
+  ] as { who: string; method: string; path: string; json?: unknown; status: number }[])(
+    "$who: $method $path is $status",
+    async ({ who, method, path, json, status }) => {
+      const response = await ctx.request(method, path, { key: keys[who], json });
+      if (status >= 400) await expectProblem(response, status);
+      else expect(response.status).toBe(status);
+    },
+  );
 
   it("a wrong role's 403 names the roles allowed", async () => {
     const problem = await expectProblem(await ctx.request("GET", "/v1/api-keys", { key: keys.inspector }), 403);

@@ -3,6 +3,7 @@ import { getFileWithOutcomes, listFiles } from "../../../db/queries/files.js";
 import { notFound } from "../../../errors.js";
 import { csvRequestBody } from "../../../ingest/body.js";
 import { importFilesCsv, upsertFiles } from "../../../ingest/import-files.js";
+import { nodeRequest } from "../../node-request.js";
 import type { AppRouteHandler } from "../../types.js";
 import type { GetRoute, ImportCsvRoute, ListRoute, UpsertRoute } from "./files.routes.js";
 import { toFile, toFileOutcome } from "./files.schemas.js";
@@ -16,7 +17,7 @@ export const upsert: AppRouteHandler<UpsertRoute> = async (c) => {
 export const importCsv: AppRouteHandler<ImportCsvRoute> = async (c) => {
   const { mode } = c.req.valid("query");
   const { database, config } = c.get("deps");
-  const body = csvRequestBody(c.req.raw, config.IMPORT_LIMIT_BYTES);
+  const body = csvRequestBody(c.req.raw, config.IMPORT_LIMIT_BYTES, nodeRequest(c.env));
   const result = await importFilesCsv(database, body.stream, {
     mode,
     actor: c.get("actor"),

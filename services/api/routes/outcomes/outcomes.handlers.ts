@@ -1,5 +1,6 @@
 import { csvRequestBody } from "../../../ingest/body.js";
 import { createOutcomes, importOutcomesCsv } from "../../../ingest/import-outcomes.js";
+import { nodeRequest } from "../../node-request.js";
 import type { AppRouteHandler } from "../../types.js";
 import type { CreateRoute, ImportCsvRoute } from "./outcomes.routes.js";
 
@@ -12,7 +13,7 @@ export const create: AppRouteHandler<CreateRoute> = async (c) => {
 export const importCsv: AppRouteHandler<ImportCsvRoute> = async (c) => {
   const { mode } = c.req.valid("query");
   const { database, config } = c.get("deps");
-  const body = csvRequestBody(c.req.raw, config.IMPORT_LIMIT_BYTES);
+  const body = csvRequestBody(c.req.raw, config.IMPORT_LIMIT_BYTES, nodeRequest(c.env));
   const result = await importOutcomesCsv(database, body.stream, {
     mode,
     actor: c.get("actor"),

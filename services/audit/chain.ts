@@ -38,8 +38,9 @@ export function canonicalJson(value: unknown): string {
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
 }
 
-export function eventHash(prevHash: string, event: ChainedEvent): string {
-  const body = canonicalJson({
+/** The canonical encoding of one event: the bytes its hash covers after prev_hash and "\n". */
+export function canonicalEvent(event: ChainedEvent): string {
+  return canonicalJson({
     v: 1,
     id: event.id,
     at: event.at.toISOString(),
@@ -50,5 +51,22 @@ export function eventHash(prevHash: string, event: ChainedEvent): string {
     details: event.details,
     requestId: event.requestId ?? null,
   });
-  return createHash("sha256").update(`${prevHash}\n${body}`, "utf8").digest("hex");
+}
+
+export function eventHash(prevHash: string, event: ChainedEvent): string {
+  return createHash("sha256").update(`${prevHash}\n${canonicalEvent(event)}`, "utf8").digest("hex");
+}
+
+/**
+ * The canonical encoding split around the id, for the database to splice the id in
+ * (cts_append_audit_event): head + String(id) + tail === canonicalEvent(event).
+ * Keys are sorted, so the top-level "id" stands after "details" and before "requestId"; what
+ * follows it holds only JSON strings, null and 1, none of which can contain `,"id":0,` unescaped,
+ * so the last occurrence is the top-level key.
+ */
+export function canonicalAroundId(event: Omit<ChainedEvent, "id">): { head: string; tail: string } {
+  const body = canonicalEvent({ ...event, id: 0 });
+  const marker = ',"id":0,';
+  const at = body.lastIndexOf(marker);
+  return { head: body.slice(0, at + marker.length - 2), tail: body.slice(at + marker.length - 1) };
 }

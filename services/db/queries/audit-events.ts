@@ -1,7 +1,7 @@
-import { and, asc, desc, eq, gt, like, sql } from "drizzle-orm";
+import { and, asc, eq, gt, like, sql } from "drizzle-orm";
 import type { Actor } from "../../auth/actor.js";
-import { type ChainedEvent, eventHash, GENESIS_HASH } from "../../audit/chain.js";
-import type { Db } from "../client.js";
+import { type ChainedEvent, canonicalAroundId, eventHash, GENESIS_HASH } from "../../audit/chain.js";
+import { type Db, queryRows } from "../client.js";
 import { auditEvents } from "../schema/index.js";
 
 export interface AuditInput {
@@ -12,39 +12,32 @@ export interface AuditInput {
   requestId?: string | null;
 }
 
-/** Any constant works; it names the one advisory lock that serializes appends to the chain. */
-const AUDIT_CHAIN_LOCK = 7_402_001;
-
 /**
- * Appends one event to the hash chain. The advisory lock (held to the end of the transaction)
- * serializes appenders, so concurrent requests can never fork the chain. Pass the transaction
- * that makes the state change, so the change and its audit event commit or fail together;
- * call it last in that transaction, to hold the lock briefly.
+ * Appends one event to the hash chain, in one round trip: cts_append_audit_event (migration 0004)
+ * takes the chain's advisory lock, reads the last event, computes the hash from the canonical
+ * encoding sent here, and inserts. The lock is held to the end of the transaction, so concurrent
+ * requests can never fork the chain. Pass the transaction that makes the state change, so the
+ * change and its audit event commit or fail together, and call it last in that transaction.
  */
 export async function appendAuditEvent(db: Db, input: AuditInput): Promise<{ id: number; hash: string }> {
-  return db.transaction(async (tx) => {
-    await tx.execute(sql`select pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK})`);
-    const [last] = await tx
-      .select({ id: auditEvents.id, hash: auditEvents.hash })
-      .from(auditEvents)
-      .orderBy(desc(auditEvents.id))
-      .limit(1);
-    const event: ChainedEvent = {
-      id: (last?.id ?? 0) + 1,
-      at: new Date(),
-      actor: input.actor.id,
-      role: input.actor.role,
-      action: input.action,
-      target: input.target ?? null,
-      // Round-trip through JSON so the hash is computed over exactly what jsonb gives back.
-      details: JSON.parse(JSON.stringify(input.details ?? {})),
-      requestId: input.requestId ?? null,
-    };
-    const prevHash = last?.hash ?? GENESIS_HASH;
-    const hash = eventHash(prevHash, event);
-    await tx.insert(auditEvents).values({ ...event, prevHash, hash });
-    return { id: event.id, hash };
-  });
+  const event: Omit<ChainedEvent, "id"> = {
+    at: new Date(),
+    actor: input.actor.id,
+    role: input.actor.role,
+    action: input.action,
+    target: input.target ?? null,
+    // Round-trip through JSON so the hash covers exactly what jsonb gives back to the verifier.
+    details: JSON.parse(JSON.stringify(input.details ?? {})),
+    requestId: input.requestId ?? null,
+  };
+  const { head, tail } = canonicalAroundId(event);
+  const [row] = await queryRows<{ event_id: string | number; event_hash: string }>(
+    db,
+    sql`select event_id, event_hash from cts_append_audit_event(
+      ${event.at.toISOString()}::timestamptz, ${event.actor}, ${event.role}, ${event.action}, ${event.target},
+      ${JSON.stringify(event.details)}::jsonb, ${event.requestId}, ${head}, ${tail})`,
+  );
+  return { id: Number(row.event_id), hash: row.event_hash };
 }
 
 export interface AuditEventFilter {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { canonicalJson, eventHash, GENESIS_HASH } from "../../../services/audit/chain.js";
+import { canonicalAroundId, canonicalEvent, canonicalJson, eventHash, GENESIS_HASH } from "../../../services/audit/chain.js";
 
 describe("canonicalJson", () => {
   it("sorts keys at every depth and drops undefined", () => {
@@ -34,5 +34,23 @@ describe("eventHash", () => {
     expect(eventHash(GENESIS_HASH, { ...event, details: { role: "admin" } })).not.toBe(base);
     expect(eventHash(GENESIS_HASH, { ...event, id: 2 })).not.toBe(base);
     expect(eventHash("f".repeat(64), event)).not.toBe(base);
+  });
+});
+
+describe("canonicalAroundId", () => {
+  it("splits the canonical event so that head + id + tail is the canonical encoding", () => {
+    const tricky = {
+      at: new Date("2026-01-01T00:00:00.000Z"),
+      actor: "a",
+      role: "admin",
+      action: "x",
+      target: ',"id":0,',
+      details: { nested: { id: 0, requestId: "r" }, text: ',"id":0,"requestId":' },
+      requestId: ',"id":0,',
+    };
+    for (const id of [1, 42, 1234567]) {
+      const { head, tail } = canonicalAroundId(tricky);
+      expect(head + String(id) + tail).toBe(canonicalEvent({ ...tricky, id }));
+    }
   });
 });

@@ -8,10 +8,10 @@ import { createHash } from "node:crypto";
  * Chunk digest = SHA-256 (hex) of the UTF-8 bytes of
  *   "cts-scores-v1\n" + run_id + "\n" + one line per row, rows sorted by file_id in ascending
  *   UTF-16 code unit order (JavaScript `<`; byte order for ASCII ids), where a line is
- *   JSON(file_id) \t model_id \t model_sha256 \t hex16(score) \t reasons \t input_digest \n
+ *   JSON(file_id) \t model_id \t model_sha256 \t score \t reasons \t input_digest \n
  * - JSON(file_id): JSON.stringify of the id, so tabs or newlines in an id cannot forge a line;
- * - hex16(score): the 8 bytes of the stored float8 score, IEEE-754 big-endian, in lower-case hex
- *   (no decimal formatting is involved, so every language reproduces it exactly);
+ * - score: the stored float8 as the shortest decimal that reads back as the same double
+ *   (ECMAScript Number::toString; Ryu-style shortest round-trip in other languages);
  * - reasons: JSON.stringify of the stored jsonb array [[attribute, contribution], …], whose
  *   contributions are written with at most 4 decimals, so jsonb returns the same numbers.
  * Root digest = SHA-256 (hex) of "cts-run-v1\n" + run_id + "\n" + "chunk_no \t digest \n" per chunk in
@@ -29,19 +29,9 @@ export interface DigestRow {
   inputDigest: string;
 }
 
-const scoreBytes = new DataView(new ArrayBuffer(8));
-
-/** The float8 score as 16 hex digits (big-endian IEEE-754). */
-export function scoreHex(score: number): string {
-  scoreBytes.setFloat64(0, score, false);
-  return (
-    scoreBytes.getUint32(0, false).toString(16).padStart(8, "0") + scoreBytes.getUint32(4, false).toString(16).padStart(8, "0")
-  );
-}
-
 /** One row's canonical line (see the format above); `reasonsJson` is JSON.stringify(reasons). */
 export function canonicalLine(row: Omit<DigestRow, "reasons">, reasonsJson: string): string {
-  return `${JSON.stringify(row.fileId)}\t${row.modelId}\t${row.modelSha256}\t${scoreHex(row.score)}\t${reasonsJson}\t${row.inputDigest}\n`;
+  return `${JSON.stringify(row.fileId)}\t${row.modelId}\t${row.modelSha256}\t${row.score}\t${reasonsJson}\t${row.inputDigest}\n`;
 }
 
 /** Contribution rounded to 4 decimals as a number (-0 becomes 0, as jsonb has no negative zero). */

@@ -8,40 +8,45 @@ import { queryRows } from "../client.js";
 import { models, scores, scoringChunks, scoringRuns } from "../schema/index.js";
 
 /**
- * The chunk's files as ONE JSON text, `[[id, value, …], …]` in keyset order, one value per model
- * attribute (`attributes->>name`: text or null), limited to the run's scope as stored on the run.
- * One value instead of rows keeps the main thread to moving bytes: the CPU thread parses it. (COPY
- * TO STDOUT was measured first: postgres.js can leave its socket paused after a small COPY, and
- * the pooled connection then hangs on its next query.)
+ * The chunk's files as two JSON texts from one aggregate pass (so in the same row order): the ids
+ * `["F1", …]` and their attribute objects `[{…}, …]`, limited to the run's scope as stored on the
+ * run. Whole values instead of rows keep the main thread to moving bytes: the CPU thread parses
+ * them. Measured on 25,000 demo files: the stored jsonb as text costs Postgres 150 ms, extracting
+ * each model attribute with `->` 385 ms. (COPY TO STDOUT was tried first: postgres.js can leave its
+ * socket paused after a small COPY, and the pooled connection then hangs on its next query.)
  */
-function chunkFilesQuery(run: { id: string; scope: Record<string, unknown> }, attributes: string[]) {
-  const cols = attributes.map((_, k) => `attributes->>$${k + 4}`).join(", ");
+function chunkFilesQuery(run: { id: string; scope: Record<string, unknown> }) {
   const scopeSql =
     "units" in run.scope
       ? "and unit in (select jsonb_array_elements_text(scope->'units') from scoring_runs where id = $1)"
       : "fileIds" in run.scope
         ? "and id in (select jsonb_array_elements_text(scope->'fileIds') from scoring_runs where id = $1)"
         : "";
-  return `select coalesce(json_agg(json_build_array(id, ${cols}) order by id), '[]')::text as rows
+  return `select coalesce(json_agg(id), '[]')::text as ids, '[' || coalesce(string_agg(attributes::text, ','), '') || ']' as attributes
           from files where $1::uuid is not null and id >= $2 and id <= $3 ${scopeSql}`;
 }
 
-/** Reads a chunk's files (see chunkFilesQuery) as UTF-8 bytes, unparsed on this thread. */
+/** A chunk's files as UTF-8 JSON bytes (see chunkFilesQuery), unparsed on this thread. */
+export interface ChunkFiles {
+  ids: Buffer;
+  attributes: Buffer;
+}
+
+/** Reads a chunk's files (see chunkFilesQuery). */
 export async function readChunkFiles(
   database: Database,
   run: { id: string; scope: Record<string, unknown> },
   chunk: { firstFileId: string; lastFileId: string },
-  attributes: string[],
-): Promise<Buffer> {
-  const query = chunkFilesQuery(run, attributes);
-  const params = [run.id, chunk.firstFileId, chunk.lastFileId, ...attributes];
+): Promise<ChunkFiles> {
+  const query = chunkFilesQuery(run);
+  const params = [run.id, chunk.firstFileId, chunk.lastFileId];
   if (database.driver === "postgres") {
-    // raw(): the value arrives as a Buffer, never decoded to a JS string here.
-    const [[value]] = (await database.sql.unsafe(query, params).raw()) as unknown as Buffer[][];
-    return value;
+    // raw(): the values arrive as Buffers, never decoded to JS strings here.
+    const [[ids, attributes]] = (await database.sql.unsafe(query, params).raw()) as unknown as Buffer[][];
+    return { ids, attributes };
   }
-  const result = await database.pglite.query<{ rows: string }>(query, params);
-  return Buffer.from(result.rows[0].rows, "utf8");
+  const result = await database.pglite.query<{ ids: string; attributes: string }>(query, params);
+  return { ids: Buffer.from(result.rows[0].ids, "utf8"), attributes: Buffer.from(result.rows[0].attributes, "utf8") };
 }
 
 const SCORE_COLUMNS = "run_id, file_id, model_id, model_sha256, score, reasons, input_digest";

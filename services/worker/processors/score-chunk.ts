@@ -51,15 +51,16 @@ export function scoreChunkProcessor(pool: CpuPool, database: Database, logger: L
       await markRunRunning(database.db, runId);
       const model = await modelFor(run.modelId);
       const started = performance.now();
-      const rowsJson = await readChunkFiles(database, run, chunk, model.attributes);
+      const files = await readChunkFiles(database, run, chunk);
       const readMs = performance.now() - started;
       const scored = await pool.run("scoreChunk", {
         runId,
         modelId: run.modelId,
         modelSha256: model.sha256,
         artifact: model.artifact,
-        // A copy: the driver's Buffer may view a larger socket buffer, which cloning would copy whole.
-        rowsJson: new Uint8Array(rowsJson),
+        // Copies: the driver's Buffers may view a larger socket buffer, which cloning would copy whole.
+        ids: new Uint8Array(files.ids),
+        attributes: new Uint8Array(files.attributes),
       });
       const written = performance.now();
       const { written: wrote } = await writeChunkScores(database, { runId, chunkNo, copy: scored.copy, digest: scored.digest, n: scored.n });

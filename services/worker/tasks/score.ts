@@ -1,6 +1,7 @@
-import { createHash } from "node:crypto";
-import { type AttributeColumns, encodeColumns, type LoadedModel, loadModel } from "../../../models/index.js";
-import { canonicalLine, chunkDigestOfLines, roundContribution } from "../../audit/score-digest.js";
+import { hash } from "node:crypto";
+import { type AttributeColumns, type AttributeValue, encodeColumns, type LoadedModel, loadModel } from "../../../models/index.js";
+import { toNumber } from "../../../models/coerce.js";
+import { chunkDigestOfLines, roundContribution } from "../../audit/score-digest.js";
 import { threadBackend } from "../cpu-tasks.js";
 
 /**
@@ -42,8 +43,10 @@ export async function scoreModelInputs(input: ModelInputsInput): Promise<{ attri
 export interface ScoreChunkInput extends ModelInputsInput {
   runId: string;
   modelId: string;
-  /** UTF-8 JSON `[[fileId, value, …], …]`: one value (text or null) per model attribute, in order. */
-  rowsJson: Uint8Array;
+  /** UTF-8 JSON `["F1", …]`: the chunk's file ids. */
+  ids: Uint8Array;
+  /** UTF-8 JSON `[{…}, …]`: each file's attributes object, in the order of `ids`. */
+  attributes: Uint8Array;
 }
 
 export interface ScoreChunkOutput {
@@ -63,29 +66,27 @@ export async function scoreChunk(input: ScoreChunkInput): Promise<ScoreChunkOutp
   const model = await modelOf(input.modelSha256, input.artifact);
   const t0 = performance.now();
   const attrs = model.encoder.attributes;
-  const rows = JSON.parse(
-    Buffer.from(input.rowsJson.buffer, input.rowsJson.byteOffset, input.rowsJson.byteLength).toString("utf8"),
-  ) as (string | null)[][];
-  const n = rows.length;
-  const ids: string[] = new Array(n);
+  const text = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("utf8");
+  const ids = JSON.parse(text(input.ids)) as string[];
+  const objects = JSON.parse(text(input.attributes)) as Record<string, AttributeValue>[];
+  const n = ids.length;
+  if (objects.length !== n) throw new Error(`chunk has ${n} ids but ${objects.length} attribute objects`);
   const columns: AttributeColumns = {};
-  const numeric = attrs.map((a) => a.type === "numeric");
-  const cols = attrs.map((a, k) => (numeric[k] ? new Float64Array(n) : new Array<string | null>(n)));
-  attrs.forEach((a, k) => {
-    columns[a.name] = cols[k];
-  });
-  for (let r = 0; r < n; r++) {
-    const row = rows[r];
-    ids[r] = row[0] ?? "";
-    for (let k = 0; k < attrs.length; k++) {
-      const v = row[k + 1];
-      if (numeric[k]) {
-        // Same reading as models/coerce.ts toNumber: blank or non-numeric text is missing.
-        const x = v === null || v.trim() === "" ? Number.NaN : Number(v);
-        (cols[k] as Float64Array)[r] = Number.isFinite(x) ? x : Number.NaN;
-      } else (cols[k] as (string | null)[])[r] = v;
+  attrs.forEach((a) => {
+    if (a.type === "numeric") {
+      const col = new Float64Array(n);
+      for (let r = 0; r < n; r++) {
+        const v = objects[r][a.name];
+        // JSON numbers arrive as numbers; anything else is read as models/coerce.ts toNumber does.
+        col[r] = typeof v === "number" && Number.isFinite(v) ? v : toNumber(v);
+      }
+      columns[a.name] = col;
+    } else {
+      const col = new Array<AttributeValue>(n);
+      for (let r = 0; r < n; r++) col[r] = objects[r][a.name] ?? null;
+      columns[a.name] = col;
     }
-  }
+  });
   const t1 = performance.now();
   const { X, nCols } = encodeColumns(model.encoder, columns, n);
   const t2 = performance.now();
@@ -94,7 +95,7 @@ export async function scoreChunk(input: ScoreChunkInput): Promise<ScoreChunkOutp
   const explained = model.explain(X, n, { topK: 5 });
   const t4 = performance.now();
 
-  const names = model.attributeNames;
+  const quotedNames = model.attributeNames.map((a) => JSON.stringify(a));
   const { topK, attribute, contribution } = explained;
   const bytes = new Uint8Array(X.buffer, X.byteOffset, X.byteLength);
   const rowBytes = nCols * 4;
@@ -110,28 +111,25 @@ export async function scoreChunk(input: ScoreChunkInput): Promise<ScoreChunkOutp
   const out: string[] = new Array(n);
   const canonical: string[] = new Array(n);
   const prefix = `${input.runId}\t`;
-  const suffix = `\t${input.modelId}\t${input.modelSha256}\t`;
+  const model2 = `\t${input.modelId}\t${input.modelSha256}\t`;
   for (let i = 0; i < n; i++) {
     const r = order[i];
     // Input digest: SHA-256 of the row's encoded float32 values, little-endian, as fed to the net.
-    const inputDigest = createHash("sha256")
-      .update(bytes.subarray(r * rowBytes, (r + 1) * rowBytes))
-      .digest("hex");
+    const inputDigest = hash("sha256", bytes.subarray(r * rowBytes, (r + 1) * rowBytes), "hex");
     let reasons = "[";
-    for (let j = 0; j < topK; j++) {
-      const a = attribute[r * topK + j];
+    for (let j = 0, at = r * topK; j < topK; j++, at++) {
+      const a = attribute[at];
       if (a < 0) break;
-      reasons += `${j ? "," : ""}[${JSON.stringify(names[a])},${roundContribution(contribution[r * topK + j])}]`;
+      reasons += `${j ? "," : ""}[${quotedNames[a]},${roundContribution(contribution[at])}]`;
     }
-    reasons += "]";
-    const score = scores[r];
-    out[i] = `${prefix}${escapeCopy(ids[r])}${suffix}${score}\t${reasons}\t${inputDigest}\n`;
-    canonical[i] = canonicalLine(
-      { fileId: ids[r], modelId: input.modelId, modelSha256: input.modelSha256, score, inputDigest },
-      reasons,
-    );
+    // The COPY line and the canonical line (score-digest.ts) share everything after the file id.
+    const tail = `${model2}${scores[r]}\t${reasons}]\t${inputDigest}\n`;
+    const id = ids[r];
+    const plain = !/[\\\t\n\r"\u0000-\u001f]/.test(id);
+    out[i] = `${prefix}${plain ? id : escapeCopy(id)}${tail}`;
+    canonical[i] = `${plain ? `"${id}"` : JSON.stringify(id)}${tail}`;
   }
-  const digest = chunkDigestOfLines(input.runId, canonical);
+  const digest = chunkDigestOfLines(input.runId, [canonical.join("")]);
   const copy = Buffer.from(out.join(""), "utf8");
   const t5 = performance.now();
   return {

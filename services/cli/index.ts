@@ -6,6 +6,7 @@ import { register as registerKeys } from "./commands/keys.js";
 import { register as registerLists } from "./commands/lists.js";
 import { register as registerModels } from "./commands/models.js";
 import { register as registerSchema } from "./commands/schema.js";
+import { register as registerScore } from "./commands/score.js";
 
 /**
  * The command line for data officers and admins: `npm run cli -- <command>` or the `cts` bin.
@@ -14,7 +15,7 @@ import { register as registerSchema } from "./commands/schema.js";
  */
 const program = new Command("cts").description("Control Targeting Service").showHelpAfterError();
 
-for (const register of [registerKeys, registerAudit, registerLists, registerModels, registerSchema, registerImport, registerDemo]) {
+for (const register of [registerKeys, registerAudit, registerLists, registerModels, registerSchema, registerImport, registerDemo, registerScore]) {
   register(program);
 }
 

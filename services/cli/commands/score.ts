@@ -1,0 +1,75 @@
+import type { Command } from "commander";
+import { printJson } from "../context.js";
+import { type ApiTarget, apiOptions, callApi } from "./api-client.js";
+
+type Run = {
+  id: string;
+  status: string;
+  totalFiles: number;
+  totalChunks: number;
+  error: string | null;
+  progress?: { chunksDone: number; filesDone: number; filesPerSecond: number; etaSeconds: number | null };
+};
+
+const TERMINAL = ["completed", "failed", "cancelled"];
+
+/** One progress line: a bar over the files, chunks, files/s and ETA. */
+export function scoreProgressLine(run: Run): string {
+  const p = run.progress ?? { chunksDone: 0, filesDone: 0, filesPerSecond: 0, etaSeconds: null };
+  const width = 30;
+  const share = run.totalFiles ? p.filesDone / run.totalFiles : 0;
+  const filled = Math.round(share * width);
+  const bar = `[${"#".repeat(filled)}${".".repeat(width - filled)}]`;
+  const eta = p.etaSeconds === null ? "" : ` ETA ${p.etaSeconds}s`;
+  return `${run.status.padEnd(9)} ${bar} ${p.filesDone}/${run.totalFiles} files, chunk ${p.chunksDone}/${run.totalChunks}, ${p.filesPerSecond} files/s${eta}`;
+}
+
+/** Polls GET /v1/scoring-runs/:id, redrawing the bar on stderr (stdout stays machine-readable JSON). */
+async function follow(target: ApiTarget, id: string, intervalMs = 500): Promise<Run | null> {
+  const tty = process.stderr.isTTY;
+  let last = "";
+  for (;;) {
+    const run = (await callApi(target, "GET", `/v1/scoring-runs/${id}`)) as Run | null;
+    if (!run) return null;
+    const line = scoreProgressLine(run);
+    if (line !== last) process.stderr.write(tty ? `\r${line}\x1b[K` : `${line}\n`);
+    last = line;
+    if (TERMINAL.includes(run.status)) {
+      if (tty) process.stderr.write("\n");
+      return run;
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+const list = (value: string, previous: string[] = []) => [...previous, ...value.split(",").filter(Boolean)];
+
+/** `score [--units a,b | --files id,…] [--model id] [--shadow]`: a scoring run with a progress bar; `score cancel|resume <id>`. */
+export function register(program: Command) {
+  const score = program
+    .command("score")
+    .description("score files with a model (through the HTTP API: CTS_URL, CTS_API_KEY); shows a progress bar on stderr")
+    .option("--model <id>", "model id (default: the active model)")
+    .option("--units <ids>", "only the files of these units (comma-separated, repeatable)", list)
+    .option("--files <ids>", "only these file ids (comma-separated, repeatable)", list)
+    .option("--shadow", "a challenger run: kept, never used for control lists")
+    .option("--no-wait", "print the queued run and return at once");
+  for (const [flags, description] of apiOptions()) score.option(flags, description);
+  score.action(async (opts: ApiTarget & { model?: string; units?: string[]; files?: string[]; shadow?: boolean; wait: boolean }) => {
+    const scope = opts.units ? { units: opts.units } : opts.files ? { fileIds: opts.files } : { all: true };
+    const created = (await callApi(opts, "POST", "/v1/scoring-runs", { json: { modelId: opts.model, scope, shadow: opts.shadow ?? false } })) as Run | null;
+    if (!created) return;
+    if (!opts.wait) return printJson(created);
+    const run = await follow(opts, created.id);
+    if (run) printJson(run);
+    if (run && run.status !== "completed") process.exitCode = 1;
+  });
+  for (const action of ["cancel", "resume"] as const) {
+    const sub = score.command(`${action} <id>`).description(`${action} a scoring run`);
+    for (const [flags, description] of apiOptions()) sub.option(flags, description);
+    sub.action(async (id: string, opts: ApiTarget) => {
+      const run = await callApi(opts, "POST", `/v1/scoring-runs/${id}/${action}`);
+      if (run) printJson(run);
+    });
+  }
+}

@@ -161,6 +161,20 @@ describe("POST /v1/scoring-runs", () => {
   });
 });
 
+describe("GET /v1/scoring-runs/{id}/events", () => {
+  it("streams the run as server-sent events and ends with the terminal state", async () => {
+    const [{ id }] = await sqlOf()`select id from scoring_runs where status = 'completed' limit 1`;
+    const res = await ctx.request("GET", `/v1/scoring-runs/${id}/events`, { key: auditor });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toContain("text/event-stream");
+    const text = await res.text();
+    expect(text).toContain("event: end");
+    const data = JSON.parse(/data: (.*)/.exec(text)![1]) as { id: string; status: string; progress: { filesDone: number } };
+    expect(data).toMatchObject({ id, status: "completed" });
+    expect(data.progress.filesDone).toBeGreaterThan(0);
+  });
+});
+
 describe("GET /v1/audit/verify?run=", () => {
   it("names the chunk whose stored score was altered", async () => {
     const [{ id: runId }] = await sqlOf()`select id from scoring_runs where status = 'completed' and scope ? 'all' order by created_at limit 1`;

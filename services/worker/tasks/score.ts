@@ -1,7 +1,7 @@
 import { hash } from "node:crypto";
 import { type AttributeColumns, type AttributeValue, encodeColumns, type LoadedModel, loadModel } from "../../../models/index.js";
 import { toNumber } from "../../../models/coerce.js";
-import { chunkDigestOfLines, roundContribution } from "../../audit/score-digest.js";
+import { chunkDigestOfCopy, copyEscape, roundContribution } from "../../audit/score-digest.js";
 import { threadBackend } from "../cpu-tasks.js";
 
 /**
@@ -58,9 +58,6 @@ export interface ScoreChunkOutput {
 }
 
 /** The reverse, for the file id we write back. */
-const escapeCopy = (s: string): string =>
-  /[\\\t\n\r]/.test(s) ? s.replace(/\\/g, "\\\\").replace(/\t/g, "\\t").replace(/\n/g, "\\n").replace(/\r/g, "\\r") : s;
-
 /** score-chunk's CPU work; see the module comment. */
 export async function scoreChunk(input: ScoreChunkInput): Promise<ScoreChunkOutput> {
   const model = await modelOf(input.modelSha256, input.artifact);
@@ -109,7 +106,6 @@ export async function scoreChunk(input: ScoreChunkInput): Promise<ScoreChunkOutp
     }
   }
   const out: string[] = new Array(n);
-  const canonical: string[] = new Array(n);
   const prefix = `${input.runId}\t`;
   const model2 = `\t${input.modelId}\t${input.modelSha256}\t`;
   for (let i = 0; i < n; i++) {
@@ -122,15 +118,11 @@ export async function scoreChunk(input: ScoreChunkInput): Promise<ScoreChunkOutp
       if (a < 0) break;
       reasons += `${j ? "," : ""}[${quotedNames[a]},${roundContribution(contribution[at])}]`;
     }
-    // The COPY line and the canonical line (score-digest.ts) share everything after the file id.
-    const tail = `${model2}${scores[r]}\t${reasons}]\t${inputDigest}\n`;
-    const id = ids[r];
-    const plain = !/[\\\t\n\r"\u0000-\u001f]/.test(id);
-    out[i] = `${prefix}${plain ? id : escapeCopy(id)}${tail}`;
-    canonical[i] = `${plain ? `"${id}"` : JSON.stringify(id)}${tail}`;
+    // Exactly score-digest.ts canonicalLine: the digest covers the bytes COPY receives.
+    out[i] = `${prefix}${copyEscape(ids[r])}${model2}${scores[r]}\t${reasons}]\t${inputDigest}\n`;
   }
-  const digest = chunkDigestOfLines(input.runId, [canonical.join("")]);
   const copy = Buffer.from(out.join(""), "utf8");
+  const digest = chunkDigestOfCopy(copy);
   const t5 = performance.now();
   return {
     copy: new Uint8Array(copy.buffer, copy.byteOffset, copy.byteLength),

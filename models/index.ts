@@ -48,7 +48,7 @@ export {
 } from "./evaluation.js";
 export { applyPlatt, calibratedLogit, fitPlatt, IDENTITY_CALIBRATION, logit, PlattCalibration } from "./calibration.js";
 export { countParameters, MlpSpec, type NetworkWeights } from "./network.js";
-export { hiddenWidths, TrainParams, type TrainParamsInput } from "./train-params.js";
+export { hiddenWidths, L2_PER_DATASET, MAX_AUTO_L2, resolveL2, TrainParams, type TrainParamsInput } from "./train-params.js";
 export {
   type EpochProgress,
   type OnEpoch,

@@ -12,7 +12,7 @@ import {
 } from "./network.js";
 import { predictLogits } from "./predict.js";
 import { deriveSeed, mulberry32, shuffleInPlace } from "./prng.js";
-import { hiddenWidths, TrainParams, type TrainParamsInput } from "./train-params.js";
+import { hiddenWidths, resolveL2, TrainParams, type TrainParamsInput } from "./train-params.js";
 
 /** Progress after one epoch; valPrAuc drives early stopping. */
 export interface EpochProgress {
@@ -53,6 +53,8 @@ export interface TrainResult {
   bestEpoch: number;
   stopReason: "patience" | "max-epochs" | "callback";
   positiveWeight: number;
+  /** The L2 penalty used (params.l2 resolved for the number of training rows). */
+  l2: number;
   /** Calibrated validation probabilities of the best weights (for evaluation without a re-predict). */
   valScores: Float32Array;
   backend: string;
@@ -127,6 +129,7 @@ export const trainModel = async (input: TrainInput): Promise<TrainResult> => {
   const positiveWeight =
     params.positiveWeight === "auto" ? Math.sqrt((n - positives) / positives) : params.positiveWeight;
 
+  const l2 = resolveL2(params.l2, n);
   const w = rowWeights(input.y, input.weights, positiveWeight);
   // Batches are cut from a shuffled copy made in JS each epoch: uploading a contiguous slice
   // costs ~0.1 ms, tf.gather of 1024 rows from an uploaded matrix ~5 ms on wasm.
@@ -169,9 +172,9 @@ export const trainModel = async (input: TrainInput): Promise<TrainResult> => {
             // Binary cross-entropy on logits: softplus(z) − y·z, stable for any z.
             const bce = tf.sub(tf.softplus(logits), tf.mul(yb, logits));
             const data = tf.mean(tf.mul(wb, bce));
-            if (params.l2 === 0) return data as tf.Scalar;
+            if (l2 === 0) return data as tf.Scalar;
             const penalty = tf.addN(net.kernels.map((k) => tf.sum(tf.square(k))));
-            return tf.add(data, tf.mul(params.l2, penalty)) as tf.Scalar;
+            return tf.add(data, tf.mul(l2, penalty)) as tf.Scalar;
           },
           true,
           variables,
@@ -229,6 +232,7 @@ export const trainModel = async (input: TrainInput): Promise<TrainResult> => {
     bestEpoch: best.epoch,
     stopReason,
     positiveWeight,
+    l2,
     valScores: applyPlatt(calibration, valLogits),
     backend: tf.getBackend(),
     nRows: n,

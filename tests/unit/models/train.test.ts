@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { selectBackend, tf } from "../../../models/backend.js";
 import { TrainingDataError, trainModel } from "../../../models/train.js";
+import { resolveL2, TrainParams } from "../../../models/train-params.js";
 import { syntheticTask } from "./fixtures/synthetic.js";
 
 const task = syntheticTask({ rows: 4000, valRows: 2000, seed: 3 });
@@ -69,6 +70,19 @@ describe("trainModel", () => {
     expect(r.stopReason).toBe("patience");
     const best = Math.max(...r.history.map((h) => h.valPrAuc));
     expect(r.history[r.bestEpoch - 1].valPrAuc).toBe(best);
+  });
+
+  it("scales the default L2 penalty with the training rows and keeps an explicit one", async () => {
+    expect(TrainParams.parse({}).l2).toBe("auto");
+    expect(resolveL2("auto", 10_000)).toBeCloseTo(3e-3, 12);
+    expect(resolveL2("auto", 1_000_000)).toBeCloseTo(3e-5, 12);
+    expect(resolveL2("auto", 100)).toBe(0.01);
+    expect(resolveL2(0, 100)).toBe(0);
+    const auto = await trainModel({ ...task, params: { ...params, maxEpochs: 1 }, seed: 1 });
+    expect(auto.l2).toBeCloseTo(30 / task.y.length, 12);
+    const fixed = await trainModel({ ...task, params: { ...params, maxEpochs: 1, l2: 1e-4 }, seed: 1 });
+    expect(fixed.l2).toBe(1e-4);
+    expect(fixed.network.kernels[0]).not.toEqual(auto.network.kernels[0]);
   });
 
   it("accepts sample weights and trains logistic regression with zero layers", async () => {

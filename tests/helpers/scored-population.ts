@@ -112,7 +112,8 @@ export async function addScoringRun(
     modelId,
     modelSha256: "placeholder",
     score: opts.scoreOf ? opts.scoreOf(f, i) : f.score,
-    reasons: [{ attribute: "amount", contribution: f.score / 2 }, { attribute: "region", level: f.attributes.region, contribution: f.score / 4 }],
+    // Stored as the scoring worker stores them: [attribute, contribution] pairs.
+    reasons: [["amount", f.score / 2], ["region", -f.score / 4]],
     inputDigest: createHash("sha256").update(f.id).digest("hex"),
   }));
   for (let s = 0; s < rows.length; s += 1000) await db.insert(scores).values(rows.slice(s, s + 1000));

@@ -55,6 +55,10 @@ describe("control lists", () => {
     expect(list.runId).toBe(pop.runId);
     expect(list.items).toHaveLength(20);
     expect(list.items.every((i) => i.fileId.startsWith("north-") && i.reasons.length === 2)).toBe(true);
+    expect(list.items[0].reasons).toEqual([
+      { attribute: "amount", contribution: list.items[0].score / 2, direction: "raises" },
+      { attribute: "region", contribution: -list.items[0].score / 4, direction: "lowers" },
+    ]);
     // The inspector view does not say how a file was picked.
     expect(list.items.some((i) => "selectedBy" in i || "selectionProbability" in i)).toBe(false);
     const full = await read(auditor, list.id);
@@ -164,7 +168,8 @@ describe("control lists", () => {
       expect(res.headers.get("content-type")).toMatch(/^text\/csv/);
       const records = parse(await res.text(), { columns: true }) as Record<string, string>[];
       expect(records.map((r) => r.file_id)).toEqual(["'=cmd|calc", "'@sum", "plain"]);
-      expect(JSON.parse(records[0].reasons)).toEqual(list.items[0].reasons);
+      const [amount, region] = list.items[0].reasons as { attribute: string; contribution: number }[];
+      expect(records[0].reasons).toBe(`amount +${amount.contribution}; region ${region.contribution}`);
       expect(Number(records[2].score)).toBe(list.items[2].score);
       expect(Object.keys(records[0])).not.toContain("selected_by");
     }

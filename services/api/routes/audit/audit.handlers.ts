@@ -3,6 +3,7 @@ import type { AppRouteHandler } from "../../types.js";
 import { listFileScores, verifyRunScores } from "../../../db/queries/scores.js";
 import { notFound } from "../../../errors.js";
 import type { EventsRoute, FileScoresRoute, VerifyRoute } from "./audit.routes.js";
+import { expandReasons } from "../../reasons.js";
 
 export const events: AppRouteHandler<EventsRoute> = async (c) => {
   const query = c.req.valid("query");
@@ -62,12 +63,7 @@ export const fileScores: AppRouteHandler<FileScoresRoute> = async (c) => {
     ...r,
     runStatus: r.runStatus as string,
     createdAt: r.createdAt.toISOString(),
-    // Stored compactly as [attribute, contribution] pairs (scores.reasons); spelled out here.
-    reasons: (r.reasons as [string, number][]).map(([attribute, contribution]) => ({
-      attribute,
-      contribution,
-      direction: contribution < 0 ? ("lowers" as const) : ("raises" as const),
-    })),
+    reasons: expandReasons(r.reasons),
   }));
   return c.json({ fileId, items }, 200);
 };

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { ReasonSchema } from "../../reasons.js";
 
 export const AuditEventSchema = z
   .object({
@@ -88,9 +89,7 @@ export const FileScoreSchema = z
     shadow: z.boolean(),
     runStatus: z.string(),
     score: z.number(),
-    reasons: z.array(
-      z.object({ attribute: z.string(), contribution: z.number(), direction: z.enum(["raises", "lowers"]) }),
-    ),
+    reasons: z.array(ReasonSchema),
     inputDigest: z.string(),
     createdAt: z.string(),
   })

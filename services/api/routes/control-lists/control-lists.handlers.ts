@@ -6,6 +6,7 @@ import { csvStream } from "../../../lists/csv-export.js";
 import type { AppRouteHandler } from "../../types.js";
 import type { ClaimRoute, CreateRoute, ListRoute, OutcomeRoute, ReadRoute, StartRoute, SummaryRoute } from "./control-lists.routes.js";
 import { toControlList, toControlListItem } from "./control-lists.schemas.js";
+import { reasonsText } from "../../reasons.js";
 
 /** Inspectors reach only lists of their units (403 otherwise); auditors and admins reach all. */
 const unitGuard = (actor: Actor) => (list: ControlListRow) => assertUnitAccess(actor, list.unit);
@@ -49,7 +50,7 @@ export const read: AppRouteHandler<ReadRoute> = async (c) => {
   if (!csv) return c.json({ ...toControlList(list), items: items.map((i) => toControlListItem(i, view)) }, 200);
   const header = view === "full" ? [...CSV_HEADER, "selected_by", "selection_probability"] : CSV_HEADER;
   const rows = items.map((i) => {
-    const row: (string | number | null)[] = [i.position, i.fileId, i.score, i.status, i.assignedTo ?? "", JSON.stringify(i.reasons)];
+    const row: (string | number | null)[] = [i.position, i.fileId, i.score, i.status, i.assignedTo ?? "", reasonsText(i.reasons)];
     if (view === "full") row.push(i.selectedBy, i.selectionProbability);
     return row;
   });

@@ -3,6 +3,7 @@ import type { ControlListItemRow, ControlListRow } from "../../../db/queries/con
 import { MAX_CAPACITY } from "../../../lists/create-list.js";
 import { RANKINGS } from "../../../lists/select.js";
 import { UNIT } from "../api-keys/api-keys.schemas.js";
+import { expandReasons, ReasonSchema } from "../../reasons.js";
 
 export const CreateControlListBody = z
   .object({
@@ -44,7 +45,7 @@ export const ControlListItemSchema = z
     position: z.number().int(),
     fileId: z.string(),
     score: z.number(),
-    reasons: z.array(z.unknown()),
+    reasons: z.array(ReasonSchema),
     status: z.enum(["pending", "claimed", "in_progress", "done"]),
     assignedTo: z.string().nullable(),
     outcomeId: z.number().int().nullable(),
@@ -125,7 +126,7 @@ export const toControlListItem = (row: ControlListItemRow, view: "inspector" | "
   position: row.position,
   fileId: row.fileId,
   score: row.score,
-  reasons: row.reasons,
+  reasons: expandReasons(row.reasons),
   status: row.status,
   assignedTo: row.assignedTo,
   outcomeId: row.outcomeId,

@@ -1,0 +1,30 @@
+import { z } from "@hono/zod-openapi";
+
+/**
+ * The reasons of a score as the API shows them. Scores store them compactly, as
+ * [attribute, contribution] pairs (scores.reasons, control_list_items.reasons): the top attributes by
+ * |gradient × (input − baseline)| summed over each attribute's encoded columns, in calibrated
+ * log-odds (models/explain.ts). Positive raises the risk, negative lowers it.
+ */
+export const ReasonSchema = z
+  .object({
+    attribute: z.string(),
+    contribution: z.number().openapi({ description: "Contribution to the score, in log-odds" }),
+    direction: z.enum(["raises", "lowers"]),
+  })
+  .openapi("Reason");
+export type Reason = z.infer<typeof ReasonSchema>;
+
+export function expandReasons(stored: unknown): Reason[] {
+  return (stored as [string, number][]).map(([attribute, contribution]) => ({
+    attribute,
+    contribution,
+    direction: contribution < 0 ? "lowers" : "raises",
+  }));
+}
+
+/** One readable cell for CSV exports: `income_change +0.1208; legal_form -0.0784`. */
+export const reasonsText = (stored: unknown): string =>
+  expandReasons(stored)
+    .map((r) => `${r.attribute} ${r.contribution < 0 ? "" : "+"}${r.contribution}`)
+    .join("; ");

@@ -6,6 +6,8 @@
  * depend on how many files come before or after it, nor on how many draws another purpose makes.
  */
 
+import { mulberry32 } from "../../models/prng.js";
+
 /** murmur3's 32-bit finalizer: a bijective avalanche mix, used to derive stream keys. */
 const fmix32 = (h: number): number => {
   h ^= h >>> 16;
@@ -25,23 +27,15 @@ export const streamKey = (seed: number, index: number, purpose: number): number 
 };
 
 /**
- * A small uniform generator: mulberry32 (Tommy Ettinger, public domain), 32-bit state, period 2^32, which
- * is plenty for the few hundred draws one file makes. https://gist.github.com/tommyettinger/46a874533244883189143505d203312c
+ * A small uniform generator over mulberry32 (models/prng.ts, the project's one seeded generator),
+ * 32-bit state, period 2^32, which is plenty for the few hundred draws one file makes.
  */
 export class Rng {
-  private state: number;
+  /** Uniform in [0, 1). */
+  readonly next: () => number;
 
   constructor(key: number) {
-    this.state = key >>> 0;
-  }
-
-  /** Uniform in [0, 1). */
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    this.next = mulberry32(key);
   }
 
   /** True with probability p. */

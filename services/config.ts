@@ -40,7 +40,7 @@ const ConfigSchema = z.object({
   /** Build id stored in each model's code version (package version + "+" + id); unset: a hash of models/. */
   BUILD_ID: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).optional(),
   /** Files per scoring chunk (one child job); chosen by tests/bench/scoring.bench.ts (docs/ARCHITECTURE.md). */
-  SCORING_CHUNK_SIZE: z.coerce.number().int().min(1).max(1_000_000).default(25_000),
+  SCORING_CHUNK_SIZE: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
   /** BullMQ lock of a scoring chunk; renewed every half, so only a dead worker loses it. */
   SCORING_LOCK_MS: z.coerce.number().int().min(500).default(30_000),
   /** How often workers look for chunks whose worker died (stalled) and take them over. */

@@ -26,7 +26,7 @@ import { insertTrainedModel } from "../helpers/trained-model.js";
 const PG = process.env.BENCH_PG_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const REDIS = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
 const LARGE = Number(process.argv[2] ?? 1_000_000);
-const CHUNK_SIZES = (process.env.BENCH_CHUNK_SIZES ?? "25000").split(",").map(Number);
+const CHUNK_SIZES = (process.env.BENCH_CHUNK_SIZES ?? "10000").split(",").map(Number);
 const ROOT = new URL("../../", import.meta.url).pathname;
 
 const print = (o: Record<string, unknown>) => console.log(JSON.stringify(o));
@@ -100,7 +100,17 @@ async function endToEnd(url: string, database: Database, files: number, workers:
     }
     const seconds = (performance.now() - started) / 1000;
     const rss = procs.map((p) => peakRssMb(p.pid!));
-    return { runId: run.id, chunks: run.totalChunks, seconds, rss };
+    // Rank is derived at read time (no rank index on the write path): the top 1,000 of the run.
+    let t = performance.now();
+    if (database.driver === "postgres") {
+      await database.sql`select file_id, score from scores where run_id = ${run.id} order by score desc, file_id limit 1000`;
+    }
+    const top1000Ms = performance.now() - t;
+    const auditor = (await createApiKey(database.db, { role: "auditor", units: [], name: "bench" }, SYSTEM_ACTOR)).key;
+    t = performance.now();
+    const verify = await app.request(`/v1/audit/verify?run=${run.id}`, { headers: { authorization: `Bearer ${auditor}` } });
+    const verified = (await verify.json()) as { ok: boolean };
+    return { runId: run.id, chunks: run.totalChunks, seconds, rss, top1000Ms, verifySeconds: (performance.now() - t) / 1000, verifyOk: verified.ok };
   } finally {
     for (const p of procs) p.kill("SIGTERM");
     await Promise.all(procs.map((p) => new Promise((r) => p.once("exit", r))));
@@ -153,6 +163,9 @@ async function phase(files: number, workers: number) {
         seconds: +e2e.seconds.toFixed(2),
         filesPerSecond: Math.round(files / e2e.seconds),
         peakWorkerRssMb: e2e.rss,
+        top1000Ms: Math.round(e2e.top1000Ms),
+        verifySeconds: +e2e.verifySeconds.toFixed(1),
+        verifyOk: e2e.verifyOk,
         floorCopySeconds: +floor.toFixed(2),
         ratioToFloor: +(e2e.seconds / floor).toFixed(2),
         targets: { seconds: files >= 1_000_000 ? 20 : null, ratio: 3, rssMb: 1024 },

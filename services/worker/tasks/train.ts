@@ -175,6 +175,8 @@ export async function train(input: TrainTaskInput): Promise<TrainTaskOutput> {
           bestEpoch: trained.bestEpoch,
           stopReason: trained.stopReason,
           positiveWeight: trained.positiveWeight,
+          // params.l2 may be "auto"; this is the penalty the training actually used.
+          l2: trained.l2,
           durationMs: Math.round(trained.durationMs),
           calibration: trained.calibration,
         },

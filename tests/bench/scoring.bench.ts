@@ -79,6 +79,8 @@ async function endToEnd(url: string, database: Database, files: number, workers:
   const app = createApp({ database, redis, queues, config, logger: createLogger("silent"), tfjsBackend: () => null });
   const key = (await createApiKey(database.db, { role: "data_officer", units: [], name: "bench" }, SYSTEM_ACTOR)).key;
   const procs = Array.from({ length: workers }, () => startWorker(url, prefix));
+  let died: string | null = null;
+  for (const p of procs) p.once("exit", (code, signal) => (died ??= `worker ${p.pid} exited (${code ?? signal})`));
   try {
     while ((await queues.scoring.getWorkers()).length < workers) await sleep(200);
     const started = performance.now();
@@ -97,6 +99,7 @@ async function endToEnd(url: string, database: Database, files: number, workers:
       last = (await r.json()) as Record<string, unknown>;
       status = String(last.status);
       if (status === "failed" || status === "cancelled") throw new Error(`run ${status}: ${last.error}`);
+      if (died) throw new Error(`${died} during the run: the measurement is void`);
     }
     const seconds = (performance.now() - started) / 1000;
     const rss = procs.map((p) => peakRssMb(p.pid!));
@@ -112,8 +115,9 @@ async function endToEnd(url: string, database: Database, files: number, workers:
     const verified = (await verify.json()) as { ok: boolean };
     return { runId: run.id, chunks: run.totalChunks, seconds, rss, top1000Ms, verifySeconds: (performance.now() - t) / 1000, verifyOk: verified.ok };
   } finally {
-    for (const p of procs) p.kill("SIGTERM");
-    await Promise.all(procs.map((p) => new Promise((r) => p.once("exit", r))));
+    died = "stopped";
+    for (const p of procs) if (p.exitCode === null && p.signalCode === null) p.kill("SIGTERM");
+    await Promise.all(procs.map((p) => (p.exitCode === null && p.signalCode === null ? new Promise((r) => p.once("exit", r)) : null)));
     await queues.close();
     await redis.quit();
   }

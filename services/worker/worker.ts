@@ -38,7 +38,13 @@ function processorTable(
       queue: QUEUE.scoring,
       processor: scoringProcessor(pool, deps.database, deps.logger.child({ queue: QUEUE.scoring })),
       concurrency: deps.config.WORKER_CONCURRENCY,
-      options: { lockDuration: deps.config.SCORING_LOCK_MS, stalledInterval: deps.config.SCORING_STALLED_INTERVAL_MS },
+      // A chunk's write is idempotent, so a chunk may stall (its worker died) a few times before it
+      // fails; a stall failure skips the processor, which otherwise marks the run failed itself.
+      options: {
+        lockDuration: deps.config.SCORING_LOCK_MS,
+        stalledInterval: deps.config.SCORING_STALLED_INTERVAL_MS,
+        maxStalledCount: 3,
+      },
     },
   ];
 }

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { and, desc, eq, inArray, isNull, lt, sql } from "drizzle-orm";
 import type { Actor } from "../../auth/actor.js";
 import { rootDigest } from "../../audit/score-digest.js";
-import { conflict, DomainError, notFound } from "../../errors.js";
+import { conflict, DomainError, invalid, notFound } from "../../errors.js";
 import { queryRows, type Db } from "../client.js";
 import { files, models, scoringChunks, scoringRuns } from "../schema/index.js";
 import { appendAuditEvent } from "./audit-events.js";
@@ -61,6 +61,8 @@ export async function createScoringRun(db: Db, input: NewScoringRun, actor: Acto
       tx,
       sql`select count(*)::int as chunks, coalesce(sum(n), 0)::int as files from scoring_chunks where run_id = ${id}::uuid`,
     );
+    // Rolls back the run and its partition: a run over nothing would only clutter the trail.
+    if (totals.files === 0) throw invalid("the scope matches no files", [{ path: "scope", message: "matches no files" }]);
     const [run] = await tx
       .update(scoringRuns)
       .set({ totalChunks: totals.chunks, totalFiles: totals.files })

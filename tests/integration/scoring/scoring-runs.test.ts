@@ -68,6 +68,9 @@ describe("POST /v1/scoring-runs", () => {
     start();
     const created = await startRun(ctx, officer, { scope: { all: true } });
     expect(created.totalFiles).toBe(FILES);
+    const nothing = await ctx.request("POST", "/v1/scoring-runs", { key: officer, json: { scope: { fileIds: ["NOPE"] } } });
+    expect(nothing.status).toBe(422);
+    expect(((await nothing.json()) as { errors: { path: string }[] }).errors[0].path).toBe("scope");
     expect(created.totalChunks).toBe(Math.ceil(FILES / 250));
     const run = await waitForRun(ctx, officer, created.id);
     expect(run.status).toBe("completed");

@@ -164,6 +164,20 @@ describe("POST /v1/scoring-runs", () => {
   });
 });
 
+describe("a chunk that fails after its retries", () => {
+  it("fails the run with the chunk and the reason", async () => {
+    const artifact = Buffer.from("not a model artifact");
+    const [bad] = await sqlOf()`insert into models (id, status, seed, trained_by, artifact, artifact_sha256)
+      values (gen_random_uuid(), 'trained', 1, 'test', ${artifact}, ${"0".repeat(64)}) returning id`;
+    const run = await startRun(ctx, officer, { modelId: bad.id, scope: { fileIds: ["F0000001"] } });
+    const failed = await waitForRun(ctx, officer, run.id);
+    expect(failed.status).toBe("failed");
+    expect(failed.error).toMatch(/^chunk 0: .*not a model artifact/);
+    const [{ n }] = await sqlOf()`select count(*)::int as n from scores where run_id = ${run.id}`;
+    expect(n).toBe(0);
+  });
+});
+
 describe("GET /v1/scoring-runs/{id}/events", () => {
   it("streams the run as server-sent events and ends with the terminal state", async () => {
     const [{ id }] = await sqlOf()`select id from scoring_runs where status = 'completed' limit 1`;

@@ -34,6 +34,11 @@ export const chunkJobId = (runId: string, attempt: number, chunkNo: number): str
   `run-${runId}-a${attempt}-chunk-${chunkNo}`;
 export const finalizeJobId = (runId: string, attempt: number): string => `run-${runId}-a${attempt}-finalize`;
 
+const RUN_JOB_ID = /^run-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})-a\d+-(?:chunk-\d+|finalize)$/;
+
+/** The run a scoring job id belongs to (the inverse of chunkJobId/finalizeJobId), or null. */
+export const runIdOfJobId = (jobId: string): string | null => RUN_JOB_ID.exec(jobId)?.[1] ?? null;
+
 /**
  * Chunks retry with backoff on transient errors (a lost Postgres connection, a lock timeout); the
  * write is idempotent, so a retry never duplicates. Each child fails its parent after its last

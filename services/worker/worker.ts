@@ -8,6 +8,7 @@ import { type CpuPool, createCpuPool } from "./cpu-pool.js";
 import { probeBackendProcessor } from "./processors/probe-backend.js";
 import { trainModelProcessor } from "./processors/train-model.js";
 import { scoringProcessor } from "./processors/finalize-run.js";
+import { watchScoringFailures } from "./scoring-failures.js";
 
 export interface WorkerDeps {
   database: Database;
@@ -68,10 +69,12 @@ export function startWorkers(deps: WorkerDeps): RunningWorkers {
     worker.on("completed", (job) => log.debug({ jobId: job.id }, "job completed"));
     return worker;
   });
+  const scoringFailures = watchScoringFailures(deps);
   return {
     workers,
     pool,
     close: async () => {
+      await scoringFailures.close();
       await Promise.all(workers.map((w) => w.close()));
       await Promise.all(workers.map((w) => w.disconnect?.()));
       await pool.close();

@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Job } from "bullmq";
+import { type Job, UnrecoverableError, Worker } from "bullmq";
+import { QUEUE } from "../../../jobs/queues.js";
 import { createLogger } from "../../../services/logger.js";
 import { createCpuPool } from "../../../services/worker/cpu-pool.js";
 import { scoreChunkProcessor } from "../../../services/worker/processors/score-chunk.js";
+import { watchScoringFailures } from "../../../services/worker/scoring-failures.js";
 import { type RunningWorkers, startWorkers } from "../../../services/worker/worker.js";
 import { createTestContext, type TestContext } from "../../helpers/app.js";
 import { insertDemoFiles } from "../../helpers/demo-files.js";
@@ -175,6 +177,34 @@ describe("a chunk that fails after its retries", () => {
     expect(failed.error).toMatch(/^chunk 0: .*not a model artifact/);
     const [{ n }] = await sqlOf()`select count(*)::int as n from scores where run_id = ${run.id}`;
     expect(n).toBe(0);
+  });
+});
+
+describe("a chunk failed by BullMQ itself (stalled too often), never by its processor", () => {
+  it("fails the run through the queue's failed event", async () => {
+    await stop();
+    const watcher = watchScoringFailures({
+      database: ctx.test.database,
+      connection: ctx.redis,
+      config: ctx.config,
+      logger: createLogger("silent"),
+    });
+    const taker = new Worker(QUEUE.scoring, null, { connection: ctx.redis.duplicate(), prefix: ctx.config.QUEUE_PREFIX, autorun: false });
+    try {
+      await new Promise((r) => setTimeout(r, 300)); // QueueEvents reads only events after it connects
+      const run = await startRun(ctx, officer, { scope: { fileIds: ["F0000001"] } });
+      // What the stall checker does to a chunk whose workers keep dying: straight to failed.
+      const job = (await taker.getNextJob("test-token")) as Job;
+      expect(job.name).toBe("score-chunk");
+      await job.moveToFailed(new UnrecoverableError("job stalled more than allowable limit"), "test-token", false);
+      const failed = await waitForRun(ctx, officer, run.id, (r) => r.status === "failed", 20_000);
+      expect(failed.error).toMatch(/stalled more than allowable limit/);
+      const [{ n }] = await sqlOf()`select count(*)::int as n from audit_events where action = 'scoring_run.fail' and target = ${run.id}`;
+      expect(n).toBe(1);
+    } finally {
+      await taker.close();
+      await watcher.close();
+    }
   });
 });
 

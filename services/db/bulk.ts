@@ -13,7 +13,49 @@ export interface BulkTx {
   db: Db;
   driver: Database["driver"];
   /** COPY `statement` (… FROM STDIN, text format) with `data`; Postgres only. */
-  copy(statement: string, data: string): Promise<void>;
+  copy(statement: string, data: string | Buffer): Promise<void>;
+  /** The COPY text builder of this transaction, reused by every chunk (free again once `copy` resolved). */
+  payload: CopyPayload;
+}
+
+/**
+ * COPY text built straight into one Buffer that grows to the largest chunk and is then reused, so
+ * a chunk costs no per-row strings joined into a multi-megabyte string, nor that string's encoding
+ * into yet another Buffer: those short-lived megabytes are what made an import's heap and RSS grow.
+ */
+export class CopyPayload {
+  private buf = Buffer.allocUnsafe(1 << 20);
+  private length = 0;
+
+  /** Empties the payload (its previous bytes must have been sent: `copy` resolved). */
+  reset(): void {
+    this.length = 0;
+  }
+
+  /** Appends `text` as UTF-8 (the caller escapes it for COPY). */
+  append(text: string): void {
+    const room = this.buf.length - this.length;
+    // A UTF-16 code unit is at most 3 bytes of UTF-8.
+    if (text.length * 3 > room) this.grow(this.length + text.length * 3);
+    this.length += this.buf.write(text, this.length);
+  }
+
+  /** Appends bytes already escaped for COPY. */
+  appendBytes(bytes: Buffer): void {
+    if (bytes.length > this.buf.length - this.length) this.grow(this.length + bytes.length);
+    this.length += bytes.copy(this.buf, this.length);
+  }
+
+  /** The bytes written so far (a view, valid until the next reset). */
+  bytes(): Buffer {
+    return this.buf.subarray(0, this.length);
+  }
+
+  private grow(needed: number): void {
+    const next = Buffer.allocUnsafe(Math.max(needed, this.buf.length * 2));
+    this.buf.copy(next, 0, 0, this.length);
+    this.buf = next;
+  }
 }
 
 /**
@@ -31,6 +73,7 @@ export async function withBulkTransaction<T>(database: Database, fn: (tx: BulkTx
     return fn({
       db: tx,
       driver: database.driver,
+      payload: new CopyPayload(),
       copy: async (statement, data) => {
         if (!client) throw new Error("COPY FROM STDIN needs Postgres; use the JSON path on PGlite");
         await copyIn(client, statement, data);
@@ -45,7 +88,7 @@ export async function withBulkTransaction<T>(database: Database, fn: (tx: BulkTx
  * its 'finish' then never comes. So once CopyDone is sent, a `select 1` is queued behind the COPY: it
  * fails ("current transaction is aborted") exactly when the COPY did, and the server log has why.
  */
-async function copyIn(client: postgres.TransactionSql, statement: string, data: string): Promise<void> {
+async function copyIn(client: postgres.TransactionSql, statement: string, data: string | Buffer): Promise<void> {
   const stream = (await client.unsafe(statement).writable()) as Writable & { _final(cb: (e?: Error) => void): void };
   const copyDoneSent = new Promise<void>((resolve) => {
     const final = stream._final.bind(stream);

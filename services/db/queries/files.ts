@@ -9,8 +9,57 @@ export interface FileRow {
   line: number;
   id: string;
   unit: string;
-  attributesJson: string;
+  readonly attributesJson: string;
+  /** The same JSON as UTF-8 bytes, when the row keeps them instead (see EncodedFileRow). */
+  readonly attributesBytes?: Buffer;
 }
+
+/**
+ * A file row of a CSV import whose attributes JSON lives as UTF-8 in a shared 1 MB block (outside
+ * the JS heap) instead of a string: chunk rows live across many young-generation collections, so
+ * V8 promoted their strings (~600 MB for 1M files) and let the old space, hence the server's RSS,
+ * grow by hundreds of MB between full collections. The string is rebuilt only when needed (an
+ * update, PGlite); COPY takes the bytes as they are.
+ */
+export class EncodedFileRow implements FileRow {
+  constructor(
+    readonly line: number,
+    readonly id: string,
+    readonly unit: string,
+    private readonly block: Buffer,
+    private readonly start: number,
+    private readonly end: number,
+  ) {}
+
+  get attributesJson(): string {
+    return this.block.toString("utf8", this.start, this.end);
+  }
+
+  get attributesBytes(): Buffer {
+    return this.block.subarray(this.start, this.end);
+  }
+}
+
+/** Writes attributes JSON into shared blocks for EncodedFileRow (JSON without a backslash only). */
+export class AttributesArena {
+  private block = Buffer.allocUnsafe(ARENA_BLOCK_BYTES);
+  private used = 0;
+
+  /** An EncodedFileRow, or null when `json` has a backslash (COPY would need it escaped: keep the string). */
+  row(line: number, id: string, unit: string, json: string): FileRow | null {
+    if (json.includes("\\")) return null;
+    if (json.length * 3 > this.block.length - this.used) {
+      // The old block is freed with the last row that points into it.
+      this.block = Buffer.allocUnsafe(Math.max(ARENA_BLOCK_BYTES, json.length * 3));
+      this.used = 0;
+    }
+    const start = this.used;
+    this.used += this.block.write(json, start);
+    return new EncodedFileRow(line, id, unit, this.block, start, this.used);
+  }
+}
+
+const ARENA_BLOCK_BYTES = 1 << 20;
 
 export interface FileChunkResult {
   inserted: number;
@@ -31,19 +80,30 @@ export async function lockFilesForBulkWrite(tx: BulkTx): Promise<void> {
 
 /**
  * Upserts one chunk of distinct ids (the caller removes repeats within a chunk). One query finds
- * which ids exist; new ones are COPYed straight into files (PGlite: one INSERT … SELECT from a JSON
- * parameter), existing ones updated from a JSON parameter with a new updated_at. An id whose row
+ * which ids exist (skipped when a range probe shows that none can); new ones are COPYed straight
+ * into files (PGlite: one INSERT … SELECT from a JSON parameter), existing ones updated from a JSON parameter with a new updated_at. An id whose row
  * already has updated_at = now() was written earlier in this same transaction (now() is the
  * transaction's start time), so it is a repeat across chunks, reported and not written again.
  */
 export async function writeFileChunk(tx: BulkTx, rows: FileRow[]): Promise<FileChunkResult> {
   if (rows.length === 0) return { inserted: 0, updated: 0, repeated: [] };
   const ids = JSON.stringify(rows.map((r) => r.id));
-  const found = await queryRows<{ id: string; touched: boolean }>(
+  // One range probe first: when no stored id lies between the chunk's smallest and largest id (a
+  // first import of ids in order, the usual case), every id is new and the 10,000 point probes
+  // below (10% of the database time of a 1M-file import) are skipped. min/max are taken in SQL, so
+  // that they compare as the primary key index does (its collation, not JavaScript's).
+  const [{ overlap }] = await queryRows<{ overlap: boolean }>(
     tx.db,
-    sql`select f.id, f.updated_at = now() as touched from files f
-        where f.id = any(array(select jsonb_array_elements_text(${ids}::text::jsonb)))`,
+    sql`with ids as (select jsonb_array_elements_text(${ids}::text::jsonb) as id)
+        select exists (select 1 from files f where f.id between (select min(id) from ids) and (select max(id) from ids)) as overlap`,
   );
+  const found = overlap
+    ? await queryRows<{ id: string; touched: boolean }>(
+        tx.db,
+        sql`select f.id, f.updated_at = now() as touched from files f
+            where f.id = any(array(select jsonb_array_elements_text(${ids}::text::jsonb)))`,
+      )
+    : [];
   const state = new Map(found.map((f) => [f.id, f.touched]));
   const fresh: FileRow[] = [];
   const existing: FileRow[] = [];
@@ -56,13 +116,7 @@ export async function writeFileChunk(tx: BulkTx, rows: FileRow[]): Promise<FileC
   }
   if (fresh.length > 0) {
     if (tx.driver === "postgres") {
-      let data = "";
-      // JSON text has no raw tab or line end (JSON escapes them), so only backslashes need doubling.
-      for (const r of fresh) {
-        const json = r.attributesJson.includes("\\") ? r.attributesJson.replace(/\\/g, "\\\\") : r.attributesJson;
-        data += `${copyText(r.id)}\t${copyText(r.unit)}\t${json}\n`;
-      }
-      await tx.copy("copy files (id, unit, attributes) from stdin", data);
+      await copyFiles(tx, fresh);
     } else {
       await tx.db.execute(sql`insert into files (id, unit, attributes)
         select r.id, r.unit, r.attributes from jsonb_to_recordset(${recordsJson(fresh)}::text::jsonb)
@@ -75,6 +129,24 @@ export async function writeFileChunk(tx: BulkTx, rows: FileRow[]): Promise<FileC
       where f.id = r.id`);
   }
   return { inserted: fresh.length, updated: existing.length, repeated };
+}
+
+/** COPYs new files straight into files (Postgres). */
+async function copyFiles(tx: BulkTx, rows: FileRow[]): Promise<void> {
+  const payload = tx.payload;
+  payload.reset();
+  // JSON text has no raw tab or line end (JSON escapes them), so only backslashes need doubling.
+  for (const r of rows) {
+    payload.append(copyText(r.id));
+    payload.append("\t");
+    payload.append(copyText(r.unit));
+    payload.append("\t");
+    const bytes = r.attributesBytes;
+    if (bytes) payload.appendBytes(bytes);
+    else payload.append(r.attributesJson.includes("\\") ? r.attributesJson.replace(/\\/g, "\\\\") : r.attributesJson);
+    payload.append("\n");
+  }
+  await tx.copy("copy files (id, unit, attributes) from stdin", payload.bytes());
 }
 
 /** `[{"id":…,"unit":…,"attributes":{…}},…]` without re-serializing the attributes. */

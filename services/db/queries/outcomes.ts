@@ -48,7 +48,7 @@ export async function createOutcomeStaging(tx: BulkTx): Promise<void> {
 
 /**
  * Writes one chunk: COPY into the staging table (PGlite: INSERT … SELECT from a JSON parameter),
- * one query for the lines whose file is unknown, one INSERT … SELECT of the rest. A control is the
+ * one DELETE of the lines whose file is unknown (returning them), one INSERT … SELECT of the rest. A control is the
  * same as a stored one when file, date, outcome, selection and inspector all match; it is skipped.
  * The caller rolls back when an unknown file must fail the import.
  */
@@ -56,30 +56,31 @@ export async function writeOutcomeChunk(tx: BulkTx, rows: OutcomeRow[], recorded
   if (rows.length === 0) return { inserted: 0, duplicates: 0, unknownFile: [] };
   await tx.db.execute(sql`truncate outcome_staging`);
   if (tx.driver === "postgres") {
-    let data = "";
+    const payload = tx.payload;
+    payload.reset();
     for (const r of rows) {
-      data += `${r.line}\t${copyText(r.fileId)}\t${r.controlledAt}\t${r.outcome}\t${copyText(r.amount)}\t${r.selectedBy}\t${copyText(
-        r.selectionProbability,
-      )}\t${copyText(r.inspector)}\t${copyText(r.notes)}\n`;
+      payload.append(`${r.line}\t${copyText(r.fileId)}\t${r.controlledAt}\t${r.outcome}\t${copyText(r.amount)}\t${r.selectedBy}\t`);
+      payload.append(`${copyText(r.selectionProbability)}\t${copyText(r.inspector)}\t${copyText(r.notes)}\n`);
     }
-    await tx.copy(`copy outcome_staging (${STAGING_COLUMNS}) from stdin`, data);
+    await tx.copy(`copy outcome_staging (${STAGING_COLUMNS}) from stdin`, payload.bytes());
   } else {
     await tx.db.execute(sql`insert into outcome_staging (${sql.raw(STAGING_COLUMNS)})
       select * from jsonb_to_recordset(${JSON.stringify(rows)}::text::jsonb) as r(
         line integer, "fileId" text, "controlledAt" date, outcome smallint, amount double precision,
         "selectedBy" text, "selectionProbability" double precision, inspector text, notes text)`);
   }
+  // Rows of unknown files leave the staging table here, so that the insert below probes files
+  // once per row (its foreign key check) instead of twice.
   const unknown = await queryRows<{ line: number }>(
     tx.db,
-    sql`select s.line from outcome_staging s where not exists (select 1 from files f where f.id = s.file_id) order by s.line`,
+    sql`delete from outcome_staging s where not exists (select 1 from files f where f.id = s.file_id) returning s.line`,
   );
   const [{ inserted }] = await queryRows<{ inserted: number }>(
     tx.db,
     sql`with fresh as (
           select distinct on (s.file_id, s.controlled_at, s.outcome, s.selected_by, s.inspector) s.*
           from outcome_staging s
-          where exists (select 1 from files f where f.id = s.file_id)
-            and not exists (
+          where not exists (
               select 1 from outcomes o
               where o.file_id = s.file_id and o.controlled_at = s.controlled_at and o.outcome = s.outcome
                 and o.selected_by = s.selected_by and o.inspector is not distinct from s.inspector)

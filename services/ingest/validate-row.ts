@@ -1,5 +1,5 @@
 import type { AttributeSpec, AttributeValue, FeatureSchemaDefinition } from "../../models/feature-schema.js";
-import type { FileRow } from "../db/queries/files.js";
+import { AttributesArena, type FileRow } from "../db/queries/files.js";
 import {
   fileIdProblem,
   isBlank,
@@ -8,6 +8,8 @@ import {
   parseDateCell,
   parseNumberCell,
   parseTextCell,
+  plainNumberJson,
+  plainTextJson,
   unitProblem,
 } from "./values.js";
 
@@ -30,6 +32,14 @@ const CELL_PARSERS: Record<AttributeSpec["type"], (cell: string) => Parsed> = {
   categorical: parseTextCell,
   boolean: parseBooleanCell,
   date: parseDateCell,
+};
+
+/** Allocation-free JSON of the usual cells (null: use the full parser above, for errors and normalization). */
+const PLAIN_CELLS: Record<AttributeSpec["type"], (cell: string) => string | null> = {
+  numeric: plainNumberJson,
+  categorical: plainTextJson,
+  boolean: (cell) => (cell === "true" || cell === "false" ? cell : null),
+  date: () => null,
 };
 
 export const FILE_KEY_COLUMNS = ["id", "unit"] as const;
@@ -72,16 +82,18 @@ export function compileFileCsv(
   const idAt = position.get("id") as number;
   const unitAt = position.get("unit") as number;
   const width = header.length;
-  const attributes = schema.attributes.map((a) => ({
+  const attributes = schema.attributes.map((a, i) => ({
     name: a.name,
     at: position.get(a.name) ?? -1,
     reject: a.missing === "reject",
     parse: CELL_PARSERS[a.type],
+    plain: PLAIN_CELLS[a.type],
     // Attribute names match /^[a-z][a-z0-9_]*$/, so they need no JSON escaping.
-    prefix: `"${a.name}":`,
-    nullPair: `"${a.name}":null`,
+    key: `${i === 0 ? "{" : ","}"${a.name}":`,
   }));
 
+  const parts = [...attributes.flatMap((a) => [a.key, "null"]), attributes.length === 0 ? "{}" : "}"];
+  const arena = new AttributesArena();
   const check = (fields: string[], line: number, out: RowError[]): FileRow | null => {
     if (fields.length !== width) {
       out.push({ line, message: `expected ${width} fields as in the header, found ${fields.length}` });
@@ -95,21 +107,27 @@ export function compileFileCsv(
     const unitError = unitProblem(unit);
     if (unitError) out.push({ line, column: "unit", message: unitError });
     // join() gives one flat string; building it with += would leave a rope that COPY has to flatten.
-    const parts = new Array<string>(attributes.length);
+    // `parts` (key, value, key, value, …, "}") is reused from row to row: only a valid row is joined.
     for (let k = 0; k < attributes.length; k += 1) {
       const a = attributes[k];
       const cell = a.at < 0 ? "" : fields[a.at];
       if (isBlank(cell)) {
         if (a.reject) out.push({ line, column: a.name, message: "a value is required (the schema rejects missing values)" });
-        parts[k] = a.nullPair;
+        parts[2 * k + 1] = "null";
+        continue;
+      }
+      const plain = a.plain(cell);
+      if (plain !== null) {
+        parts[2 * k + 1] = plain;
         continue;
       }
       const parsed = a.parse(cell);
-      if (parsed.ok) parts[k] = a.prefix + parsed.json;
+      if (parsed.ok) parts[2 * k + 1] = parsed.json;
       else out.push({ line, column: a.name, message: parsed.message });
     }
     if (out.length > before) return null;
-    return { line, id, unit, attributesJson: `{${parts.join(",")}}` };
+    const json = parts.join("");
+    return arena.row(line, id, unit, json) ?? { line, id, unit, attributesJson: json };
   };
   return { ok: true, validator: { check } };
 }

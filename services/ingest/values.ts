@@ -43,6 +43,26 @@ export function parseNumberCell(cell: string): Parsed {
   return fail(`"${clip(cell)}" is not a number`);
 }
 
+/**
+ * The JSON text of a number cell already written as JSON writes it, or null to take parseNumberCell
+ * (its errors and normalization). Allocates nothing: an import calls the cell checks ~25 million
+ * times, and their result objects were a large part of its garbage. Without an exponent, 300
+ * digits cannot overflow a double.
+ */
+export function plainNumberJson(cell: string): string | null {
+  return cell.length <= 300 && JSON_NUMBER.test(cell) && !EXPONENT.test(cell) ? cell : null;
+}
+
+const EXPONENT = /[eE]/;
+
+/** The JSON string of a text cell that needs no escaping and passes textProblem, or null (take parseTextCell). */
+export function plainTextJson(cell: string): string | null {
+  return cell.length <= MAX_TEXT_LENGTH && !JSON_SPECIAL.test(cell) ? `"${cell}"` : null;
+}
+
+/** Characters JSON.stringify escapes (quote, backslash, controls including NUL, lone surrogates). */
+const JSON_SPECIAL = /["\\\u0000-\u001f\ud800-\udfff]/;
+
 /** true/false, 1/0 or yes/no in any case (the same words models/coerce.ts reads). */
 export function parseBooleanCell(cell: string): Parsed {
   if (cell === "true" || cell === "false") return { ok: true, json: cell };

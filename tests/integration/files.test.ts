@@ -9,6 +9,7 @@ import { writeDemoPopulation } from "../../data/demo/write-csv.js";
 import { createTestContext, type TestContext } from "../helpers/app.js";
 import { DRIVERS } from "../helpers/database.js";
 import { fixtureFilesCsv, headLines, postCsv, type Problem, putDemoSchema, tableCounts, withCell } from "../helpers/ingest.js";
+import { listAuditEvents } from "../../services/db/queries/audit-events.js";
 
 const FIXTURE = fixtureFilesCsv();
 const FIXTURE_ROWS = [...demoPopulation({ files: 500, seed: 1 })];
@@ -175,6 +176,10 @@ describe.each(DRIVERS)("files API on %s", (driver) => {
     expect((await ctx.request("GET", `/v1/files/${other}`, { key: inspector })).status).toBe(404);
     const own = FIXTURE_ROWS.find((r) => r.file.unit === "north")?.file.id;
     expect((await ctx.request("GET", `/v1/files/${own}`, { key: inspector })).status).toBe(200);
+    // Pulling files, as a list or one by one, is recorded for the auditors.
+    const pulls = await listAuditEvents(ctx.test.database.db, { limit: 1000, action: "files.*" });
+    expect(pulls.items.filter((e) => e.action === "files.list" && e.actor === inspector.slice(0, 12))).toHaveLength(1);
+    expect(pulls.items.filter((e) => e.action === "files.read" && e.target === own)).toHaveLength(1);
     expect((await postCsv(ctx, "/v1/files/import", inspector, headLines(FIXTURE, 1))).status).toBe(403);
     expect((await ctx.request("GET", "/v1/files/NOPE", { key: auditor })).status).toBe(404);
   });

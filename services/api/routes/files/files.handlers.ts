@@ -7,6 +7,7 @@ import { nodeRequest } from "../../node-request.js";
 import type { AppRouteHandler } from "../../types.js";
 import type { GetRoute, ImportCsvRoute, ListRoute, UpsertRoute } from "./files.routes.js";
 import { toFile, toFileOutcome } from "./files.schemas.js";
+import { appendAuditEvent } from "../../../db/queries/audit-events.js";
 
 export const upsert: AppRouteHandler<UpsertRoute> = async (c) => {
   const { files } = c.req.valid("json");
@@ -31,14 +32,24 @@ export const list: AppRouteHandler<ListRoute> = async (c) => {
   const { unit, after, limit } = c.req.valid("query");
   const actor = c.get("actor");
   if (unit !== undefined) assertUnitAccess(actor, unit);
-  const page = await listFiles(c.get("deps").database.db, { units: unit !== undefined ? [unit] : unitScope(actor), after, limit });
+  const { db } = c.get("deps").database;
+  const page = await listFiles(db, { units: unit !== undefined ? [unit] : unitScope(actor), after, limit });
+  // Pulling files (people's cases) is recorded like any list pulled.
+  await appendAuditEvent(db, {
+    actor,
+    action: "files.list",
+    details: { unit: unit ?? null, after: after ?? null, limit, returned: page.items.length },
+    requestId: c.get("requestId"),
+  });
   return c.json({ items: page.items.map(toFile), nextAfter: page.nextAfter }, 200);
 };
 
 /** A file of another unit answers 404, as a missing one, so that inspectors cannot probe which ids exist. */
 export const get: AppRouteHandler<GetRoute> = async (c) => {
   const { id } = c.req.valid("param");
-  const file = await getFileWithOutcomes(c.get("deps").database.db, id);
+  const { db } = c.get("deps").database;
+  const file = await getFileWithOutcomes(db, id);
   if (!file || !canSeeUnit(c.get("actor"), file.unit)) throw notFound(`file ${id}`);
+  await appendAuditEvent(db, { actor: c.get("actor"), action: "files.read", target: id, requestId: c.get("requestId") });
   return c.json({ ...toFile(file), outcomes: file.outcomes.map(toFileOutcome) }, 200);
 };

@@ -88,7 +88,7 @@ export async function withBulkTransaction<T>(database: Database, fn: (tx: BulkTx
  * its 'finish' then never comes. So once CopyDone is sent, a `select 1` is queued behind the COPY: it
  * fails ("current transaction is aborted") exactly when the COPY did, and the server log has why.
  */
-async function copyIn(client: postgres.TransactionSql, statement: string, data: string | Buffer): Promise<void> {
+export async function copyIn(client: postgres.TransactionSql, statement: string, data: string | Uint8Array): Promise<void> {
   const stream = (await client.unsafe(statement).writable()) as Writable & { _final(cb: (e?: Error) => void): void };
   const copyDoneSent = new Promise<void>((resolve) => {
     const final = stream._final.bind(stream);

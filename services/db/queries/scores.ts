@@ -1,8 +1,6 @@
-import { once } from "node:events";
-import type { Writable } from "node:stream";
 import { desc, eq, sql } from "drizzle-orm";
-import type postgres from "postgres";
 import { chunkDigest, type DigestRow, rootDigest } from "../../audit/score-digest.js";
+import { copyIn } from "../bulk.js";
 import type { Database, Db } from "../client.js";
 import { queryRows } from "../client.js";
 import { models, scores, scoringChunks, scoringRuns } from "../schema/index.js";
@@ -50,27 +48,6 @@ export async function readChunkFiles(
 }
 
 const SCORE_COLUMNS = "run_id, file_id, model_id, model_sha256, score, reasons, input_digest";
-
-/**
- * COPY … FROM STDIN through postgres.js. postgres.js loses an error that the server reports after
- * the stream has ended (its 'finish' then never comes), so once CopyDone is sent a `select 1` is
- * queued behind it: it fails exactly when the COPY did, and the transaction rolls back.
- */
-async function copyIn(tx: postgres.TransactionSql, statement: string, data: Uint8Array): Promise<void> {
-  const stream = (await tx.unsafe(statement).writable()) as Writable & { _final(cb: (e?: Error) => void): void };
-  const copyDoneSent = new Promise<void>((resolve) => {
-    const final = stream._final.bind(stream);
-    stream._final = (callback) => {
-      final(callback);
-      resolve();
-    };
-  });
-  const finished = once(stream, "finish");
-  finished.catch(() => undefined);
-  stream.end(data);
-  await Promise.race([copyDoneSent, finished]);
-  await tx.unsafe("select 1");
-}
 
 export interface ChunkScores {
   runId: string;

@@ -48,7 +48,9 @@ export const scoringChunks = pgTable(
 
 /**
  * The audit trail of every score: append-only (trigger + grants) and partitioned by run
- * (custom migration), so that retention drops whole partitions, never rows.
+ * (custom migration), so that retention drops whole partitions, never rows. In the database each
+ * partition has one unique index on file_id, which is the (run_id, file_id) uniqueness (migration
+ * 0005); the key and index declared here only keep drizzle-kit's snapshot as it was.
  */
 export const scores = pgTable(
   "scores",

@@ -86,6 +86,14 @@ describe.each(DRIVERS)("append-only trails on %s", (driver) => {
     }
   };
 
+  it("refuses a second score for the same run and file (one unique index per partition)", async () => {
+    const again = await failure(() =>
+      test.database.db.execute(sql`insert into scores (run_id, file_id, model_id, model_sha256, score, reasons, input_digest)
+        values (${runId}::uuid, 'F1', ${runId}::uuid, 'sha', 0.9, '[]', 'digest')`),
+    );
+    expect(again).toMatch(/duplicate key/);
+  });
+
   it.each([
     ["UPDATE scores", sql`update scores set score = 1`],
     ["DELETE FROM scores", sql`delete from scores`],

@@ -79,7 +79,7 @@ function* scoreRows(runId: string, modelId: string, from: number, to: number, sa
   let buf = "";
   for (let i = from; i < to; i++) {
     const s = scoreOf(i, salt);
-    buf += `${runId}\t${fileId(i)}\t${modelId}\tbench\t${s}\t[{"attribute":"amount","contribution":${(s / 2).toFixed(6)}}]\td${i}\n`;
+    buf += `${runId}\t${fileId(i)}\t${modelId}\tbench\t${s}\t[["amount",${(s / 2).toFixed(6)}]]\td${i}\n`;
     if (buf.length > 1 << 16) {
       yield buf;
       buf = "";

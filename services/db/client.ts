@@ -15,7 +15,15 @@ export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 
 /** An open database: drizzle plus the raw driver, which bulk COPY needs. */
 export type Database =
-  | { driver: "postgres"; db: Db; sql: postgres.Sql; url: string; close(): Promise<void> }
+  | {
+      driver: "postgres";
+      db: Db;
+      sql: postgres.Sql;
+      /** A small pool whose sessions commit asynchronously: see recordAuditEvent. */
+      asyncCommitDb: Db;
+      url: string;
+      close(): Promise<void>;
+    }
   | { driver: "pglite"; db: Db; pglite: PGlite; close(): Promise<void> };
 
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL("./migrations", import.meta.url));
@@ -30,7 +38,17 @@ export async function openDatabase(opts: { url?: string; pgliteDir?: string; max
       types: { date: { to: 1082, from: [1082], serialize: (x: string) => x, parse: (x: string) => x } },
     });
     const db = drizzlePostgres(sql, { schema, casing: "snake_case" }) as unknown as Db;
-    return { driver: "postgres", db, sql, url: opts.url, close: () => sql.end({ timeout: 5 }) };
+    const asyncCommitSql = postgres(opts.url, { max: 4, onnotice: () => {}, connection: { synchronous_commit: "off" } });
+    return {
+      driver: "postgres",
+      db,
+      sql,
+      asyncCommitDb: drizzlePostgres(asyncCommitSql, { schema, casing: "snake_case" }) as unknown as Db,
+      url: opts.url,
+      close: async () => {
+        await Promise.all([sql.end({ timeout: 5 }), asyncCommitSql.end({ timeout: 5 })]);
+      },
+    };
   }
   const dir = opts.pgliteDir;
   if (dir && !dir.startsWith("memory://")) mkdirSync(dir, { recursive: true });

@@ -1,7 +1,7 @@
-import { and, asc, eq, gt, like, sql } from "drizzle-orm";
+import { and, asc, eq, gt, like, type SQL, sql } from "drizzle-orm";
 import type { Actor } from "../../auth/actor.js";
 import { type ChainedEvent, canonicalAroundId, eventHash, GENESIS_HASH } from "../../audit/chain.js";
-import { type Db, queryRows } from "../client.js";
+import { type Database, type Db, queryRows } from "../client.js";
 import { auditEvents } from "../schema/index.js";
 
 export interface AuditInput {
@@ -20,6 +20,31 @@ export interface AuditInput {
  * change and its audit event commit or fail together, and call it last in that transaction.
  */
 export async function appendAuditEvent(db: Db, input: AuditInput): Promise<{ id: number; hash: string }> {
+  const [row] = await queryRows<{ event_id: string | number; event_hash: string }>(db, appendCall(input));
+  return { id: Number(row.event_id), hash: row.event_hash };
+}
+
+/**
+ * Records an event that goes with no state change (a list read or exported, files pulled). The
+ * chain lock is held from the append until its commit; a synchronous commit holds it through an
+ * fsync, and a commit sent after the client's round trip holds it through the API's event-loop
+ * lag, so every audited read in the service queued behind both. Here the append is one statement
+ * (its own transaction) on sessions with synchronous_commit off: the lock is released as soon as
+ * the commit record is written. The barrier that follows, a synchronous commit with an xid on the
+ * main pool, returns only once the WAL is flushed past it, so the caller still answers only when
+ * the event is durable (the same reasoning as services/db/durable-commit.ts).
+ */
+export async function recordAuditEvent(database: Database, input: AuditInput): Promise<void> {
+  if (database.driver === "pglite") {
+    await appendAuditEvent(database.db, input);
+    return;
+  }
+  await database.asyncCommitDb.execute(appendCall(input));
+  await database.sql`select txid_current()`;
+}
+
+/** The cts_append_audit_event call for one event (the canonical encoding split around its id). */
+function appendCall(input: AuditInput): SQL {
   const event: Omit<ChainedEvent, "id"> = {
     at: new Date(),
     actor: input.actor.id,
@@ -31,13 +56,9 @@ export async function appendAuditEvent(db: Db, input: AuditInput): Promise<{ id:
     requestId: input.requestId ?? null,
   };
   const { head, tail } = canonicalAroundId(event);
-  const [row] = await queryRows<{ event_id: string | number; event_hash: string }>(
-    db,
-    sql`select event_id, event_hash from cts_append_audit_event(
+  return sql`select event_id, event_hash from cts_append_audit_event(
       ${event.at.toISOString()}::timestamptz, ${event.actor}, ${event.role}, ${event.action}, ${event.target},
-      ${JSON.stringify(event.details)}::jsonb, ${event.requestId}, ${head}, ${tail})`,
-  );
-  return { id: Number(row.event_id), hash: row.event_hash };
+      ${JSON.stringify(event.details)}::jsonb, ${event.requestId}, ${head}, ${tail})`;
 }
 
 export interface AuditEventFilter {

@@ -3,10 +3,10 @@ import type { FeatureSchemaDefinition } from "../../../models/feature-schema.js"
 import type { Actor } from "../../auth/actor.js";
 import { conflict, invalid, notFound } from "../../errors.js";
 import type { Candidate, Selection } from "../../lists/select.js";
-import { type Db, queryRows } from "../client.js";
+import { type Database, type Db, queryRows } from "../client.js";
 import { durableTransaction } from "../durable-commit.js";
 import { controlListItems, controlLists } from "../schema/index.js";
-import { appendAuditEvent } from "./audit-events.js";
+import { appendAuditEvent, recordAuditEvent } from "./audit-events.js";
 
 export type ControlListRow = typeof controlLists.$inferSelect;
 export type ControlListItemRow = typeof controlListItems.$inferSelect;
@@ -208,29 +208,29 @@ export async function getControlList(db: Db, id: string): Promise<ControlListRow
 }
 
 /**
- * A list and its items in position order, with the read (or export) audit event in the same
- * transaction: a list handed out is always on the trail.
+ * A list and its items in position order, and the read (or export) audit event, recorded before
+ * the list is returned: a list handed out is always on the trail (if recording fails, nothing is
+ * handed out).
  */
 export async function readControlList(
-  db: Db,
+  database: Database,
   id: string,
   authorize: (list: ControlListRow) => void,
   actor: Actor,
   audit: { action: "control_list.read" | "control_list.export"; requestId?: string },
 ): Promise<{ list: ControlListRow; items: ControlListItemRow[] }> {
-  return durableTransaction(db, async (tx) => {
-    const list = await getControlList(tx, id);
-    authorize(list);
-    const items = await tx.select().from(controlListItems).where(eq(controlListItems.listId, id)).orderBy(asc(controlListItems.position));
-    await appendAuditEvent(tx, {
-      actor,
-      action: audit.action,
-      target: id,
-      details: { unit: list.unit, files: items.length, runId: list.runId, seed: list.seed, params: list.params },
-      requestId: audit.requestId,
-    });
-    return { list, items };
+  const { db } = database;
+  const list = await getControlList(db, id);
+  authorize(list);
+  const items = await db.select().from(controlListItems).where(eq(controlListItems.listId, id)).orderBy(asc(controlListItems.position));
+  await recordAuditEvent(database, {
+    actor,
+    action: audit.action,
+    target: id,
+    details: { unit: list.unit, files: items.length, runId: list.runId, seed: list.seed, params: list.params },
+    requestId: audit.requestId,
   });
+  return { list, items };
 }
 
 export interface ListFilter {

@@ -37,6 +37,16 @@ describe("audit chain", () => {
     expect(after.checked).toBe(before.checked + 1 + 200);
   });
 
+  it("100 concurrent audited reads (asynchronous commit, durable barrier) also leave one unbroken chain", async () => {
+    const before = await verify();
+    const responses = await Promise.all(Array.from({ length: 100 }, () => ctx.request("GET", "/v1/files", { key: auditor })));
+    expect(responses.map((r) => r.status)).toEqual(Array(100).fill(200));
+    const after = await verify();
+    expect(after).toMatchObject({ ok: true, firstBroken: null });
+    // The 100 reads, plus the first verify's own event.
+    expect(after.checked).toBe(before.checked + 1 + 100);
+  });
+
   it("GET /v1/audit/events pages the events in chain order and filters by action family", async () => {
     const first = await ctx.request("GET", "/v1/audit/events?limit=50&action=api_key.*", { key: auditor });
     expect(first.status).toBe(200);

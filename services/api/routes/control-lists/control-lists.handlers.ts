@@ -42,7 +42,7 @@ export const read: AppRouteHandler<ReadRoute> = async (c) => {
   const { format } = c.req.valid("query");
   const actor = c.get("actor");
   const csv = format === "csv" || (format === undefined && (c.req.header("accept") ?? "").includes("text/csv"));
-  const { list, items } = await readControlList(c.get("deps").database.db, id, unitGuard(actor), actor, {
+  const { list, items } = await readControlList(c.get("deps").database, id, unitGuard(actor), actor, {
     action: csv ? "control_list.export" : "control_list.read",
     requestId: c.get("requestId"),
   });

@@ -7,7 +7,7 @@ import { nodeRequest } from "../../node-request.js";
 import type { AppRouteHandler } from "../../types.js";
 import type { GetRoute, ImportCsvRoute, ListRoute, UpsertRoute } from "./files.routes.js";
 import { toFile, toFileOutcome } from "./files.schemas.js";
-import { appendAuditEvent } from "../../../db/queries/audit-events.js";
+import { recordAuditEvent } from "../../../db/queries/audit-events.js";
 
 export const upsert: AppRouteHandler<UpsertRoute> = async (c) => {
   const { files } = c.req.valid("json");
@@ -32,10 +32,10 @@ export const list: AppRouteHandler<ListRoute> = async (c) => {
   const { unit, after, limit } = c.req.valid("query");
   const actor = c.get("actor");
   if (unit !== undefined) assertUnitAccess(actor, unit);
-  const { db } = c.get("deps").database;
-  const page = await listFiles(db, { units: unit !== undefined ? [unit] : unitScope(actor), after, limit });
+  const { database } = c.get("deps");
+  const page = await listFiles(database.db, { units: unit !== undefined ? [unit] : unitScope(actor), after, limit });
   // Pulling files (people's cases) is recorded like any list pulled.
-  await appendAuditEvent(db, {
+  await recordAuditEvent(database, {
     actor,
     action: "files.list",
     details: { unit: unit ?? null, after: after ?? null, limit, returned: page.items.length },
@@ -47,9 +47,9 @@ export const list: AppRouteHandler<ListRoute> = async (c) => {
 /** A file of another unit answers 404, as a missing one, so that inspectors cannot probe which ids exist. */
 export const get: AppRouteHandler<GetRoute> = async (c) => {
   const { id } = c.req.valid("param");
-  const { db } = c.get("deps").database;
-  const file = await getFileWithOutcomes(db, id);
+  const { database } = c.get("deps");
+  const file = await getFileWithOutcomes(database.db, id);
   if (!file || !canSeeUnit(c.get("actor"), file.unit)) throw notFound(`file ${id}`);
-  await appendAuditEvent(db, { actor: c.get("actor"), action: "files.read", target: id, requestId: c.get("requestId") });
+  await recordAuditEvent(database, { actor: c.get("actor"), action: "files.read", target: id, requestId: c.get("requestId") });
   return c.json({ ...toFile(file), outcomes: file.outcomes.map(toFileOutcome) }, 200);
 };

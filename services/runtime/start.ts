@@ -61,7 +61,7 @@ export async function startService(opts: {
       const release = lockPgliteDir(pgliteDir);
       closers.push(async () => release());
     }
-    const database = await openDatabase({ url: config.DATABASE_URL, pgliteDir });
+    const database = await openDatabase({ url: config.DATABASE_URL, pgliteDir, maxConnections: config.DATABASE_POOL_MAX });
     closers.push(() => database.close());
     await migrateDatabase(database);
     logger.info({ driver: database.driver }, "database migrated");

@@ -43,13 +43,18 @@ const wantsLog = (sorted: Float64Array): boolean => {
   return quantileSorted(sorted, 0.99) - quantileSorted(sorted, 0.5) > 4 * Math.max(iqr, 1e-12);
 };
 
-const fitNumeric = (spec: AttributeSpec, rows: Attributes[], offset: number) => {
+/** The attribute's parsed values over the rows, missing and unparseable ones left out. */
+const presentValues = (rows: Attributes[], name: string, parse: (v: Attributes[string]) => number): number[] => {
   const values: number[] = [];
   for (const row of rows) {
-    const v = toNumber(row[spec.name]);
+    const v = parse(row[name]);
     if (!Number.isNaN(v)) values.push(v);
   }
-  const raw = finiteSorted(values);
+  return values;
+};
+
+const fitNumeric = (spec: AttributeSpec, rows: Attributes[], offset: number) => {
+  const raw = finiteSorted(presentValues(rows, spec.name, toNumber));
   const transform = wantsLog(raw) ? ("log1p" as const) : ("none" as const);
   const sorted = transform === "log1p" ? raw.map(Math.log1p) : raw;
   const { median, scale } = robustStats(sorted);
@@ -122,12 +127,7 @@ const fitBoolean = (spec: AttributeSpec, rows: Attributes[], offset: number) => 
 };
 
 const fitDate = (spec: AttributeSpec, rows: Attributes[], offset: number) => {
-  const values: number[] = [];
-  for (const row of rows) {
-    const ms = parseDate(row[spec.name]);
-    if (!Number.isNaN(ms)) values.push(ms);
-  }
-  const sortedMs = finiteSorted(values);
+  const sortedMs = finiteSorted(presentValues(rows, spec.name, parseDate));
   const { median, scale } = robustStats(sortedMs.map(fractionalYear));
   const missingColumn = spec.missing === "allow";
   const encoding: AttributeEncoding = {

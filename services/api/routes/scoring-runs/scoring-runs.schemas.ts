@@ -41,7 +41,9 @@ export const ScoringRunSchema = z
     scope: z.record(z.string(), z.unknown()),
     shadow: z.boolean(),
     status: z.enum(RUN_STATUSES),
-    totalFiles: z.number().int(),
+    totalFiles: z.number().int().openapi({
+      description: "files in scope: exact once completed; for scopes of 200,000 files or more, estimated from a sample until then",
+    }),
     totalChunks: z.number().int(),
     rootDigest: z.string().nullable(),
     requestedBy: z.string(),

@@ -85,7 +85,7 @@ export async function startService(opts: {
     logger.info({ backend: backend.name, passedOver: backend.tried }, "tfjs backend selected");
 
     if (role === "all" || role === "worker") {
-      const workers = startWorkers({ database, connection: redis, config, logger: logger.child({ component: "worker" }) });
+      const workers = await startWorkers({ database, connection: redis, config, logger: logger.child({ component: "worker" }) });
       closers.push(() => workers.close());
       logger.info({ threads: config.WORKER_THREADS }, "workers started");
     }

@@ -11,6 +11,8 @@ import type { TaskInput, TaskName, TaskOutput, ThreadData } from "./cpu-tasks.js
 export interface CpuPool {
   run<K extends TaskName>(name: K, input: TaskInput<K>, transferList?: ArrayBuffer[]): Promise<TaskOutput<K>>;
   readonly threads: number;
+  /** Resolves once every thread has loaded its tfjs backend (a cold thread spends ~1 s on it). */
+  warm(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -28,6 +30,10 @@ export function createCpuPool(opts: { threads: number; tfjsBackend?: ThreadData[
   return {
     threads: opts.threads,
     run: (task, input, transferList) => piscina.run({ task, input }, { transferList: transferList as never }),
+    // One task per thread at once: each idle thread takes one (a thread runs one task at a time).
+    warm: async () => {
+      await Promise.all(Array.from({ length: opts.threads }, () => piscina.run({ task: "probeBackend", input: { size: 8 } })));
+    },
     close: () => piscina.destroy(),
   };
 }

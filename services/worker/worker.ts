@@ -50,9 +50,13 @@ function processorTable(
   ];
 }
 
-/** Starts one BullMQ Worker per queue in this process, all sharing one CPU pool. */
-export function startWorkers(deps: WorkerDeps): RunningWorkers {
+/**
+ * Starts one BullMQ Worker per queue in this process, all sharing one CPU pool, once the pool's
+ * threads are warm: a job taken by a cold thread would spend its lock time loading tfjs first.
+ */
+export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   const pool = createCpuPool({ threads: deps.config.WORKER_THREADS, tfjsBackend: deps.config.TFJS_BACKEND });
+  await pool.warm();
   const workers = processorTable(pool, deps).map(({ queue, processor, concurrency, options }) => {
     const opts: WorkerOptions = {
       // Workers block on Redis: each needs its own connection (bullmq guide/connections).

@@ -5,7 +5,8 @@
  * Prints JSON lines: files/s, seconds, peak worker RSS (VmHWM), and the floor measured in the same
  * run: a raw COPY of the same score rows into a plain table (no indexes, no partition), with the ratio.
  * Phases: 100,000 files with one worker, then 1,000,000 (or argv[2]) with two.
- * BENCH_CHUNK_SIZES=10000,25000,50000 repeats the large phase per chunk size (to choose it).
+ * BENCH_CHUNK_SIZES=10000,25000,50000 repeats the large phase per chunk size (to choose it);
+ * BENCH_CPU_PROF=<dir> makes the workers write V8 CPU profiles there.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
@@ -54,7 +55,9 @@ async function freshDatabase(files: number): Promise<{ name: string; url: string
 }
 
 function startWorker(url: string, prefix: string): ChildProcess {
-  return spawn(process.execPath, ["--import", "tsx", "services/main.ts", "--role", "worker"], {
+  // BENCH_CPU_PROF=<dir>: each worker process (and its pool threads) writes a V8 CPU profile there.
+  const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  return spawn(process.execPath, [...profile, "--import", "tsx", "services/main.ts", "--role", "worker"], {
     cwd: ROOT,
     stdio: ["ignore", process.env.BENCH_WORKER_LOG ? "inherit" : "ignore", "inherit"],
     env: {

@@ -15,7 +15,7 @@ const CLI = resolve(import.meta.dirname, "../../../services/cli/index.ts");
 describe("cts models train|show|list|approve|retire|compare", () => {
   let ctx: TestContext;
   let server: ServerType;
-  let workers: ReturnType<typeof startWorkers>;
+  let workers: Awaited<ReturnType<typeof startWorkers>>;
   let url: string;
   let trainer: string;
   let reviewer: string;
@@ -23,7 +23,7 @@ describe("cts models train|show|list|approve|retire|compare", () => {
   beforeAll(async () => {
     ctx = await createTestContext("postgres", { TFJS_BACKEND: "wasm" });
     await loadDemo(ctx.test.database.db, { files: 4000 });
-    workers = startWorkers({ database: ctx.test.database, connection: ctx.redis, config: ctx.config, logger: createLogger("silent") });
+    workers = await startWorkers({ database: ctx.test.database, connection: ctx.redis, config: ctx.config, logger: createLogger("silent") });
     trainer = await ctx.key("data_officer", [], "Cli Trainer");
     reviewer = await ctx.key("data_officer", [], "Cli Reviewer");
     server = serve({ fetch: ctx.app.fetch, port: 0, hostname: "127.0.0.1" });

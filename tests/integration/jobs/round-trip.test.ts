@@ -15,13 +15,13 @@ describe("probe-backend job through real BullMQ and Redis", () => {
   const config = parseConfig({ LOG_LEVEL: "silent", QUEUE_PREFIX: prefix, TFJS_BACKEND: "wasm" });
   const redis = createRedis(inject("redisUrl"));
   const queues = createQueues(redis, prefix);
-  let workers: ReturnType<typeof startWorkers>;
+  let workers: Awaited<ReturnType<typeof startWorkers>>;
   let events: QueueEvents;
   let test: Awaited<ReturnType<typeof createPgliteTestDatabase>>;
 
   beforeAll(async () => {
     test = await createPgliteTestDatabase();
-    workers = startWorkers({ database: test.database, connection: redis, config, logger: createLogger("silent") });
+    workers = await startWorkers({ database: test.database, connection: redis, config, logger: createLogger("silent") });
     events = new QueueEvents(queues.diagnostics.name, { connection: redis.duplicate(), prefix });
     await events.waitUntilReady();
   });

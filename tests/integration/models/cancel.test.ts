@@ -11,7 +11,7 @@ const SLOW_PARAMS = { hiddenUnits: 16, layers: 1, batchSize: 8, maxEpochs: 1000,
 
 describe("POST /v1/models/:id/cancel and training failures", () => {
   let ctx: TestContext;
-  let workers: ReturnType<typeof startWorkers> | undefined;
+  let workers: Awaited<ReturnType<typeof startWorkers>> | undefined;
   let officer: string;
 
   beforeAll(async () => {
@@ -29,12 +29,12 @@ describe("POST /v1/models/:id/cancel and training failures", () => {
     expect(res.status).toBe(202);
     return ((await res.json()) as { id: string }).id;
   };
-  const start = () => {
-    workers ??= startWorkers({ database: ctx.test.database, connection: ctx.redis, config: ctx.config, logger: createLogger("silent") });
+  const start = async () => {
+    workers ??= await startWorkers({ database: ctx.test.database, connection: ctx.redis, config: ctx.config, logger: createLogger("silent") });
   };
 
   it("fails with the reason when no feature schema exists", async () => {
-    start();
+    await start();
     const id = await train({});
     const model = await pollModel(ctx, officer, id, finished);
     expect(model.status).toBe("failed");

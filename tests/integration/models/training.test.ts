@@ -10,7 +10,7 @@ import { finished, type ModelBody, pollModel, SMALL_PARAMS } from "./model-fixtu
 
 describe.each(DRIVERS)("POST /v1/models trains through the training queue (%s)", (driver) => {
   let ctx: TestContext;
-  let workers: ReturnType<typeof startWorkers>;
+  let workers: Awaited<ReturnType<typeof startWorkers>>;
   let officer: string;
   let auditor: string;
   let first: ModelBody;
@@ -21,7 +21,7 @@ describe.each(DRIVERS)("POST /v1/models trains through the training queue (%s)",
     // Through the real ingest path (schema PUT, files and outcomes CSV import), as `npm start` does.
     const loaded = await loadDemoIfEmpty(ctx.test.database, { files: 12_000, seed: 7, logger: createLogger("silent") });
     expect(loaded.outcomes).toBeGreaterThan(1000);
-    workers = startWorkers({ database: ctx.test.database, connection: ctx.redis, config: ctx.config, logger: createLogger("silent") });
+    workers = await startWorkers({ database: ctx.test.database, connection: ctx.redis, config: ctx.config, logger: createLogger("silent") });
     officer = await ctx.key("data_officer", [], "Ada Officer");
     auditor = await ctx.key("auditor", [], "Aud Itor");
   });

@@ -14,7 +14,7 @@ beforeAll(async () => {
   ctx = await createTestContext("pglite", { SCORING_CHUNK_SIZE: "200" });
   await insertDemoFiles(ctx.test.database, { files: FILES });
   await insertTrainedModel(ctx.test.database.db, { status: "active" });
-  workers = startWorkers({ database: ctx.test.database, connection: ctx.redis, config: ctx.config, logger: createLogger("silent") });
+  workers = await startWorkers({ database: ctx.test.database, connection: ctx.redis, config: ctx.config, logger: createLogger("silent") });
 });
 
 afterAll(async () => {

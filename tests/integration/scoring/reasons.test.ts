@@ -23,7 +23,7 @@ let workers: RunningWorkers;
 beforeAll(async () => {
   ctx = await createTestContext("postgres", { SCORING_CHUNK_SIZE: "1000" });
   await insertDemoFiles(ctx.test.database, { files: 2000, map: plant });
-  workers = startWorkers({ database: ctx.test.database, connection: ctx.redis, config: ctx.config, logger: createLogger("silent") });
+  workers = await startWorkers({ database: ctx.test.database, connection: ctx.redis, config: ctx.config, logger: createLogger("silent") });
 });
 
 afterAll(async () => {

@@ -28,8 +28,8 @@ const until = async (check: () => Promise<boolean>, timeoutMs = 60_000) => {
     await new Promise((r) => setTimeout(r, 100));
   }
 };
-const start = () => {
-  workers = startWorkers({ database: ctx.test.database, connection: ctx.redis, config: ctx.config, logger: createLogger("silent") });
+const start = async () => {
+  workers = await startWorkers({ database: ctx.test.database, connection: ctx.redis, config: ctx.config, logger: createLogger("silent") });
 };
 const stop = async () => {
   await workers?.close();
@@ -67,7 +67,7 @@ describe("POST /v1/scoring-runs", () => {
 
   it("scores every file once with the active model, digests verify, progress and audit show it", async () => {
     const model = await insertTrainedModel(ctx.test.database.db, { status: "active" });
-    start();
+    await start();
     const created = await startRun(ctx, officer, { scope: { all: true } });
     expect(created.totalFiles).toBe(FILES);
     const nothing = await ctx.request("POST", "/v1/scoring-runs", { key: officer, json: { scope: { fileIds: ["NOPE"] } } });
@@ -140,7 +140,7 @@ describe("POST /v1/scoring-runs", () => {
     await pool.close();
     const cancel = await ctx.request("POST", `/v1/scoring-runs/${created.id}/cancel`, { key: officer });
     expect(cancel.status).toBe(200);
-    start();
+    await start();
     await until(async () => {
       const c = await ctx.queues.scoring.getJobCounts("waiting", "active", "waiting-children", "delayed");
       return Object.values(c).every((v) => v === 0);

@@ -67,7 +67,7 @@ describe("score-chunk under a worker killed mid-chunk", () => {
     // The kill landed mid-chunk: its rows were never committed.
     expect(killed.digest).toBeNull();
 
-    workers = startWorkers({ database: ctx.test.database, connection: ctx.redis, config: ctx.config, logger: createLogger("silent") });
+    workers = await startWorkers({ database: ctx.test.database, connection: ctx.redis, config: ctx.config, logger: createLogger("silent") });
     const done = await waitForRun(ctx, officer, run.id);
     expect(done.status).toBe("completed");
     const [counts] = await sql!`select count(*)::int as n, count(distinct file_id)::int as d from scores where run_id = ${run.id}`;

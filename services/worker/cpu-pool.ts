@@ -26,6 +26,11 @@ export function createCpuPool(opts: { threads: number; tfjsBackend?: ThreadData[
     workerData: { tfjsBackend: opts.tfjsBackend } satisfies ThreadData,
     // An idle thread keeps its loaded tfjs backend and model cache instead of starting cold.
     idleTimeout: Number.POSITIVE_INFINITY,
+    // A score chunk parses ~6 MB of JSON into objects that live through encode, predict and
+    // explain; in V8's default 16 MB semi-space they were copied by scavenge after scavenge.
+    // 32 MB semi-spaces (young generation 96 MB) cut a 10,000-file chunk's CPU time from
+    // 130-230 ms to 90-100 ms (measured with the scoring task alone, same machine, same load).
+    resourceLimits: { maxYoungGenerationSizeMb: 96 },
   });
   return {
     threads: opts.threads,

@@ -53,15 +53,14 @@ export function scoreChunkProcessor(pool: CpuPool, database: Database, logger: L
       const started = performance.now();
       const files = await readChunkFiles(database, run, chunk);
       const readMs = performance.now() - started;
-      const scored = await pool.run("scoreChunk", {
-        runId,
-        modelId: run.modelId,
-        modelSha256: model.sha256,
-        artifact: model.artifact,
-        // Copies: the driver's Buffers may view a larger socket buffer, which cloning would copy whole.
-        ids: new Uint8Array(files.ids),
-        attributes: new Uint8Array(files.attributes),
-      });
+      // Copies, handed over (transferred) rather than cloned: the driver's Buffers may view a larger socket buffer.
+      const ids = new Uint8Array(files.ids);
+      const attributes = new Uint8Array(files.attributes);
+      const scored = await pool.run(
+        "scoreChunk",
+        { runId, modelId: run.modelId, modelSha256: model.sha256, artifact: model.artifact, ids, attributes },
+        [ids.buffer, attributes.buffer],
+      );
       const written = performance.now();
       const { written: wrote } = await writeChunkScores(database, { runId, chunkNo, copy: scored.copy, digest: scored.digest, n: scored.n });
       logger.debug(

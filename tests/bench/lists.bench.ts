@@ -7,14 +7,19 @@
  *   3. read: 100 clients read the lists made in (2) as JSON, ids in rotation (each read is an
  *      audit event), then their summaries (not audited), to show what the audit append costs;
  *   0. floor: GET /healthz with 100 clients, what the machine allows with no database at all.
- * Both phases run while a scoring-like write load goes on: the scoring path (jobs) is not in this
- * tree yet, so a background writer COPYs a second run's 1,000,000 scores into its own partition
- * in batches of 20,000, which is the database side of a scoring run (not its tfjs CPU side).
- * Prints one JSON line per phase: requests/s, p50, p99 (ms), errors, and the target it checks.
+ * Every measured phase runs while a scoring-like write load goes on: a background writer COPYs
+ * new runs' scores into their own partitions in chunks of 10,000 (SCORING_CHUNK_SIZE) at a fixed
+ * pace, by default 17,000 rows/s, what one `--role worker` process writes (docs/ARCHITECTURE.md,
+ * scoring), from before the first phase to after the last, so no phase runs without it. This is
+ * the database side of a scoring run; its tfjs CPU runs on worker processes, not measured here.
+ * Prints one JSON line per phase: requests/s, p50, p99 (ms), errors, the target it checks, the
+ * scoring rows written during the phase, and where the CPU went (the API process's CPU time per
+ * request, and how busy the whole machine was).
  * Targets (issue 6): create p99 < 100 ms, read p99 < 20 ms.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { createHash, randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -36,6 +41,10 @@ const { values: args } = parseArgs({
     keep: { type: "boolean", default: false },
     /** Skip the concurrent scoring write load (to see its share of the latency). */
     "no-scoring": { type: "boolean", default: false },
+    /** Pace of the concurrent scoring write load, in score rows per second. */
+    "scoring-rate": { type: "string", default: "17000" },
+    /** Write a V8 CPU profile of the API process into this directory (node --cpu-prof). */
+    profile: { type: "string" },
   },
 });
 const N_FILES = Number(args.files);
@@ -130,8 +139,9 @@ emit({ phase: "setup", files: N_FILES, units: N_UNITS, pastControls: Math.ceil(N
 const inspector = (await createApiKey(database.db, { role: "inspector", units: UNITS, name: "bench inspector" }, SYSTEM_ACTOR)).key;
 await database.close();
 
+const profileArgs = args.profile ? ["--cpu-prof", "--cpu-prof-dir", resolve(args.profile)] : [];
 const port = 3900 + Math.floor(Math.random() * 90);
-const server: ChildProcess = spawn(process.execPath, ["--import", "tsx", "services/main.ts", "--role", "api"], {
+const server: ChildProcess = spawn(process.execPath, [...profileArgs, "--import", "tsx", "services/main.ts", "--role", "api"], {
   cwd: ROOT,
   env: { ...process.env, DATABASE_URL: url, PORT: String(port), LOG_LEVEL: "warn", NODE_ENV: "production", QUEUE_PREFIX: `bench-${Date.now()}` },
   stdio: ["ignore", "inherit", "inherit"],
@@ -155,18 +165,40 @@ for (const unit of UNITS) {
 }
 emit({ phase: "warm-up", lists: N_UNITS, ms: Math.round(performance.now() - t) });
 
-// The concurrent scoring-like write load: a second run of the same size, COPYed in batches.
+// The concurrent scoring-like write load: new runs of the same size, COPYed chunk by chunk at a
+// fixed pace until the last phase ends (a new run, in its own partition, after each million).
+const SCORING_CHUNK = 10_000;
+const scoringRate = Number(args["scoring-rate"]);
 let scoringStop = false;
 let scoredRows = 0;
 const scoring = (async () => {
-  const run2 = randomUUID();
-  await sql`insert into scoring_runs (id, model_id, scope, status, total_files, requested_by) values (${run2}, ${modelId}, '{}', 'running', ${N_FILES}, 'bench')`;
-  await sql`select cts_create_scores_partition(${run2}::uuid)`;
-  for (let from = 0; from < N_FILES && !scoringStop && !args["no-scoring"]; from += 20_000) {
-    await copyRows(SCORE_COPY, () => scoreRows(run2, modelId, from, Math.min(N_FILES, from + 20_000), 1));
-    scoredRows = Math.min(N_FILES, from + 20_000);
+  if (args["no-scoring"]) return;
+  const started = performance.now();
+  for (let salt = 1; !scoringStop; salt++) {
+    const run = randomUUID();
+    await sql`insert into scoring_runs (id, model_id, scope, status, total_files, requested_by) values (${run}, ${modelId}, '{}', 'running', ${N_FILES}, 'bench')`;
+    await sql`select cts_create_scores_partition(${run}::uuid)`;
+    for (let from = 0; from < N_FILES && !scoringStop; from += SCORING_CHUNK) {
+      await copyRows(SCORE_COPY, () => scoreRows(run, modelId, from, Math.min(N_FILES, from + SCORING_CHUNK), salt));
+      scoredRows += Math.min(N_FILES, from + SCORING_CHUNK) - from;
+      const ahead = (scoredRows / scoringRate) * 1000 - (performance.now() - started);
+      if (ahead > 0) await new Promise((r) => setTimeout(r, ahead));
+    }
   }
 })();
+
+/** CPU time (ms) the API process has used, from /proc/<pid>/stat (utime + stime, in clock ticks). */
+function processCpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /, "").split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+}
+/** Busy and total CPU time of the whole machine, from /proc/stat (all cores). */
+function machineCpu(): { busy: number; total: number } {
+  const [, ...ticks] = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).map(Number);
+  const total = ticks.reduce((a, b) => a + b, 0);
+  return { busy: total - ticks[3] - ticks[4], total };
+}
+const CLOCK_TICKS = 100;
 
 /** The fields of autocannon's result this benchmark reports (autocannon ships no types). */
 interface LoadResult {
@@ -179,7 +211,21 @@ interface LoadResult {
 }
 type LoadRequest = { path: string; body?: string } & Record<string, unknown>;
 
-const summarize = (phase: string, r: LoadResult, target: number) => ({
+/** Runs one autocannon phase and measures, alongside, the scoring rows written and the CPU used. */
+async function load(options: Record<string, unknown>) {
+  const [rows0, api0, machine0] = [scoredRows, processCpuMs(server.pid as number), machineCpu()];
+  const result: LoadResult = await autocannon(options);
+  const [api1, machine1] = [processCpuMs(server.pid as number), machineCpu()];
+  return {
+    result,
+    scoringRowsPerSecond: Math.round((scoredRows - rows0) / result.duration),
+    apiCpuMsPerRequest: Math.round(((api1 - api0) / Math.max(1, result.requests.total)) * 100) / 100,
+    apiCpuPct: Math.round((api1 - api0) / (result.duration * 10)),
+    machineBusyPct: Math.round((100 * (machine1.busy - machine0.busy)) / (machine1.total - machine0.total)),
+  };
+}
+
+const summarize = (phase: string, { result: r, ...measured }: Awaited<ReturnType<typeof load>>, target: number | null) => ({
   phase,
   connections: r.connections,
   durationS: r.duration,
@@ -191,25 +237,25 @@ const summarize = (phase: string, r: LoadResult, target: number) => ({
   non2xx: r.non2xx,
   errors: r.errors,
   targetP99Ms: target,
-  meetsTarget: r.latency.p99 < target,
-  concurrentScoringRowsWritten: scoredRows,
+  meetsTarget: target === null ? null : r.latency.p99 < target,
+  ...measured,
 });
 
 // Floor: the same server answering GET /healthz (no database), to show what the machine allows.
-const floor: LoadResult = await autocannon({ url: `${base}/healthz`, connections: 100, duration: 5 });
-emit({ ...summarize("floor-healthz", floor, Number.POSITIVE_INFINITY), targetP99Ms: null, meetsTarget: null });
+const floor = await load({ url: `${base}/healthz`, connections: 100, duration: 5 });
+emit(summarize("floor-healthz", floor, null));
 
 let unitTurn = 0;
 // One client first: the service's own latency for a create, without queueing behind others.
-const createOne: LoadResult = await autocannon({
+const createOne = await load({
   url: base,
   connections: 1,
   duration: 5,
   requests: [{ method: "POST", path: "/v1/control-lists", headers: auth, setupRequest: (req: LoadRequest) => ({ ...req, body: JSON.stringify({ unit: UNITS[unitTurn++ % N_UNITS], capacity: 50 }) }) }],
 });
-emit({ ...summarize("create-1-client", createOne, 100), targetP99Ms: null, meetsTarget: null });
+emit(summarize("create-1-client", createOne, null));
 
-const created: LoadResult = await autocannon({
+const created = await load({
   url: base,
   connections: 50,
   duration: Number(args.duration),
@@ -226,15 +272,15 @@ emit(summarize("create", created, 100));
 
 const ids = (await sql<{ id: string }[]>`select id from control_lists order by created_at desc limit 5000`).map((r) => r.id);
 let idTurn = 0;
-const readOne: LoadResult = await autocannon({
+const readOne = await load({
   url: base,
   connections: 1,
   duration: 5,
   requests: [{ method: "GET", path: `/v1/control-lists/${ids[0]}`, headers: auth, setupRequest: (req: LoadRequest) => ({ ...req, path: `/v1/control-lists/${ids[idTurn++ % ids.length]}` }) }],
 });
-emit({ ...summarize("read-1-client", readOne, 20), targetP99Ms: null, meetsTarget: null });
+emit(summarize("read-1-client", readOne, null));
 
-const read: LoadResult = await autocannon({
+const read = await load({
   url: base,
   connections: 100,
   duration: Number(args["read-duration"]),
@@ -244,18 +290,18 @@ emit(summarize("read", read, 20));
 
 // The same reads without the audit append: GET /:id/summary is not an audit event, so the gap
 // between this phase and "read" is the cost of writing every read to the hash chain.
-const unaudited: LoadResult = await autocannon({
+const unaudited = await load({
   url: base,
   connections: 100,
   duration: 10,
   requests: [{ method: "GET", path: `/v1/control-lists/${ids[0]}/summary`, headers: auth, setupRequest: (req: LoadRequest) => ({ ...req, path: `/v1/control-lists/${ids[idTurn++ % ids.length]}/summary` }) }],
 });
-emit({ ...summarize("read-summary-unaudited", unaudited, 20), targetP99Ms: null, meetsTarget: null });
+emit(summarize("read-summary-unaudited", unaudited, null));
 
 scoringStop = true;
 await scoring;
 const [{ n: openItems }] = await sql<{ n: number }[]>`select count(*)::int as n from control_list_items`;
-emit({ phase: "end", lists: ids.length, itemsOnOpenLists: openItems, concurrentScoringRowsWritten: scoredRows });
+emit({ phase: "end", lists: ids.length, itemsOnOpenLists: openItems, scoringRowsWritten: scoredRows, scoringRate: args["no-scoring"] ? 0 : scoringRate });
 
 server.kill("SIGTERM");
 await new Promise((r) => server.once("exit", r));

@@ -85,3 +85,17 @@ export async function queryRows<T = Record<string, unknown>>(db: Db, query: SQL)
   if (Array.isArray(result)) return result as T[];
   return ((result as { rows?: T[] }).rows ?? []) as T[];
 }
+
+/**
+ * A query built once per database handle and then only executed (drizzle's `.prepare()` with
+ * `sql.placeholder`): for the queries every request runs, where building the SQL from the query
+ * builder each time costs more CPU than the database spends answering.
+ */
+export function preparedPerDb<T>(build: (db: Db) => T): (db: Db) => T {
+  const built = new WeakMap<Db, T>();
+  return (db) => {
+    let query = built.get(db);
+    if (!query) built.set(db, (query = build(db)));
+    return query;
+  };
+}

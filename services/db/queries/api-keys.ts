@@ -3,7 +3,7 @@ import { and, asc, count, eq, isNull, lt, or, sql } from "drizzle-orm";
 import type { Actor } from "../../auth/actor.js";
 import { generateApiKey, hashApiKey } from "../../auth/api-key.js";
 import { notFound } from "../../errors.js";
-import type { Db } from "../client.js";
+import { type Db, preparedPerDb } from "../client.js";
 import { apiKeys, type Role } from "../schema/index.js";
 import { appendAuditEvent } from "./audit-events.js";
 
@@ -59,18 +59,34 @@ export async function revokeApiKey(db: Db, id: string, by: Actor, requestId?: st
   });
 }
 
-/** The active (not revoked) key with this clear value, or null. */
-export async function findActiveKey(db: Db, key: string) {
-  const [row] = await db
+const activeKeyBySha256 = preparedPerDb((db) =>
+  db
     .select(PUBLIC_COLUMNS)
     .from(apiKeys)
-    .where(and(eq(apiKeys.sha256, hashApiKey(key)), isNull(apiKeys.revokedAt)))
-    .limit(1);
+    .where(and(eq(apiKeys.sha256, sql.placeholder("sha256")), isNull(apiKeys.revokedAt)))
+    .limit(1)
+    .prepare("active_key_by_sha256"),
+);
+
+/** The active (not revoked) key with this clear value, or null (runs on every request). */
+export async function findActiveKey(db: Db, key: string) {
+  const [row] = await activeKeyBySha256(db).execute({ sha256: hashApiKey(key) });
   return row ?? null;
 }
 
-/** Writes last_used_at at most once a minute per key, so reads do not turn into a write each. */
+const TOUCH_INTERVAL_MS = 60_000;
+/** When this process last wrote each key's last_used_at (key id → ms). */
+const touchedAt = new Map<string, number>();
+
+/**
+ * Writes last_used_at at most once a minute per key, so reads do not turn into a write each. The
+ * statement's condition enforces the minute across processes; the in-process memo skips the
+ * statement itself (one round trip per request) when this process already wrote it this minute.
+ */
 export async function touchApiKey(db: Db, id: string) {
+  const now = Date.now();
+  if (now - (touchedAt.get(id) ?? 0) < TOUCH_INTERVAL_MS) return;
+  touchedAt.set(id, now);
   await db
     .update(apiKeys)
     .set({ lastUsedAt: sql`now()` })

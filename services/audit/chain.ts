@@ -59,7 +59,7 @@ export function eventHash(prevHash: string, event: ChainedEvent): string {
 
 /**
  * The canonical encoding split around the id, for the database to splice the id in
- * (cts_append_audit_event): head + String(id) + tail === canonicalEvent(event).
+ * (cts_append_audit_events): head + String(id) + tail === canonicalEvent(event).
  * Keys are sorted, so the top-level "id" stands after "details" and before "requestId"; what
  * follows it holds only JSON strings, null and 1, none of which can contain `,"id":0,` unescaped,
  * so the last occurrence is the top-level key.

@@ -21,8 +21,16 @@ export async function durableTransaction<T>(db: Db, fn: (tx: Db) => Promise<T>):
     await tx.execute(sql`set local synchronous_commit = off`);
     return fn(tx);
   });
-  // One autocommit statement: txid_current() gives it an xid, so its commit is a WAL record that
-  // must be flushed, synchronously (the session default), before the statement returns.
-  await db.execute(sql`select txid_current()`);
+  await durableBarrier(db);
   return result;
+}
+
+/**
+ * Returns once every transaction this process committed before the call is durable, however it
+ * committed: one autocommit statement whose txid_current() gives it an xid, so its commit is a WAL
+ * record that must be flushed, synchronously (the session default of `db`), before it returns,
+ * and WAL is flushed in order. Concurrent barriers share one fsync (Postgres group commit).
+ */
+export async function durableBarrier(db: Db): Promise<void> {
+  await db.execute(sql`select txid_current()`);
 }

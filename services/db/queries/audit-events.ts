@@ -2,6 +2,8 @@ import { and, asc, eq, gt, like, type SQL, sql } from "drizzle-orm";
 import type { Actor } from "../../auth/actor.js";
 import { type ChainedEvent, canonicalAroundId, eventHash, GENESIS_HASH } from "../../audit/chain.js";
 import { type Database, type Db, queryRows } from "../client.js";
+import { durableBarrier } from "../durable-commit.js";
+import { GroupCommit } from "../group-commit.js";
 import { auditEvents } from "../schema/index.js";
 
 export interface AuditInput {
@@ -13,38 +15,38 @@ export interface AuditInput {
 }
 
 /**
- * Appends one event to the hash chain, in one round trip: cts_append_audit_event (migration 0004)
+ * Appends one event to the hash chain, in one round trip: cts_append_audit_events (migration 0006)
  * takes the chain's advisory lock, reads the last event, computes the hash from the canonical
  * encoding sent here, and inserts. The lock is held to the end of the transaction, so concurrent
  * requests can never fork the chain. Pass the transaction that makes the state change, so the
  * change and its audit event commit or fail together, and call it last in that transaction.
  */
 export async function appendAuditEvent(db: Db, input: AuditInput): Promise<{ id: number; hash: string }> {
-  const [row] = await queryRows<{ event_id: string | number; event_hash: string }>(db, appendCall(input));
+  const [row] = await queryRows<{ event_id: string | number; event_hash: string }>(db, appendEventsCall([auditEntry(input)]));
   return { id: Number(row.event_id), hash: row.event_hash };
 }
 
 /**
- * Records an event that goes with no state change (a list read or exported, files pulled). The
- * chain lock is held from the append until its commit; a synchronous commit holds it through an
- * fsync, and a commit sent after the client's round trip holds it through the API's event-loop
- * lag, so every audited read in the service queued behind both. Here the append is one statement
- * (its own transaction) on sessions with synchronous_commit off: the lock is released as soon as
- * the commit record is written. The barrier that follows, a synchronous commit with an xid on the
- * main pool, returns only once the WAL is flushed past it, so the caller still answers only when
- * the event is durable (the same reasoning as services/db/durable-commit.ts).
+ * Records an event that goes with no state change (a list read or exported, files pulled), and
+ * resolves once it is durable. Group commit: the events of concurrent requests join one batch, so
+ * N of them cost one chain-lock hold, one statement and one fsync instead of N (see auditBatcher).
  */
 export async function recordAuditEvent(database: Database, input: AuditInput): Promise<void> {
   if (database.driver === "pglite") {
     await appendAuditEvent(database.db, input);
     return;
   }
-  await database.asyncCommitDb.execute(appendCall(input));
-  await database.sql`select txid_current()`;
+  await auditBatcher(database).submit(auditEntry(input));
 }
 
-/** The cts_append_audit_event call for one event (the canonical encoding split around its id). */
-function appendCall(input: AuditInput): SQL {
+/**
+ * One event as cts_append_audit_events takes it (an element of its array): its columns and its
+ * canonical JSON around the id. Also handed to database functions that make a change and append
+ * its event themselves (cts_store_control_lists).
+ */
+export type ChainEntry = Omit<ChainedEvent, "id" | "at"> & { at: string; head: string; tail: string };
+
+export function auditEntry(input: AuditInput): ChainEntry {
   const event: Omit<ChainedEvent, "id"> = {
     at: new Date(),
     actor: input.actor.id,
@@ -55,10 +57,41 @@ function appendCall(input: AuditInput): SQL {
     details: JSON.parse(JSON.stringify(input.details ?? {})),
     requestId: input.requestId ?? null,
   };
-  const { head, tail } = canonicalAroundId(event);
-  return sql`select event_id, event_hash from cts_append_audit_event(
-      ${event.at.toISOString()}::timestamptz, ${event.actor}, ${event.role}, ${event.action}, ${event.target},
-      ${JSON.stringify(event.details)}::jsonb, ${event.requestId}, ${head}, ${tail})`;
+  return { ...event, at: event.at.toISOString(), ...canonicalAroundId(event) };
+}
+
+/** The cts_append_audit_events call for events, chained in array order. */
+function appendEventsCall(entries: ChainEntry[]): SQL {
+  return sql`select event_id, event_hash from cts_append_audit_events(${JSON.stringify(entries)}::jsonb)`;
+}
+
+/** Most events in one append: bounds the statement (≈1 KB per event) and the chain lock's hold. */
+const MAX_BATCH = 256;
+
+/**
+ * Group commit (services/db/group-commit.ts) of events that go with no state change. Each batch is
+ * one statement, its own transaction, on the pool whose sessions have synchronous_commit off, so
+ * the chain lock is released as soon as the commit record is written (not after an fsync, and
+ * with no client round trip inside the transaction). Then a barrier, a synchronous commit with an
+ * xid on the main pool, returns only once the WAL is flushed past it, so each caller resolves only
+ * when its own event is durable (the reasoning of services/db/durable-commit.ts).
+ */
+const auditBatches = new WeakMap<Database, GroupCommit<ChainEntry, void>>();
+
+function auditBatcher(database: Extract<Database, { driver: "postgres" }>): GroupCommit<ChainEntry, void> {
+  let batcher = auditBatches.get(database);
+  if (!batcher) {
+    batcher = new GroupCommit<ChainEntry, void>(
+      async (entries) => {
+        await database.asyncCommitDb.execute(appendEventsCall(entries));
+        return entries.map(() => undefined);
+      },
+      MAX_BATCH,
+      () => durableBarrier(database.db),
+    );
+    auditBatches.set(database, batcher);
+  }
+  return batcher;
 }
 
 export interface AuditEventFilter {

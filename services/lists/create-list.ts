@@ -1,16 +1,18 @@
 import { randomInt, randomUUID } from "node:crypto";
 import type { Actor } from "../auth/actor.js";
-import type { Db } from "../db/client.js";
+import type { Database, Db } from "../db/client.js";
 import {
   assertCategoricalFilters,
+  type ExclusionVersions,
   insertControlListSnapshot,
   type ListFilters,
   loadScoredCandidates,
+  openListFiles,
   recentlyControlledFiles,
   resolveListSource,
 } from "../db/queries/control-lists.js";
 import { invalid } from "../errors.js";
-import { type Ranking, type RankedPool, rankCandidates, selectFromPool } from "./select.js";
+import { ExcludedRanks, type Ranking, type RankedPool, rankCandidates, type Selection, selectFromPool } from "./select.js";
 
 /** Largest capacity a list may have: a day's controls for a team, and a bound on one transaction. */
 export const MAX_CAPACITY = 1000;
@@ -63,6 +65,41 @@ async function controlledSinceCached(tx: Db, unit: string, cutoff: string, stamp
   return files;
 }
 
+/** The ineligible ranks of a pool: files controlled within the window and files on open lists. */
+async function loadExclusions(tx: Db, pool: RankedPool, unit: string, cutoff: string, versions: ExclusionVersions) {
+  const recent = await controlledSinceCached(tx, unit, cutoff, versions.outcomesStamp);
+  return ExcludedRanks.of(pool, recent).addIds(pool, await openListFiles(tx, unit));
+}
+
+/**
+ * The ineligible ranks of a cached risk pool, by (run, unit, window start), labelled with the
+ * versions they hold (ExclusionVersions). Reading the open lists' files costs a scan of every
+ * open list of the unit, so after a list is stored its picks are added here and the label moves
+ * to the version that list's insert gave the unit; a change made by anyone else (another
+ * process's list, an outcome, a closed list) moves the version further, and the next list reloads.
+ * Only used under the unit's lock, so two lists never update one entry at once.
+ */
+const exclusions = new Map<string, ExclusionVersions & { pool: RankedPool; excluded: ExcludedRanks }>();
+
+async function cachedExclusions(tx: Db, pool: RankedPool, key: string, unit: string, cutoff: string, versions: ExclusionVersions) {
+  const hit = exclusions.get(key);
+  // Ranks are positions in one pool object: a pool reloaded after its TTL starts a new entry.
+  if (hit?.pool === pool && hit.outcomesStamp === versions.outcomesStamp && hit.listsVersion === versions.listsVersion) return hit.excluded;
+  const excluded = await loadExclusions(tx, pool, unit, cutoff, versions);
+  if (exclusions.size >= POOL_CACHE_MAX * 4) exclusions.delete(exclusions.keys().next().value as string);
+  exclusions.set(key, { ...versions, pool, excluded });
+  return excluded;
+}
+
+/** Records a stored list in its cached exclusions: its picks are now on an open list. */
+function addStoredList(key: string, pool: RankedPool, selection: Selection, versions: ExclusionVersions) {
+  const hit = exclusions.get(key);
+  if (hit?.pool !== pool || hit.listsVersion !== versions.listsVersion) return;
+  hit.excluded.addIds(pool, selection.picks.map((p) => p.fileId));
+  // The list's insert bumped the unit's version once (migration 0007).
+  hit.listsVersion = String(BigInt(versions.listsVersion) + 1n);
+}
+
 const utcDaysAgo = (days: number, now = new Date()) => new Date(now.getTime() - days * 86_400_000).toISOString().slice(0, 10);
 
 /**
@@ -71,7 +108,8 @@ const utcDaysAgo = (days: number, now = new Date()) => new Date(now.getTime() - 
  * (insertControlListSnapshot). The seed is drawn when not given and always stored, so the
  * selection can be recomputed by anyone holding the list's parameters.
  */
-export async function createControlList(db: Db, input: CreateListInput, actor: Actor, requestId?: string) {
+export async function createControlList(database: Database, input: CreateListInput, actor: Actor, requestId?: string) {
+  const { db } = database;
   const found = await resolveListSource(db, input.unit);
   if (!found.unitExists) {
     throw invalid(`unit "${input.unit}" has no files`, [{ path: "unit", message: `unknown unit "${input.unit}"` }]);
@@ -85,13 +123,13 @@ export async function createControlList(db: Db, input: CreateListInput, actor: A
       { path: "ranking", message: "the current schema names no amountAttribute" },
     ]);
   }
-  const pool =
-    input.ranking === "risk" && !hasFilters
-      ? await cachedRiskPool(db, source.runId, input.unit)
-      : rankCandidates(
-          await loadScoredCandidates(db, { runId: source.runId, unit: input.unit, amountAttribute, filters: input.filters }),
-          input.ranking,
-        );
+  const cached = input.ranking === "risk" && !hasFilters;
+  const pool = cached
+    ? await cachedRiskPool(db, source.runId, input.unit)
+    : rankCandidates(
+        await loadScoredCandidates(db, { runId: source.runId, unit: input.unit, amountAttribute, filters: input.filters }),
+        input.ranking,
+      );
   // Seeds are stored as Postgres integer; 31 bits keeps them positive and JSON-exact.
   const seed = input.seed ?? randomInt(0, 2 ** 31 - 1);
   const cutoff = utcDaysAgo(input.exclusionDays);
@@ -104,11 +142,19 @@ export async function createControlList(db: Db, input: CreateListInput, actor: A
     ...(input.ranking === "yield" ? { amountAttribute } : {}),
     filters: input.filters,
   };
+  const exclusionKey = `${source.runId}:${input.unit}:${cutoff}`;
   return insertControlListSnapshot(
-    db,
+    database,
     { id: randomUUID(), unit: input.unit, runId: source.runId, modelId: source.modelId, seed, cutoff, params },
-    (excluded) => selectFromPool(pool, excluded, { capacity: input.capacity, explorationShare: input.explorationShare, seed }),
-    (tx, stamp) => controlledSinceCached(tx, input.unit, cutoff, stamp),
+    async (tx, versions) => {
+      const excluded = cached
+        ? await cachedExclusions(tx, pool, exclusionKey, input.unit, cutoff, versions)
+        : await loadExclusions(tx, pool, input.unit, cutoff, versions);
+      return selectFromPool(pool, excluded, { capacity: input.capacity, explorationShare: input.explorationShare, seed });
+    },
+    (selection, versions) => {
+      if (cached) addStoredList(exclusionKey, pool, selection, versions);
+    },
     actor,
     requestId,
   );

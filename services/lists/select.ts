@@ -84,22 +84,58 @@ export function selectionCounts(nEligible: number, capacity: number, exploration
 }
 
 /**
- * Selects from a ranked pool, skipping `excluded` ids (controlled recently, on an open list,
- * filtered out). Cost is O(|excluded| + capacity) expected, not O(pool): exploration draws ranks
- * uniformly and rejects ineligible ones, which is still uniform over the eligible remainder. When
- * that remainder is under 1/8 of the pool, it is enumerated instead, to bound the rejections.
+ * The ranks of a pool that are not eligible (controlled recently, on an open list, filtered out),
+ * as a mask: a lookup is one array read, and a cached copy can be extended by the picks of each
+ * new list instead of being rebuilt from file ids.
  */
-export function selectFromPool(pool: RankedPool, excluded: ReadonlySet<string>, opts: SelectionOptions): Selection {
-  let excludedInPool = 0;
-  for (const id of excluded) if (pool.index.has(id)) excludedInPool++;
+export class ExcludedRanks {
+  private readonly mask: Uint8Array;
+  /** How many ranks are excluded. */
+  count = 0;
+
+  constructor(nPool: number) {
+    this.mask = new Uint8Array(nPool);
+  }
+
+  /** The ranks of `ids` in `pool`; ids outside the pool are not counted (they cannot be picked). */
+  static of(pool: RankedPool, ids: Iterable<string>): ExcludedRanks {
+    return new ExcludedRanks(pool.ids.length).addIds(pool, ids);
+  }
+
+  has(rank: number): boolean {
+    return this.mask[rank] === 1;
+  }
+
+  add(rank: number): void {
+    if (this.mask[rank] === 1) return;
+    this.mask[rank] = 1;
+    this.count++;
+  }
+
+  addIds(pool: RankedPool, ids: Iterable<string>): this {
+    for (const id of ids) {
+      const rank = pool.index.get(id);
+      if (rank !== undefined) this.add(rank);
+    }
+    return this;
+  }
+}
+
+/**
+ * Selects from a ranked pool, skipping the `excluded` ranks. Cost is O(capacity + excluded ranks
+ * above the last model pick) expected, not O(pool): exploration draws ranks uniformly and rejects
+ * ineligible ones, which is still uniform over the eligible remainder. When that remainder is
+ * under 1/8 of the pool, it is enumerated instead, to bound the rejections.
+ */
+export function selectFromPool(pool: RankedPool, excluded: ExcludedRanks, opts: SelectionOptions): Selection {
   const nPool = pool.ids.length;
-  const nEligible = nPool - excludedInPool;
+  const nEligible = nPool - excluded.count;
   const { nModel, nExplore } = selectionCounts(nEligible, opts.capacity, opts.explorationShare);
 
   const model: number[] = [];
   const taken = new Set<number>();
   for (let r = 0; r < nPool && model.length < nModel; r++) {
-    if (excluded.has(pool.ids[r])) continue;
+    if (excluded.has(r)) continue;
     model.push(r);
     taken.add(r);
   }
@@ -111,13 +147,13 @@ export function selectFromPool(pool: RankedPool, excluded: ReadonlySet<string>, 
     if (remainder * 8 >= nPool) {
       while (explore.length < nExplore) {
         const r = Math.floor(rand() * nPool);
-        if (taken.has(r) || excluded.has(pool.ids[r])) continue;
+        if (taken.has(r) || excluded.has(r)) continue;
         taken.add(r);
         explore.push(r);
       }
     } else {
       const rest: number[] = [];
-      for (let r = 0; r < nPool; r++) if (!taken.has(r) && !excluded.has(pool.ids[r])) rest.push(r);
+      for (let r = 0; r < nPool; r++) if (!taken.has(r) && !excluded.has(r)) rest.push(r);
       // Partial Fisher–Yates: the first nExplore slots are a uniform sample without replacement.
       for (let i = 0; i < nExplore; i++) {
         const j = i + Math.floor(rand() * (rest.length - i));
@@ -168,5 +204,6 @@ export function selectControlList(
   candidates: readonly Candidate[],
   opts: SelectionOptions & { ranking: Ranking },
 ): Selection {
-  return selectFromPool(rankCandidates(candidates, opts.ranking), new Set(), opts);
+  const pool = rankCandidates(candidates, opts.ranking);
+  return selectFromPool(pool, new ExcludedRanks(pool.ids.length), opts);
 }

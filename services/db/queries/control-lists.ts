@@ -3,10 +3,10 @@ import type { FeatureSchemaDefinition } from "../../../models/feature-schema.js"
 import type { Actor } from "../../auth/actor.js";
 import { conflict, invalid, notFound } from "../../errors.js";
 import type { Candidate, Selection } from "../../lists/select.js";
-import { type Database, type Db, queryRows } from "../client.js";
-import { durableTransaction } from "../durable-commit.js";
+import { type Database, type Db, preparedPerDb, queryRows } from "../client.js";
+import { durableBarrier } from "../durable-commit.js";
 import { controlListItems, controlLists } from "../schema/index.js";
-import { appendAuditEvent, recordAuditEvent } from "./audit-events.js";
+import { auditEntry, type ChainEntry, recordAuditEvent } from "./audit-events.js";
 
 export type ControlListRow = typeof controlLists.$inferSelect;
 export type ControlListItemRow = typeof controlListItems.$inferSelect;
@@ -115,18 +115,33 @@ export async function recentlyControlledFiles(db: Db, unit: string, cutoff: stri
 }
 
 /**
- * The files of `unit` still pending on an open list, and the outcomes change stamp (migration
- * 0003: bumped by every statement that changes outcomes, so a set derived from outcomes and read
- * under the same stamp is still valid), in one round trip.
+ * Versions of what makes a unit's files ineligible: the outcomes change stamp (migration 0003) and
+ * the unit's lists version (migration 0007). A set derived from outcomes, or from the unit's open
+ * lists, read after these in the same transaction is at least as new as the version it is
+ * labelled with, so a cache keyed by them is exact.
  */
-async function openListFilesAndStamp(db: Db, unit: string): Promise<{ stamp: string; files: string[] }> {
-  const [row] = await queryRows<{ stamp: string | number; files: string[] }>(
+export interface ExclusionVersions {
+  outcomesStamp: string;
+  listsVersion: string;
+}
+
+async function readExclusionVersions(db: Db, unit: string): Promise<ExclusionVersions> {
+  const [row] = await queryRows<{ stamp: string | number; version: string | number }>(
     db,
     sql`select (select stamp from outcomes_change_stamp where id = 1) as stamp,
-               array(select i.file_id from control_lists l join control_list_items i on i.list_id = l.id
+               coalesce((select version from control_list_unit_versions where unit = ${unit}), 0) as version`,
+  );
+  return { outcomesStamp: String(row.stamp), listsVersion: String(row.version) };
+}
+
+/** The files of `unit` still pending on an open list (a scan of every open list's items). */
+export async function openListFiles(db: Db, unit: string): Promise<string[]> {
+  const [row] = await queryRows<{ files: string[] }>(
+    db,
+    sql`select array(select i.file_id from control_lists l join control_list_items i on i.list_id = l.id
                      where l.unit = ${unit} and l.status = 'open' and i.status <> 'done') as files`,
   );
-  return { stamp: String(row.stamp), files: row.files };
+  return row.files;
 }
 
 export interface NewListInput {
@@ -141,63 +156,115 @@ export interface NewListInput {
 }
 
 /**
- * Builds and stores a list as one snapshot: under a per-unit advisory lock (two lists of a unit
- * built at once would otherwise both take the same files), reads the exclusions (recent controls
- * from `controlledSince`, which may answer from a cache, plus files on open lists), lets `select`
- * pick, copies each pick's reasons from its score, inserts list and items and appends the
- * control_list.create audit event last, all in one transaction.
+ * Builds and stores a list as one snapshot. In a transaction holding a per-unit advisory lock (two
+ * lists of a unit built at once would otherwise both take the same files): read the exclusion
+ * versions, let `select` read the exclusions it needs (recent controls, files on open lists; it
+ * may answer from a cache labelled with those versions) and pick, then store list, items and the
+ * control_list.create audit event with one call (writeSnapshot), and call `stored` before the
+ * lock is released. The answer waits for durability.
+ *
+ * The store runs on the asynchronously committing pool (Postgres) as one autocommit statement, so
+ * the audit chain's lock is held only for the append and the commit, with no client round trip
+ * and no fsync inside; it commits before the unit lock is released, so the next list of the unit
+ * sees its files. Then the durable barrier (services/db/durable-commit.ts) makes the answer wait
+ * for the fsync, shared by concurrent requests. On PGlite (one connection) it runs inside the
+ * transaction instead.
  */
 export async function insertControlListSnapshot(
-  db: Db,
+  database: Database,
   input: NewListInput,
-  select: (excluded: ReadonlySet<string>) => Selection,
-  controlledSince: (tx: Db, outcomesStamp: string) => Promise<ReadonlySet<string>>,
+  select: (tx: Db, versions: ExclusionVersions) => Promise<Selection>,
+  stored: (selection: Selection, versions: ExclusionVersions) => void,
   actor: Actor,
   requestId?: string,
 ): Promise<{ list: ControlListRow; items: ControlListItemRow[]; selection: Selection }> {
-  return durableTransaction(db, async (tx) => {
+  const result = await database.db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`cts-control-list:${input.unit}`}))`);
-    // After the lock, in statements of their own: each statement's snapshot then includes every
-    // list committed by whoever held the lock before.
-    const open = await openListFilesAndStamp(tx, input.unit);
-    const excluded = new Set(await controlledSince(tx, open.stamp));
-    for (const id of open.files) excluded.add(id);
-    const selection = select(excluded);
+    // Statements of their own after the lock is granted, so their snapshots include every list
+    // committed by whoever held the lock before. (Not pipelined with the lock: postgres.js
+    // describes a statement it has not seen before in an extra round trip, so an already
+    // prepared read could overtake the lock.)
+    const versions = await readExclusionVersions(tx, input.unit);
+    const selection = await select(tx, versions);
     if (selection.picks.length === 0) {
       throw conflict(`no file of unit "${input.unit}" is eligible: all are excluded, filtered out or unscored`);
     }
-    const ids = selection.picks.map((p) => p.fileId);
-    const reasonRows = await queryRows<{ file_id: string; reasons: unknown[] }>(
-      tx,
-      sql`select file_id, reasons from scores where run_id = ${input.runId} and file_id = any(${toTextArray(ids)})`,
-    );
-    const reasons = new Map(reasonRows.map((r) => [r.file_id, r.reasons]));
-    const params = { ...input.params, nEligible: selection.nEligible, nModel: selection.nModel, nExplore: selection.nExplore };
-    const [list] = await tx
-      .insert(controlLists)
-      .values({ id: input.id, unit: input.unit, params, runId: input.runId, modelId: input.modelId, seed: input.seed, createdBy: actor.id })
-      .returning();
-    const items = await tx.insert(controlListItems).values(
-      selection.picks.map((p) => ({
-        listId: input.id,
-        fileId: p.fileId,
-        position: p.position,
-        score: p.score,
-        selectedBy: p.selectedBy,
-        selectionProbability: p.selectionProbability,
-        reasons: reasons.get(p.fileId) ?? [],
-      })),
-    ).returning();
-    items.sort((a, b) => a.position - b.position);
-    await appendAuditEvent(tx, {
-      actor,
-      action: "control_list.create",
-      target: input.id,
-      details: { unit: input.unit, runId: input.runId, modelId: input.modelId, seed: input.seed, files: ids.length, ...params },
-      requestId,
-    });
-    return { list, items, selection };
+    const snapshot = await writeSnapshot(database, tx, input, selection, actor, requestId);
+    stored(selection, versions);
+    return { selection, ...snapshot };
   });
+  if (database.driver === "postgres") await durableBarrier(database.db);
+  return result;
+}
+
+/** A list to store, as cts_store_control_lists (migration 0007) takes it. */
+interface StoreEntry {
+  list: Omit<ControlListRow, "status" | "createdAt" | "closedAt">;
+  items: Pick<ControlListItemRow, "fileId" | "position" | "score" | "selectedBy" | "selectionProbability">[];
+  event: ChainEntry;
+}
+type Stored = { createdAt: Date; reasons: unknown[][] };
+
+/**
+ * Stores lists with one call of cts_store_control_lists; results in the order of `entries`. The
+ * API stores one list per call: batching the lists of concurrent requests into one call (one
+ * chain-lock hold) was measured slower, since it also serializes their inserts.
+ */
+async function storeLists(db: Db, entries: StoreEntry[]): Promise<Stored[]> {
+  const rows = await queryRows<{ stored_list: string; stored_at: Date | string; stored_reasons: unknown[][] }>(
+    db,
+    sql`select stored_list, stored_at, stored_reasons from cts_store_control_lists(${JSON.stringify(entries)}::jsonb)`,
+  );
+  const byId = new Map(rows.map((r) => [r.stored_list, { createdAt: new Date(r.stored_at), reasons: r.stored_reasons }]));
+  return entries.map((e) => byId.get(e.list.id) as Stored);
+}
+
+/**
+ * Stores the list, its items (each item's reasons copied from its score row) and its
+ * control_list.create event, which commit together (cts_store_control_lists): on Postgres as one
+ * autocommit statement on the asynchronously committing pool, on PGlite inside the caller's
+ * transaction `tx`. Returns the rows as stored.
+ */
+async function writeSnapshot(
+  database: Database,
+  tx: Db,
+  input: NewListInput,
+  selection: Selection,
+  actor: Actor,
+  requestId?: string,
+): Promise<{ list: ControlListRow; items: ControlListItemRow[] }> {
+  const params = { ...input.params, nEligible: selection.nEligible, nModel: selection.nModel, nExplore: selection.nExplore };
+  const newList = { id: input.id, unit: input.unit, params, runId: input.runId, modelId: input.modelId, seed: input.seed, createdBy: actor.id };
+  const picks = selection.picks.map(({ fileId, position, score, selectedBy, selectionProbability }) => ({
+    fileId,
+    position,
+    score,
+    selectedBy,
+    selectionProbability,
+  }));
+  const event = auditEntry({
+    actor,
+    action: "control_list.create",
+    target: input.id,
+    details: { unit: input.unit, runId: input.runId, modelId: input.modelId, seed: input.seed, files: picks.length, ...params },
+    requestId,
+  });
+  const entry: StoreEntry = { list: newList, items: picks, event };
+  const stored = (await storeLists(database.driver === "postgres" ? database.asyncCommitDb : tx, [entry]))[0];
+  // The columns not written here hold their defaults: an open list, pending unassigned items.
+  const list: ControlListRow = { ...newList, status: "open", createdAt: stored.createdAt, closedAt: null };
+  const items: ControlListItemRow[] = picks.map((p, i) => ({
+    listId: input.id,
+    ...p,
+    reasons: stored.reasons[i],
+    status: "pending",
+    assignedTo: null,
+    outcomeId: null,
+    claimedAt: null,
+    startedAt: null,
+    doneAt: null,
+  }));
+  return { list, items };
 }
 
 /** One list row, or a 404. */
@@ -206,6 +273,34 @@ export async function getControlList(db: Db, id: string): Promise<ControlListRow
   if (!list) throw notFound(`control list ${id}`);
   return list;
 }
+
+/** An item as a read hands it out (what the JSON and CSV views show). */
+export type ControlListItemView = Pick<
+  ControlListItemRow,
+  "position" | "fileId" | "score" | "reasons" | "status" | "assignedTo" | "outcomeId" | "selectedBy" | "selectionProbability"
+>;
+
+/**
+ * A list row and its items in position order, in one statement and one row: the items come as
+ * one JSON array (parsed natively) rather than as joined rows that repeat the list's columns and
+ * are mapped field by field, which was most of a read's CPU in the API.
+ */
+const listWithItems = preparedPerDb((db) =>
+  db
+    .select({
+      list: controlLists,
+      items: sql<ControlListItemView[] | null>`(
+        select json_agg(json_build_object(
+                 'position', i.position, 'fileId', i.file_id, 'score', i.score, 'reasons', i.reasons,
+                 'status', i.status, 'assignedTo', i.assigned_to, 'outcomeId', i.outcome_id,
+                 'selectedBy', i.selected_by, 'selectionProbability', i.selection_probability)
+               order by i.position)
+        from control_list_items i where i.list_id = ${controlLists.id})`,
+    })
+    .from(controlLists)
+    .where(eq(controlLists.id, sql.placeholder("id")))
+    .prepare("control_list_with_items"),
+);
 
 /**
  * A list and its items in position order, and the read (or export) audit event, recorded before
@@ -218,11 +313,12 @@ export async function readControlList(
   authorize: (list: ControlListRow) => void,
   actor: Actor,
   audit: { action: "control_list.read" | "control_list.export"; requestId?: string },
-): Promise<{ list: ControlListRow; items: ControlListItemRow[] }> {
-  const { db } = database;
-  const list = await getControlList(db, id);
+): Promise<{ list: ControlListRow; items: ControlListItemView[] }> {
+  const [row] = await listWithItems(database.db).execute({ id });
+  if (!row) throw notFound(`control list ${id}`);
+  const { list } = row;
   authorize(list);
-  const items = await db.select().from(controlListItems).where(eq(controlListItems.listId, id)).orderBy(asc(controlListItems.position));
+  const items = row.items ?? [];
   await recordAuditEvent(database, {
     actor,
     action: audit.action,

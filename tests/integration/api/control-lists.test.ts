@@ -193,6 +193,60 @@ describe("control lists", () => {
   });
 });
 
+describe("control lists built concurrently", () => {
+  let ctx: TestContext;
+  let pop: ScoredPopulation;
+  beforeAll(async () => {
+    ctx = await createTestContext("postgres");
+    pop = await buildScoredPopulation(ctx.test.database.db, { units: { east: 120, west: 40 } });
+  });
+  afterAll(() => ctx.close());
+
+  it("20 lists of one unit built at once never share a file, and each is stored as answered with its one audit event", async () => {
+    const key = await ctx.key("inspector", ["east"]);
+    const auditor = await ctx.key("auditor");
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, (_, seed) => ctx.request("POST", "/v1/control-lists", { key, json: { unit: "east", capacity: 5, explorationShare: 0.4, seed } })),
+    );
+    expect(responses.map((r) => r.status)).toEqual(Array(20).fill(201));
+    const lists = await Promise.all(responses.map(async (r) => List.parse(await r.json())));
+    const files = lists.flatMap((l) => l.items.map((i) => i.fileId));
+    expect(new Set(files).size).toBe(100);
+    for (const made of lists) {
+      const stored = List.parse(await (await ctx.request("GET", `/v1/control-lists/${made.id}`, { key })).json());
+      expect(stored).toEqual(made);
+    }
+    const events = await queryRows<{ target: string; files: number }>(
+      ctx.test.database.db,
+      sql`select target, (details->>'files')::int as files from audit_events where action = 'control_list.create'`,
+    );
+    expect(events.map((e) => e.target).sort()).toEqual(lists.map((l) => l.id).sort());
+    expect(events.every((e) => e.files === 5)).toBe(true);
+    const verify = (await (await ctx.request("GET", "/v1/audit/verify", { key: auditor })).json()) as { ok: boolean };
+    expect(verify.ok).toBe(true);
+  });
+
+  it("excludes files put on an open list by someone else (another API process) since this process's last list", async () => {
+    const key = await ctx.key("inspector", ["west"]);
+    const ranked = pop.files.filter((f) => f.unit === "west").sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1));
+    const make = async () => List.parse(await (await ctx.request("POST", "/v1/control-lists", { key, json: { unit: "west", capacity: 5, explorationShare: 0 } })).json());
+    const first = await make();
+    expect(first.items.map((i) => i.fileId)).toEqual(ranked.slice(0, 5).map((f) => f.id));
+    // Another process stores a list holding the next five files (its own statements, not this process's cache).
+    const db = ctx.test.database.db;
+    await db.execute(sql`insert into control_lists (id, unit, params, run_id, model_id, seed, created_by)
+                         values ('00000000-0000-4000-8000-000000000001', 'west', '{}', ${pop.runId}, ${pop.modelId}, 1, 'other')`);
+    for (const [i, f] of ranked.slice(5, 10).entries()) {
+      await db.execute(sql`insert into control_list_items (list_id, file_id, position, score, selected_by, selection_probability, reasons)
+                           values ('00000000-0000-4000-8000-000000000001', ${f.id}, ${i + 1}, ${f.score}, 'model', 1, '[]')`);
+    }
+    expect((await make()).items.map((i) => i.fileId)).toEqual(ranked.slice(10, 15).map((f) => f.id));
+    // Closing that list (an update, by any path) frees its files again.
+    await db.execute(sql`update control_lists set status = 'closed' where id = '00000000-0000-4000-8000-000000000001'`);
+    expect((await make()).items.map((i) => i.fileId)).toEqual(ranked.slice(5, 10).map((f) => f.id));
+  });
+});
+
 describe("control lists without a usable run", () => {
   let ctx: TestContext;
   beforeAll(async () => {

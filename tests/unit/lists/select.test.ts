@@ -5,6 +5,7 @@ import {
   interleave,
   rankCandidates,
   selectControlList,
+  ExcludedRanks,
   selectFromPool,
   selectionCounts,
 } from "../../../services/lists/select.js";
@@ -95,7 +96,7 @@ describe("selectFromPool", () => {
           const pool = rankCandidates(population(n), "risk");
           // Random histories: ids controlled recently or on open lists, some of them outside the pool.
           const excluded = new Set(history.map((i) => `f${String(i).padStart(5, "0")}`));
-          const sel = selectFromPool(pool, excluded, { capacity, explorationShare: share, seed });
+          const sel = selectFromPool(pool, ExcludedRanks.of(pool, excluded), { capacity, explorationShare: share, seed });
           const eligible = pool.ids.filter((id) => !excluded.has(id)).length;
           expect(sel.nEligible).toBe(eligible);
           expect(sel.picks).toHaveLength(Math.min(capacity, eligible));
@@ -120,7 +121,7 @@ describe("selectFromPool", () => {
     const counts = new Map<string, number>();
     let stated = 0;
     for (let seed = 0; seed < trials; seed++) {
-      const sel = selectFromPool(pool, excluded, { capacity: 10, explorationShare: 0.5, seed });
+      const sel = selectFromPool(pool, ExcludedRanks.of(pool, excluded), { capacity: 10, explorationShare: 0.5, seed });
       for (const p of sel.picks) {
         if (p.selectedBy !== "exploration") continue;
         stated = p.selectionProbability;
@@ -135,7 +136,7 @@ describe("selectFromPool", () => {
   it("draws exploration picks by enumeration when few eligible files remain, still exactly", () => {
     const pool = rankCandidates(population(100), "risk");
     const excluded = new Set(pool.ids.slice(10));
-    const sel = selectFromPool(pool, excluded, { capacity: 6, explorationShare: 0.5, seed: 5 });
+    const sel = selectFromPool(pool, ExcludedRanks.of(pool, excluded), { capacity: 6, explorationShare: 0.5, seed: 5 });
     expect(sel.nEligible).toBe(10);
     expect(sel.picks.filter((p) => p.selectedBy === "exploration").map((p) => p.selectionProbability)).toEqual([3 / 7, 3 / 7, 3 / 7]);
     expect(sel.picks.every((p) => pool.index.get(p.fileId)! < 10)).toBe(true);

@@ -17,7 +17,7 @@ export const create: AppRouteHandler<CreateRoute> = async (c) => {
   const actor = c.get("actor");
   assertUnitAccess(actor, body.unit);
   // The creation's audit event records the list handed out, so no separate read event here.
-  const { list, items } = await createControlList(c.get("deps").database.db, body, actor, c.get("requestId"));
+  const { list, items } = await createControlList(c.get("deps").database, body, actor, c.get("requestId"));
   return c.json({ ...toControlList(list), items: items.map((i) => toControlListItem(i, viewOf(actor))) }, 201);
 };
 

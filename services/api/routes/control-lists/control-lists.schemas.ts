@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import type { ControlListItemRow, ControlListRow } from "../../../db/queries/control-lists.js";
+import type { ControlListItemView, ControlListRow } from "../../../db/queries/control-lists.js";
 import { MAX_CAPACITY } from "../../../lists/create-list.js";
 import { RANKINGS } from "../../../lists/select.js";
 import { UNIT } from "../api-keys/api-keys.schemas.js";
@@ -122,7 +122,7 @@ export const toControlList = (row: ControlListRow): z.infer<typeof ControlListSc
  * An item as `view` may see it: inspectors never see how a file was picked (so they cannot treat
  * exploration picks differently); auditors and admins see the stored provenance.
  */
-export const toControlListItem = (row: ControlListItemRow, view: "inspector" | "full"): z.infer<typeof ControlListItemSchema> => ({
+export const toControlListItem = (row: ControlListItemView, view: "inspector" | "full"): z.infer<typeof ControlListItemSchema> => ({
   position: row.position,
   fileId: row.fileId,
   score: row.score,

@@ -144,10 +144,11 @@ export interface SummaryPart {
 export async function summarizeControlList(db: Db, listId: string) {
   const rows = await queryRows<{ selected_by: "model" | "exploration"; items: number; done: number; hits: number }>(
     db,
-    // The hit test is a correlated primary-key probe, not a join: a join let the planner hash all
-    // of outcomes for a list of at most 1000 items.
+    // The hit test is a correlated primary-key probe per item, written as a scalar subquery: a
+    // join, and also an EXISTS (planned as a hashed subplan), made the planner read and hash every
+    // positive outcome for a list of at most 1000 items (≈ 8 ms at 50,000 outcomes).
     sql`select i.selected_by, count(*)::int as items, count(*) filter (where i.status = 'done')::int as done,
-               count(*) filter (where exists (select 1 from outcomes o where o.id = i.outcome_id and o.outcome = 1))::int as hits
+               count(*) filter (where (select o.outcome from outcomes o where o.id = i.outcome_id) = 1)::int as hits
         from control_list_items i
         where i.list_id = ${listId} group by i.selected_by`,
   );

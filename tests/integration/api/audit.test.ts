@@ -1,5 +1,7 @@
+import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
+import { queryRows } from "../../../services/db/client.js";
 import { createTestContext, type TestContext } from "../../helpers/app.js";
 
 const Verification = z.object({
@@ -45,6 +47,12 @@ describe("audit chain", () => {
     expect(after).toMatchObject({ ok: true, firstBroken: null });
     // The 100 reads, plus the first verify's own event.
     expect(after.checked).toBe(before.checked + 1 + 100);
+    // Group commit: the reads' events were appended in fewer transactions than there were reads.
+    const [{ transactions }] = await queryRows<{ transactions: number }>(
+      ctx.test.database.db,
+      sql`select count(distinct xmin::text)::int as transactions from audit_events where id > ${before.checked + 1} and id <= ${before.checked + 1 + 100}`,
+    );
+    expect(transactions).toBeLessThan(100);
   });
 
   it("GET /v1/audit/events pages the events in chain order and filters by action family", async () => {

@@ -16,8 +16,8 @@ import {
 /**
  * Checks file rows against the feature schema, for the CSV import (cells are text) and the JSON
  * upsert (values are typed). A valid row becomes a FileRow whose attributes are JSON text holding
- * every attribute of the schema in schema order, null when missing, so that stored rows all have the
- * same keys whatever columns the upload had.
+ * every attribute of the schema, null when missing, so that stored rows all have the same keys
+ * whatever columns the upload had; keys are written in jsonb's own order (inJsonbKeyOrder).
  */
 
 /** One reason a row (or the header, line 1) was refused; `column` names the CSV column or JSON key. */
@@ -82,17 +82,19 @@ export function compileFileCsv(
   const idAt = position.get("id") as number;
   const unitAt = position.get("unit") as number;
   const width = header.length;
-  const attributes = schema.attributes.map((a, i) => ({
+  // Cells are checked in schema order (so are a row's errors); their JSON goes into `parts` (key,
+  // value, key, value, …, "}") in jsonb's key order, at `slot`.
+  const jsonOrder = inJsonbKeyOrder(schema.attributes).map((a) => a.name);
+  const attributes = schema.attributes.map((a) => ({
     name: a.name,
     at: position.get(a.name) ?? -1,
     reject: a.missing === "reject",
     parse: CELL_PARSERS[a.type],
     plain: PLAIN_CELLS[a.type],
-    // Attribute names match /^[a-z][a-z0-9_]*$/, so they need no JSON escaping.
-    key: `${i === 0 ? "{" : ","}"${a.name}":`,
+    slot: 2 * jsonOrder.indexOf(a.name) + 1,
   }));
-
-  const parts = [...attributes.flatMap((a) => [a.key, "null"]), attributes.length === 0 ? "{}" : "}"];
+  // Attribute names match /^[a-z][a-z0-9_]*$/, so they need no JSON escaping.
+  const parts = [...jsonOrder.flatMap((name, i) => [`${i === 0 ? "{" : ","}"${name}":`, "null"]), jsonOrder.length === 0 ? "{}" : "}"];
   const arena = new AttributesArena();
   const check = (fields: string[], line: number, out: RowError[]): FileRow | null => {
     if (fields.length !== width) {
@@ -113,16 +115,16 @@ export function compileFileCsv(
       const cell = a.at < 0 ? "" : fields[a.at];
       if (isBlank(cell)) {
         if (a.reject) out.push({ line, column: a.name, message: "a value is required (the schema rejects missing values)" });
-        parts[2 * k + 1] = "null";
+        parts[a.slot] = "null";
         continue;
       }
       const plain = a.plain(cell);
       if (plain !== null) {
-        parts[2 * k + 1] = plain;
+        parts[a.slot] = plain;
         continue;
       }
       const parsed = a.parse(cell);
-      if (parsed.ok) parts[2 * k + 1] = parsed.json;
+      if (parsed.ok) parts[a.slot] = parsed.json;
       else out.push({ line, column: a.name, message: parsed.message });
     }
     if (out.length > before) return null;
@@ -130,6 +132,17 @@ export function compileFileCsv(
     return arena.row(line, id, unit, json) ?? { line, id, unit, attributesJson: json };
   };
   return { ok: true, validator: { check } };
+}
+
+/**
+ * The attributes in the order jsonb keeps object keys (shorter first, then by bytes). Postgres sorts
+ * every object's keys on input and checks first whether they already are sorted: JSON written in
+ * this order skips the sort, which was a fifth of the time of COPYing 1,000,000 files (perf: qsort).
+ * The stored jsonb is the same whatever the order of the text.
+ */
+export function inJsonbKeyOrder<A extends { name: string }>(attributes: readonly A[]): A[] {
+  const bytes = (a: A) => Buffer.from(a.name, "utf8");
+  return [...attributes].sort((x, y) => bytes(x).length - bytes(y).length || Buffer.compare(bytes(x), bytes(y)));
 }
 
 /** A file as the JSON upsert receives it (already shaped by zod). */
@@ -154,19 +167,20 @@ export function checkFileJson(schema: FeatureSchemaDefinition, input: FileInput,
   for (const key of Object.keys(input.attributes)) {
     if (!names.has(key)) out.push({ line: index, column: key, message: `unknown attribute "${key}"` });
   }
-  const parts: string[] = [];
+  const valueJson = new Map<string, string>();
   for (const a of schema.attributes) {
     const value = input.attributes[a.name];
     if (value === null || value === undefined || (typeof value === "string" && isBlank(value))) {
       if (a.missing === "reject") out.push({ line: index, column: a.name, message: "a value is required (the schema rejects missing values)" });
-      parts.push(`"${a.name}":null`);
+      valueJson.set(a.name, "null");
       continue;
     }
     const parsed = parseJsonValue(a, value);
-    if (parsed.ok) parts.push(`"${a.name}":${parsed.json}`);
+    if (parsed.ok) valueJson.set(a.name, parsed.json);
     else out.push({ line: index, column: a.name, message: parsed.message });
   }
   if (out.length > before) return null;
+  const parts = inJsonbKeyOrder(schema.attributes).map((a) => `"${a.name}":${valueJson.get(a.name)}`);
   return { line: index, id: input.id, unit: input.unit, attributesJson: `{${parts.join(",")}}` };
 }
 

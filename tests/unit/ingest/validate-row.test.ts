@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { demoSchema } from "../../../data/demo/schema.js";
 import { FeatureSchemaDefinition } from "../../../models/feature-schema.js";
-import { checkFileJson, compileFileCsv, type RowError } from "../../../services/ingest/validate-row.js";
+import { checkFileJson, compileFileCsv, inJsonbKeyOrder, type RowError } from "../../../services/ingest/validate-row.js";
 import { parseBooleanCell, parseDateCell, parseNumberCell } from "../../../services/ingest/values.js";
 
 const schema = FeatureSchemaDefinition.parse({
@@ -46,6 +46,17 @@ describe("compileFileCsv", () => {
     expect(errors).toEqual([]);
     expect(row).toMatchObject({ id: "F1", unit: "north", line: 2 });
     expect(JSON.parse(row?.attributesJson ?? "")).toEqual({ turnover: 1000, sector: null, vat: false, since: null });
+  });
+
+  it("writes the attributes JSON in jsonb's key order (shorter keys first), CSV and JSON alike", () => {
+    const result = compileFileCsv(schema, ["id", "unit", "turnover", "sector", "vat", "since"]);
+    if (!result.ok) throw new Error("header refused");
+    const row = result.validator.check(["F1", "north", "5", "retail", "true", "2024-01-02"], 2, []);
+    const expected = '{"vat":true,"since":"2024-01-02","sector":"retail","turnover":5}';
+    expect(row?.attributesJson).toBe(expected);
+    const input = { id: "F1", unit: "north", attributes: { turnover: 5, sector: "retail", vat: true, since: "2024-01-02" } };
+    expect(checkFileJson(schema, input, 0, [])?.attributesJson).toBe(expected);
+    expect(inJsonbKeyOrder([{ name: "bb" }, { name: "a" }, { name: "ab" }]).map((a) => a.name)).toEqual(["a", "ab", "bb"]);
   });
 
   it("reports every bad cell of a row with its column", () => {

@@ -20,7 +20,7 @@ export interface CsvImportSpec<R> {
   mode: ImportMode;
   chunkRows: number;
   compile(header: string[]): { ok: true; validator: RowValidator<R> } | { ok: false; errors: RowError[] };
-  /** Writes a chunk; returns the rows it refused (repeated ids, unknown files) as errors. */
+  /** Writes a chunk; returns the rows it refused (repeated file ids) as errors. */
   writeChunk(rows: R[]): Promise<RowError[]>;
 }
 

@@ -23,6 +23,12 @@ export class ErrorLog {
     for (const e of errors) this.add(e);
   }
 
+  /** Adds the first of `total` errors found at once (the database returns at most the first 100); counts the rest. */
+  addFirstOf(errors: RowError[], total: number): void {
+    this.addAll(errors);
+    this.total += total - errors.length;
+  }
+
   /** The first MAX_REPORTED_ERRORS errors by line (stable: a row's errors keep their column order). */
   sorted(): RowError[] {
     return [...this.kept].sort((a, b) => a.line - b.line).slice(0, MAX_REPORTED_ERRORS);

@@ -1,11 +1,18 @@
 import type { Readable } from "node:stream";
-import { type BulkTx, withBulkTransaction } from "../db/bulk.js";
+import { withBulkTransaction } from "../db/bulk.js";
 import type { Database } from "../db/client.js";
 import { appendAuditEvent } from "../db/queries/audit-events.js";
-import { createOutcomeStaging, type OutcomeRow, writeOutcomeChunk } from "../db/queries/outcomes.js";
+import {
+  createOutcomeStaging,
+  insertStagedOutcomes,
+  type OutcomeRow,
+  stageOutcomes,
+  takeUnknownFileRows,
+  type UnknownFileRow,
+} from "../db/queries/outcomes.js";
 import { DomainError, type FieldError } from "../errors.js";
 import { type ImportMode, runCsvImport } from "./csv-import.js";
-import { csvFieldErrors, ErrorLog, jsonFieldErrors } from "./errors.js";
+import { csvFieldErrors, ErrorLog, jsonFieldErrors, MAX_REPORTED_ERRORS } from "./errors.js";
 import type { IngestActor } from "./import-files.js";
 import { checkOutcomeJson, compileOutcomeCsv, type OutcomeInput } from "./validate-outcome.js";
 import type { RowError } from "./validate-row.js";
@@ -42,13 +49,23 @@ export async function importOutcomesCsv(
   const today = latestToday(opts.now);
   return withBulkTransaction(database, async (tx) => {
     await createOutcomeStaging(tx);
-    const counts = { inserted: 0, duplicates: 0 };
+    let staged = 0;
     const outcome = await runCsvImport<OutcomeRow>(input, {
       mode: opts.mode,
       chunkRows: OUTCOME_CHUNK_ROWS,
       compile: (header) => compileOutcomeCsv(header, today),
-      writeChunk: (rows) => writeOutcomes(tx, rows, counts, opts.actor.id, "file_id"),
+      writeChunk: async (rows) => {
+        await stageOutcomes(tx, rows);
+        staged += rows.length;
+        return [];
+      },
     });
+    if (!outcome.fatal) {
+      const unknown = await takeUnknownFileRows(tx, MAX_REPORTED_ERRORS);
+      outcome.errors.addFirstOf(unknownFileErrors(unknown.first, "file_id"), unknown.total);
+      outcome.rejected += unknown.total;
+      staged -= unknown.total;
+    }
     const errors = csvFieldErrors(outcome.errors.sorted());
     if (outcome.fatal || (opts.mode === "all-or-nothing" && outcome.errors.total > 0)) {
       throw new DomainError("invalid", refusal(outcome.errors.total), errors, {
@@ -56,7 +73,15 @@ export async function importOutcomesCsv(
         rejected: outcome.rejected,
       });
     }
-    const result: OutcomesImportResult = { mode: opts.mode, rows: outcome.rows, ...counts, rejected: outcome.rejected, errors };
+    const inserted = await insertStagedOutcomes(tx, opts.actor.id);
+    const result: OutcomesImportResult = {
+      mode: opts.mode,
+      rows: outcome.rows,
+      inserted,
+      duplicates: staged - inserted,
+      rejected: outcome.rejected,
+      errors,
+    };
     await appendAuditEvent(tx.db, {
       actor: opts.actor,
       action: "outcomes.import",
@@ -86,27 +111,19 @@ export async function createOutcomes(
   if (log.total > 0) throw fail();
   return withBulkTransaction(database, async (tx) => {
     await createOutcomeStaging(tx);
-    const counts = { inserted: 0, duplicates: 0 };
-    log.addAll(await writeOutcomes(tx, rows, counts, opts.actor.id, "fileId"));
+    await stageOutcomes(tx, rows);
+    const unknown = await takeUnknownFileRows(tx, MAX_REPORTED_ERRORS);
+    log.addFirstOf(unknownFileErrors(unknown.first, "fileId"), unknown.total);
     if (log.total > 0) throw fail();
-    const result: OutcomesWriteResult = { rows: items.length, ...counts, rejected: 0 };
+    const inserted = await insertStagedOutcomes(tx, opts.actor.id);
+    const result: OutcomesWriteResult = { rows: items.length, inserted, duplicates: rows.length - inserted, rejected: 0 };
     await appendAuditEvent(tx.db, { actor: opts.actor, action: "outcomes.create", details: summary(result), requestId: opts.requestId });
     return result;
   });
 }
 
-async function writeOutcomes(
-  tx: BulkTx,
-  rows: OutcomeRow[],
-  counts: { inserted: number; duplicates: number },
-  recordedBy: string,
-  fileColumn: string,
-): Promise<RowError[]> {
-  const written = await writeOutcomeChunk(tx, rows, recordedBy);
-  counts.inserted += written.inserted;
-  counts.duplicates += written.duplicates;
-  return written.unknownFile.map((r) => ({ line: r.line, column: fileColumn, message: `unknown file id "${r.fileId}"` }));
-}
+const unknownFileErrors = (rows: UnknownFileRow[], fileColumn: string): RowError[] =>
+  rows.map((r) => ({ line: r.line, column: fileColumn, message: `unknown file id "${r.fileId}"` }));
 
 const refusal = (errors: number) =>
   `the import was refused and nothing was written: ${errors} error${errors === 1 ? "" : "s"}; the first ones are listed in errors[]`;

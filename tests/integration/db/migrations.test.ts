@@ -112,3 +112,47 @@ describe.each(DRIVERS)("append-only trails on %s", (driver) => {
     expect(counts).toEqual({ scores: 1, events: 1, score: 0.5 });
   });
 });
+
+describe.each(DRIVERS)("the file reference of outcomes on %s (triggers, migration 0008)", (driver) => {
+  let test: Awaited<ReturnType<typeof createTestDatabase>>;
+  beforeAll(async () => {
+    test = await createTestDatabase(driver);
+    await test.database.db.execute(sql`insert into files (id, unit, attributes) values ('F1', 'u', '{}'), ('F2', 'u', '{}'), ('F3', 'u', '{}')`);
+    await test.database.db.execute(sql`insert into outcomes (file_id, controlled_at, outcome, recorded_by) values ('F1', '2024-01-01', 1, 't')`);
+  });
+  afterAll(() => test.drop());
+
+  const run = async (statement: ReturnType<typeof sql>) => {
+    try {
+      await test.database.db.execute(statement);
+      return "done";
+    } catch (error) {
+      const e = error as Error & { cause?: Error & { code?: string }; code?: string };
+      return `${e.cause?.code ?? e.code ?? ""} ${e.message} ${e.cause?.message ?? ""}`;
+    }
+  };
+  const counts = async () =>
+    (
+      await queryRows<{ files: number; outcomes: number }>(
+        test.database.db,
+        sql`select (select count(*)::int from files) as files, (select count(*)::int from outcomes) as outcomes`,
+      )
+    )[0];
+
+  it("refuses a statement that names an unknown file, whole (23503)", async () => {
+    const result = await run(sql`insert into outcomes (file_id, controlled_at, outcome, recorded_by)
+      values ('F2', '2024-01-01', 0, 't'), ('nope', '2024-01-01', 0, 't')`);
+    expect(result).toMatch(/23503.*file "nope" does not exist/s);
+    expect(await run(sql`update outcomes set file_id = 'nope'`)).toMatch(/file "nope" does not exist/);
+    expect(await counts()).toEqual({ files: 3, outcomes: 1 });
+  });
+
+  it("refuses deleting, renaming or truncating a file that has outcomes, and deletes one that has none", async () => {
+    expect(await run(sql`delete from files where id = 'F1'`)).toMatch(/23503.*file "F1" has outcomes/s);
+    expect(await run(sql`update files set id = 'F9' where id = 'F1'`)).toMatch(/file "F1" has outcomes/);
+    expect(await run(sql`truncate files`)).toMatch(/outcomes refer to its files/);
+    expect(await run(sql`update files set unit = 'v' where id = 'F1'`)).toBe("done");
+    expect(await run(sql`delete from files where id = 'F3'`)).toBe("done");
+    expect(await counts()).toEqual({ files: 2, outcomes: 1 });
+  });
+});

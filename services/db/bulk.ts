@@ -14,6 +14,8 @@ export interface BulkTx {
   driver: Database["driver"];
   /** COPY `statement` (… FROM STDIN, text format) with `data`; Postgres only. */
   copy(statement: string, data: string | Buffer): Promise<void>;
+  /** The same COPY left open for data written in parts (one COPY for a whole import); Postgres only. */
+  openCopy(statement: string): Promise<CopyStream>;
   /** The COPY text builder of this transaction, reused by every chunk (free again once `copy` resolved). */
   payload: CopyPayload;
 }
@@ -78,8 +80,25 @@ export async function withBulkTransaction<T>(database: Database, fn: (tx: BulkTx
         if (!client) throw new Error("COPY FROM STDIN needs Postgres; use the JSON path on PGlite");
         await copyIn(client, statement, data);
       },
+      openCopy: async (statement) => {
+        if (!client) throw new Error("COPY FROM STDIN needs Postgres; use the JSON path on PGlite");
+        return openCopy(client, statement);
+      },
     });
   });
+}
+
+/** An open COPY … FROM STDIN: data goes in by parts, then `end` completes it. */
+export interface CopyStream {
+  /** Sends `data`; resolves once postgres.js has taken the bytes (so a reused buffer may be refilled). */
+  write(data: Uint8Array): Promise<void>;
+  /** Sends the last `data`, if any, and completes the COPY; rejects if Postgres refused it. Idempotent. */
+  end(data?: string | Uint8Array): Promise<void>;
+}
+
+/** COPY … FROM STDIN with all its data at once. */
+export async function copyIn(client: postgres.TransactionSql, statement: string, data: string | Uint8Array): Promise<void> {
+  await (await openCopy(client, statement)).end(data);
 }
 
 /**
@@ -87,8 +106,9 @@ export async function withBulkTransaction<T>(database: Database, fn: (tx: BulkTx
  * the stream ended (it rejects the COPY query, whose promise already resolved with the stream), and
  * its 'finish' then never comes. So once CopyDone is sent, a `select 1` is queued behind the COPY: it
  * fails ("current transaction is aborted") exactly when the COPY did, and the server log has why.
+ * While a COPY is open its connection can run nothing else, so it must be ended on every path.
  */
-export async function copyIn(client: postgres.TransactionSql, statement: string, data: string | Uint8Array): Promise<void> {
+export async function openCopy(client: postgres.TransactionSql, statement: string): Promise<CopyStream> {
   const stream = (await client.unsafe(statement).writable()) as Writable & { _final(cb: (e?: Error) => void): void };
   const copyDoneSent = new Promise<void>((resolve) => {
     const final = stream._final.bind(stream);
@@ -99,14 +119,25 @@ export async function copyIn(client: postgres.TransactionSql, statement: string,
   });
   const finished = once(stream, "finish");
   finished.catch(() => undefined);
-  stream.end(data);
-  await Promise.race([copyDoneSent, finished]);
-  try {
-    await client.unsafe("select 1");
-  } catch (error) {
-    throw new Error(`COPY failed (${statement.slice(0, 60)}…): ${(error as Error).message}; the Postgres log has the reason`);
-  }
-  await finished;
+  let ending: Promise<void> | null = null;
+  const end = async (data?: string | Uint8Array) => {
+    if (data === undefined) stream.end();
+    else stream.end(data);
+    await Promise.race([copyDoneSent, finished]);
+    try {
+      await client.unsafe("select 1");
+    } catch (error) {
+      throw new Error(`COPY failed (${statement.slice(0, 60)}…): ${(error as Error).message}; the Postgres log has the reason`);
+    }
+    await finished;
+  };
+  return {
+    write: (data) => new Promise<void>((resolve, reject) => stream.write(data, (error) => (error ? reject(error) : resolve()))),
+    end: (data) => {
+      ending ??= end(data);
+      return ending;
+    },
+  };
 }
 
 /** Escapes a value for COPY's text format (backslash, tab, line ends); null is `\N`. */

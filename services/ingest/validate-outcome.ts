@@ -5,7 +5,7 @@ import { fileIdProblem, isBlank, isIsoDate, parseNumberCell, textProblem } from 
 
 /**
  * Checks outcome rows (past controls), for the CSV import and the JSON endpoint. Whether the file
- * exists is checked later, against the database, one chunk at a time.
+ * exists is checked later, against the database, once for all the rows of a write.
  */
 
 export const OUTCOME_REQUIRED_COLUMNS = ["file_id", "controlled_at", "outcome"] as const;

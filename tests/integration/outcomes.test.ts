@@ -63,6 +63,32 @@ describe.each(DRIVERS)("outcomes API on %s", (driver) => {
     expect(await tableCounts(ctx)).toEqual(before);
   });
 
+  /** `n` distinct controls of one known file, one day apart from 1990-01-01 (all in the past). */
+  const manyControls = (n: number, fileId = "F0000001") =>
+    Array.from({ length: n }, (_, i) => `${fileId},${new Date(Date.UTC(1990, 0, 1 + i)).toISOString().slice(0, 10)},0,,manual,,north-01`);
+
+  it("refuses a CSV that breaks off after several chunks were staged, writes nothing, and imports again after", async () => {
+    const before = await tableCounts(ctx);
+    const broken = `${HEADER}\n${manyControls(9_000).join("\n")}\n"F0000001,2024-03-01,0,,manual,,north-01\n`;
+    const res = await postCsv(ctx, "/v1/outcomes/import", officer, broken);
+    expect(res.status).toBe(422);
+    expect(((await res.json()) as Problem).errors?.[0]).toMatchObject({ line: 9_002 });
+    expect(await tableCounts(ctx)).toEqual(before);
+    const again = await postCsv(ctx, "/v1/outcomes/import", officer, `${HEADER}\n${manyControls(3).join("\n")}\n`);
+    expect(await again.json()).toMatchObject({ rows: 3, rejected: 0 });
+  });
+
+  it("counts every unknown file but lists the first 100 by line", async () => {
+    const before = await tableCounts(ctx);
+    const ghosts = Array.from({ length: 150 }, (_, i) => `GHOST${i},2024-03-01,0,,manual,,north-01`);
+    const res = await postCsv(ctx, "/v1/outcomes/import", officer, `${HEADER}\n${manyControls(5).join("\n")}\n${ghosts.join("\n")}\n`);
+    expect(res.status).toBe(422);
+    const problem = (await res.json()) as Problem & { detail: string };
+    expect(problem.detail).toMatch(/150 errors/);
+    expect(problem.errors?.map((e) => e.line)).toEqual(Array.from({ length: 100 }, (_, i) => i + 7));
+    expect(await tableCounts(ctx)).toEqual(before);
+  });
+
   it("refuses a header without a required column", async () => {
     const before = await tableCounts(ctx);
     const res = await postCsv(ctx, "/v1/outcomes/import", officer, "file_id,outcome\nF0000001,1\n");

@@ -26,38 +26,51 @@ export interface UnknownFileRow {
 const STAGING_COLUMNS =
   "line, file_id, controlled_at, outcome, amount, selected_by, selection_probability, inspector, notes";
 
+/** Takes the rows of one write into the staging table, in parts; `close` must be called on every path. */
+export interface OutcomeStager {
+  add(rows: OutcomeRow[]): Promise<void>;
+  close(): Promise<void>;
+}
+
 /**
- * The per-transaction staging table (dropped at commit or rollback). A write stages all its rows
- * first and then checks and inserts them with one statement each (takeUnknownFileRows,
- * insertStagedOutcomes): set-based, so the planner can join the staging table with files and
- * outcomes once, where per-chunk checks probed their indexes row by row (1,000,000 outcomes:
- * ~20 s of checks per chunk, against ~6 s once).
+ * Creates the per-transaction staging table (dropped at commit or rollback) and opens it for rows.
+ * A write stages all its rows first and then checks and inserts them with one statement each
+ * (takeUnknownFileRows, insertStagedOutcomes): set-based, where checks per chunk had to probe the
+ * indexes of files and outcomes row by row. On Postgres the rows go in through ONE COPY left open
+ * for the whole write, so staging costs no round trip per chunk; PGlite inserts each part from a
+ * JSON parameter.
  */
-export async function createOutcomeStaging(tx: BulkTx): Promise<void> {
+export async function openOutcomeStaging(tx: BulkTx): Promise<OutcomeStager> {
   await tx.db.execute(sql`create temp table if not exists outcome_staging (
       line integer not null, file_id text not null, controlled_at date not null, outcome smallint not null,
       amount double precision, selected_by text not null, selection_probability double precision,
       inspector text, notes text
     ) on commit drop`);
-}
-
-/** Adds rows to the staging table: COPY on Postgres, INSERT … SELECT from a JSON parameter on PGlite. */
-export async function stageOutcomes(tx: BulkTx, rows: OutcomeRow[]): Promise<void> {
-  if (rows.length === 0) return;
-  if (tx.driver === "postgres") {
-    const payload = tx.payload;
-    payload.reset();
-    for (const r of rows) {
-      payload.append(`${r.line}\t${copyText(r.fileId)}\t${r.controlledAt}\t${r.outcome}\t${copyText(r.amount)}\t${r.selectedBy}\t`);
-      payload.append(`${copyText(r.selectionProbability)}\t${copyText(r.inspector)}\t${copyText(r.notes)}\n`);
-    }
-    await tx.copy(`copy outcome_staging (${STAGING_COLUMNS}) from stdin`, payload.bytes());
-  } else {
-    await tx.db.execute(sql`insert into outcome_staging (${sql.raw(STAGING_COLUMNS)})
-      select * from jsonb_to_recordset(${JSON.stringify(rows)}::text::jsonb) as r(
-        line integer, "fileId" text, "controlledAt" date, outcome smallint, amount double precision,
-        "selectedBy" text, "selectionProbability" double precision, inspector text, notes text)`);
+  if (tx.driver !== "postgres") {
+    return {
+      add: async (rows) => {
+        if (rows.length === 0) return;
+        await tx.db.execute(sql`insert into outcome_staging (${sql.raw(STAGING_COLUMNS)})
+          select * from jsonb_to_recordset(${JSON.stringify(rows)}::text::jsonb) as r(
+            line integer, "fileId" text, "controlledAt" date, outcome smallint, amount double precision,
+            "selectedBy" text, "selectionProbability" double precision, inspector text, notes text)`);
+      },
+      close: async () => undefined,
+    };
   }
+  const copy = await tx.openCopy(`copy outcome_staging (${STAGING_COLUMNS}) from stdin`);
+  const payload = tx.payload;
+  return {
+    add: async (rows) => {
+      payload.reset();
+      for (const r of rows) {
+        payload.append(`${r.line}\t${copyText(r.fileId)}\t${r.controlledAt}\t${r.outcome}\t${copyText(r.amount)}\t${r.selectedBy}\t`);
+        payload.append(`${copyText(r.selectionProbability)}\t${copyText(r.inspector)}\t${copyText(r.notes)}\n`);
+      }
+      await copy.write(payload.bytes());
+    },
+    close: () => copy.end(),
+  };
 }
 
 /**
@@ -98,7 +111,7 @@ export async function insertStagedOutcomes(tx: BulkTx, recordedBy: string): Prom
         ), ins as (
           insert into outcomes (file_id, controlled_at, outcome, amount, selected_by, selection_probability, inspector, notes, recorded_by)
           select file_id, controlled_at, outcome, amount, selected_by, selection_probability, inspector, notes, ${recordedBy}
-          from fresh order by line
+          from fresh
           returning 1
         )
         select count(*)::int as inserted from ins`,

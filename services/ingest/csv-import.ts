@@ -1,4 +1,5 @@
 import type { Readable } from "node:stream";
+import { setImmediate } from "node:timers/promises";
 import { CsvReader, CsvSyntaxError } from "./csv-reader.js";
 import { ErrorLog, MAX_REPORTED_ERRORS } from "./errors.js";
 import type { RowError } from "./validate-row.js";
@@ -102,6 +103,10 @@ export async function runCsvImport<R>(input: Readable, spec: CsvImportSpec<R>): 
         result.fatal = true;
       }
       if (buffer.length >= spec.chunkRows) await flush();
+      // Let the chunk in flight move on. An async iterator hands over buffered body chunks without
+      // going back to the event loop, so the database's answers (a chunk takes several round trips)
+      // would wait until the next chunk was parsed: the database then idled while rows were parsed.
+      else await setImmediate();
       if (result.fatal || (strict && errors.total >= MAX_REPORTED_ERRORS)) {
         result.truncated = !result.fatal;
         reading = false;

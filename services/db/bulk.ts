@@ -21,9 +21,10 @@ export interface BulkTx {
 }
 
 /**
- * COPY text built straight into one Buffer that grows to the largest chunk and is then reused, so
- * a chunk costs no per-row strings joined into a multi-megabyte string, nor that string's encoding
- * into yet another Buffer: those short-lived megabytes are what made an import's heap and RSS grow.
+ * COPY data (text or binary format) built straight into one Buffer that grows to the largest chunk
+ * and is then reused, so a chunk costs no per-row strings joined into a multi-megabyte string, nor
+ * that string's encoding into yet another Buffer: those short-lived megabytes are what made an
+ * import's heap and RSS grow.
  */
 export class CopyPayload {
   private buf = Buffer.allocUnsafe(1 << 20);
@@ -46,6 +47,24 @@ export class CopyPayload {
   appendBytes(bytes: Buffer): void {
     if (bytes.length > this.buf.length - this.length) this.grow(this.length + bytes.length);
     this.length += bytes.copy(this.buf, this.length);
+  }
+
+  /** Binary format: a 16-bit signed integer (a tuple's field count, or -1 to end). */
+  appendInt16(n: number): void {
+    if (this.buf.length - this.length < 2) this.grow(this.length + 2);
+    this.length = this.buf.writeInt16BE(n, this.length);
+  }
+
+  /** Binary format: one field, its 32-bit length and then `prefix` (jsonb's version byte, 1) and the UTF-8 of `value`. */
+  appendField(value: string | Buffer, prefix?: number): void {
+    const bytes = typeof value === "string" ? value.length * 3 : value.length;
+    if (this.buf.length - this.length < 5 + bytes) this.grow(this.length + 5 + bytes);
+    const at = this.length;
+    let end = at + 4;
+    if (prefix !== undefined) end = this.buf.writeUInt8(prefix, end);
+    end += typeof value === "string" ? this.buf.write(value, end) : value.copy(this.buf, end);
+    this.buf.writeInt32BE(end - at - 4, at);
+    this.length = end;
   }
 
   /** The bytes written so far (a view, valid until the next reset). */
@@ -139,6 +158,9 @@ export async function openCopy(client: postgres.TransactionSql, statement: strin
     },
   };
 }
+
+/** The header of COPY's binary format: signature, flags, header extension length. */
+export const COPY_BINARY_HEADER = Buffer.concat([Buffer.from("PGCOPY\n\xff\r\n\0", "latin1"), Buffer.alloc(8)]);
 
 /** Escapes a value for COPY's text format (backslash, tab, line ends); null is `\N`. */
 export function copyText(value: string | number | null): string {

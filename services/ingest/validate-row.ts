@@ -129,7 +129,7 @@ export function compileFileCsv(
     }
     if (out.length > before) return null;
     const json = parts.join("");
-    return arena.row(line, id, unit, json) ?? { line, id, unit, attributesJson: json };
+    return arena.row(line, id, unit, json);
   };
   return { ok: true, validator: { check } };
 }

@@ -184,6 +184,18 @@ describe.each(DRIVERS)("files API on %s", (driver) => {
     expect((await ctx.request("GET", "/v1/files/NOPE", { key: auditor })).status).toBe(404);
   });
 
+  it("stores text that COPY or JSON must escape exactly as sent (binary COPY)", async () => {
+    const sector = 'Zürich \\ "quoted"\ttab, ☃ \\N';
+    const id = "Fé \\ ☃-1";
+    const row = withCell(withCell(headLines(FIXTURE, 1), 2, "sector", `"${sector.replace(/"/g, '""')}"`), 2, "id", `"${id}"`);
+    const res = await postCsv(ctx, "/v1/files/import", officer, row);
+    expect(res.status).toBe(200);
+    const file = (await (await ctx.request("GET", `/v1/files/${encodeURIComponent(id)}`, { key: officer })).json()) as {
+      attributes: Record<string, unknown>;
+    };
+    expect(file.attributes.sector).toBe(sector);
+  });
+
   it("any CSV the demo generator writes imports and reads back identical (property)", async () => {
     const dir = await mkdtemp(join(tmpdir(), "cts-files-"));
     try {

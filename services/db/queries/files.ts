@@ -1,5 +1,5 @@
 import { and, asc, eq, gt, inArray, sql } from "drizzle-orm";
-import { type BulkTx, copyText } from "../bulk.js";
+import { type BulkTx, COPY_BINARY_HEADER } from "../bulk.js";
 import { type Db, queryRows } from "../client.js";
 import { files, outcomes } from "../schema/index.js";
 
@@ -40,14 +40,12 @@ export class EncodedFileRow implements FileRow {
   }
 }
 
-/** Writes attributes JSON into shared blocks for EncodedFileRow (JSON without a backslash only). */
+/** Writes attributes JSON into shared blocks for EncodedFileRow. */
 export class AttributesArena {
   private block = Buffer.allocUnsafe(ARENA_BLOCK_BYTES);
   private used = 0;
 
-  /** An EncodedFileRow, or null when `json` has a backslash (COPY would need it escaped: keep the string). */
-  row(line: number, id: string, unit: string, json: string): FileRow | null {
-    if (json.includes("\\")) return null;
+  row(line: number, id: string, unit: string, json: string): EncodedFileRow {
     if (json.length * 3 > this.block.length - this.used) {
       // The old block is freed with the last row that points into it.
       this.block = Buffer.allocUnsafe(Math.max(ARENA_BLOCK_BYTES, json.length * 3));
@@ -131,23 +129,27 @@ export async function writeFileChunk(tx: BulkTx, rows: FileRow[]): Promise<FileC
   return { inserted: fresh.length, updated: existing.length, repeated };
 }
 
-/** COPYs new files straight into files (Postgres). */
+/**
+ * COPYs new files straight into files (Postgres), in COPY's binary format: fields go in with their
+ * length, so Postgres does not scan ~600 MB of text per 1,000,000 files for tabs and backslashes
+ * (psql, same rows: 9.9 to 10.4 s against 11.2 s as text), and nothing needs escaping here.
+ * jsonb's binary input is a version byte (1) and the JSON text.
+ */
 async function copyFiles(tx: BulkTx, rows: FileRow[]): Promise<void> {
   const payload = tx.payload;
   payload.reset();
-  // JSON text has no raw tab or line end (JSON escapes them), so only backslashes need doubling.
+  payload.appendBytes(COPY_BINARY_HEADER);
   for (const r of rows) {
-    payload.append(copyText(r.id));
-    payload.append("\t");
-    payload.append(copyText(r.unit));
-    payload.append("\t");
-    const bytes = r.attributesBytes;
-    if (bytes) payload.appendBytes(bytes);
-    else payload.append(r.attributesJson.includes("\\") ? r.attributesJson.replace(/\\/g, "\\\\") : r.attributesJson);
-    payload.append("\n");
+    payload.appendInt16(3);
+    payload.appendField(r.id);
+    payload.appendField(r.unit);
+    payload.appendField(r.attributesBytes ?? r.attributesJson, JSONB_VERSION);
   }
-  await tx.copy("copy files (id, unit, attributes) from stdin", payload.bytes());
+  payload.appendInt16(-1);
+  await tx.copy("copy files (id, unit, attributes) from stdin with (format binary)", payload.bytes());
 }
+
+const JSONB_VERSION = 1;
 
 /** `[{"id":…,"unit":…,"attributes":{…}},…]` without re-serializing the attributes. */
 function recordsJson(rows: FileRow[]): string {

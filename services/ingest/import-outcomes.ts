@@ -19,11 +19,13 @@ import { latestToday } from "./values.js";
 
 /**
  * Rows per chunk handed to the staging COPY (which stays open for the whole import, so a chunk costs
- * no round trip). Small on purpose: rows waiting in a chunk outlive young-generation collections and
- * get promoted; with 10,000 or 20,000 rows the old space grew by ~180 MB per 1,000,000 outcomes
- * (--trace-gc) and the server's peak RSS passed 400 MB, with 4,000 it stayed level.
+ * no round trip, only a socket write). Small on purpose: rows waiting in a chunk outlive
+ * young-generation collections and get promoted; with 10,000 or 20,000 rows the old space grew by
+ * ~180 MB per 1,000,000 outcomes (--trace-gc) and the server's peak RSS passed 400 MB, and 4,000
+ * still did so in some runs (455 and 490 MB); with 1,000 the rows die young and the import's wall
+ * time is the same.
  */
-export const OUTCOME_CHUNK_ROWS = 4_000;
+export const OUTCOME_CHUNK_ROWS = 1_000;
 
 /** Outcomes per POST /v1/outcomes request (documented in the route). */
 export const OUTCOMES_BATCH_LIMIT = 5_000;

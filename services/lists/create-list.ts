@@ -8,8 +8,10 @@ import {
   type ListFilters,
   loadScoredCandidates,
   openListFiles,
+  readExclusionVersions,
   recentlyControlledFiles,
   resolveListSource,
+  type VersionedSelection,
 } from "../db/queries/control-lists.js";
 import { invalid } from "../errors.js";
 import { ExcludedRanks, type Ranking, type RankedPool, rankCandidates, type Selection, selectFromPool } from "./select.js";
@@ -66,35 +68,50 @@ async function controlledSinceCached(tx: Db, unit: string, cutoff: string, stamp
 }
 
 /** The ineligible ranks of a pool: files controlled within the window and files on open lists. */
-async function loadExclusions(tx: Db, pool: RankedPool, unit: string, cutoff: string, versions: ExclusionVersions) {
-  const recent = await controlledSinceCached(tx, unit, cutoff, versions.outcomesStamp);
-  return ExcludedRanks.of(pool, recent).addIds(pool, await openListFiles(tx, unit));
+async function loadExclusions(db: Db, pool: RankedPool, unit: string, cutoff: string, versions: ExclusionVersions) {
+  const recent = await controlledSinceCached(db, unit, cutoff, versions.outcomesStamp);
+  return ExcludedRanks.of(pool, recent).addIds(pool, await openListFiles(db, unit));
+}
+
+/**
+ * The ineligible ranks of a pool with the versions they hold: the versions read first, so the
+ * sets read after them are at least as new as their label.
+ */
+async function readExclusions(db: Db, pool: RankedPool, unit: string, cutoff: string) {
+  const versions = await readExclusionVersions(db, unit);
+  return { versions, excluded: await loadExclusions(db, pool, unit, cutoff, versions) };
 }
 
 /**
  * The ineligible ranks of a cached risk pool, by (run, unit, window start), labelled with the
  * versions they hold (ExclusionVersions). Reading the open lists' files costs a scan of every
  * open list of the unit, so after a list is stored its picks are added here and the label moves
- * to the version that list's insert gave the unit; a change made by anyone else (another
- * process's list, an outcome, a closed list) moves the version further, and the next list reloads.
- * Only used under the unit's lock, so two lists never update one entry at once.
+ * to the version that list's insert gave the unit. A list is selected against this label without
+ * reading the versions; if anyone else changed the unit meanwhile (another process's list, an
+ * outcome, a closed list), the store refuses it and the caller asks again with `fresh`: the
+ * versions are read, and the entry is reloaded unless they still match its label. Only used in
+ * the unit's turn (insertControlListSnapshot), so two lists never update one entry at once.
  */
 const exclusions = new Map<string, ExclusionVersions & { pool: RankedPool; excluded: ExcludedRanks }>();
 
-async function cachedExclusions(tx: Db, pool: RankedPool, key: string, unit: string, cutoff: string, versions: ExclusionVersions) {
-  const hit = exclusions.get(key);
+async function cachedExclusions(db: Db, pool: RankedPool, key: string, unit: string, cutoff: string, fresh: boolean) {
   // Ranks are positions in one pool object: a pool reloaded after its TTL starts a new entry.
-  if (hit?.pool === pool && hit.outcomesStamp === versions.outcomesStamp && hit.listsVersion === versions.listsVersion) return hit.excluded;
-  const excluded = await loadExclusions(tx, pool, unit, cutoff, versions);
+  const hit = exclusions.get(key);
+  const known = hit?.pool === pool ? hit : undefined;
+  const versions = known && !fresh ? known : await readExclusionVersions(db, unit);
+  if (known && known.outcomesStamp === versions.outcomesStamp && known.listsVersion === versions.listsVersion) {
+    return { versions: { outcomesStamp: known.outcomesStamp, listsVersion: known.listsVersion }, excluded: known.excluded };
+  }
+  const excluded = await loadExclusions(db, pool, unit, cutoff, versions);
   if (exclusions.size >= POOL_CACHE_MAX * 4) exclusions.delete(exclusions.keys().next().value as string);
   exclusions.set(key, { ...versions, pool, excluded });
-  return excluded;
+  return { versions, excluded };
 }
 
 /** Records a stored list in its cached exclusions: its picks are now on an open list. */
-function addStoredList(key: string, pool: RankedPool, selection: Selection, versions: ExclusionVersions) {
+function addStoredList(key: string, pool: RankedPool, { selection, versions }: VersionedSelection) {
   const hit = exclusions.get(key);
-  if (hit?.pool !== pool || hit.listsVersion !== versions.listsVersion) return;
+  if (hit?.pool !== pool || hit.listsVersion !== versions.listsVersion || hit.outcomesStamp !== versions.outcomesStamp) return;
   hit.excluded.addIds(pool, selection.picks.map((p) => p.fileId));
   // The list's insert bumped the unit's version once (migration 0007).
   hit.listsVersion = String(BigInt(versions.listsVersion) + 1n);
@@ -104,9 +121,9 @@ const utcDaysAgo = (days: number, now = new Date()) => new Date(now.getTime() - 
 
 /**
  * Builds a control list for `input.unit`: resolves the source run (409 if none or stale), ranks its
- * scores for the unit, then selects and stores the snapshot in one transaction
- * (insertControlListSnapshot). The seed is drawn when not given and always stored, so the
- * selection can be recomputed by anyone holding the list's parameters.
+ * scores for the unit, then selects and stores the snapshot (insertControlListSnapshot). The
+ * seed is drawn when not given and always stored, so the selection can be recomputed by anyone
+ * holding the list's parameters.
  */
 export async function createControlList(database: Database, input: CreateListInput, actor: Actor, requestId?: string) {
   const { db } = database;
@@ -146,14 +163,14 @@ export async function createControlList(database: Database, input: CreateListInp
   return insertControlListSnapshot(
     database,
     { id: randomUUID(), unit: input.unit, runId: source.runId, modelId: source.modelId, seed, cutoff, params },
-    async (tx, versions) => {
-      const excluded = cached
-        ? await cachedExclusions(tx, pool, exclusionKey, input.unit, cutoff, versions)
-        : await loadExclusions(tx, pool, input.unit, cutoff, versions);
-      return selectFromPool(pool, excluded, { capacity: input.capacity, explorationShare: input.explorationShare, seed });
+    async (db, fresh) => {
+      const { versions, excluded } = cached
+        ? await cachedExclusions(db, pool, exclusionKey, input.unit, cutoff, fresh)
+        : await readExclusions(db, pool, input.unit, cutoff);
+      return { versions, selection: selectFromPool(pool, excluded, { capacity: input.capacity, explorationShare: input.explorationShare, seed }) };
     },
-    (selection, versions) => {
-      if (cached) addStoredList(exclusionKey, pool, selection, versions);
+    (made) => {
+      if (cached) addStoredList(exclusionKey, pool, made);
     },
     actor,
     requestId,

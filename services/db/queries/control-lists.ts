@@ -125,7 +125,7 @@ export interface ExclusionVersions {
   listsVersion: string;
 }
 
-async function readExclusionVersions(db: Db, unit: string): Promise<ExclusionVersions> {
+export async function readExclusionVersions(db: Db, unit: string): Promise<ExclusionVersions> {
   const [row] = await queryRows<{ stamp: string | number; version: string | number }>(
     db,
     sql`select (select stamp from outcomes_change_stamp where id = 1) as stamp,
@@ -155,43 +155,72 @@ export interface NewListInput {
   params: Record<string, unknown>;
 }
 
+/** What a list was selected with, and the versions of the exclusions it was selected against. */
+export interface VersionedSelection {
+  selection: Selection;
+  versions: ExclusionVersions;
+}
+
+/** How many times a list is selected again after another process changed its unit meanwhile. */
+const STORE_ATTEMPTS = 5;
+
 /**
- * Builds and stores a list as one snapshot. In a transaction holding a per-unit advisory lock (two
- * lists of a unit built at once would otherwise both take the same files): read the exclusion
- * versions, let `select` read the exclusions it needs (recent controls, files on open lists; it
- * may answer from a cache labelled with those versions) and pick, then store list, items and the
- * control_list.create audit event with one call (writeSnapshot), and call `stored` before the
- * lock is released. The answer waits for durability.
+ * The lists of each unit being built in this process, chained so one unit builds one list at a
+ * time: they would otherwise select against the same exclusions and all but one store would be
+ * refused. Lists of different units go on in parallel.
+ */
+const unitTurns = new Map<string, Promise<unknown>>();
+
+async function inUnitTurn<T>(unit: string, fn: () => Promise<T>): Promise<T> {
+  const previous = unitTurns.get(unit) ?? Promise.resolve();
+  const turn = previous.then(fn, fn);
+  const settled = turn.catch(() => undefined);
+  unitTurns.set(unit, settled);
+  try {
+    return await turn;
+  } finally {
+    if (unitTurns.get(unit) === settled) unitTurns.delete(unit);
+  }
+}
+
+/**
+ * Builds and stores a list as one snapshot, so that two lists of a unit never share a file. In
+ * this process the unit's lists are built one at a time (inUnitTurn); `select` picks against
+ * exclusion versions it knows (its cache's label, or read before the sets), and the store
+ * (cts_store_control_list_if_current, migration 0009) checks them under the unit's advisory lock
+ * in the same call: if another process's list, an outcome or a claim moved one meanwhile, nothing
+ * is stored and `select` runs again with `fresh` set, up to STORE_ATTEMPTS times (then a 409). A
+ * stored list is passed to `stored` before the next list of the unit starts. The store writes
+ * list, items and the control_list.create audit event in one call (writeSnapshot); the answer
+ * then waits for durability.
  *
- * The store runs on the asynchronously committing pool (Postgres) as one autocommit statement, so
- * the audit chain's lock is held only for the append and the commit, with no client round trip
- * and no fsync inside; it commits before the unit lock is released, so the next list of the unit
- * sees its files. Then the durable barrier (services/db/durable-commit.ts) makes the answer wait
- * for the fsync, shared by concurrent requests. On PGlite (one connection) it runs inside the
- * transaction instead.
+ * On Postgres the store is one autocommit statement on the asynchronously committing pool, so the
+ * audit chain's lock is held only for the append and the commit, with no client round trip and no
+ * fsync inside; the durable barrier (services/db/durable-commit.ts), outside the unit's turn, makes
+ * the answer wait for the fsync, shared by concurrent requests. Four round trips a list in all
+ * (key, source run, store, barrier) where a transaction around the selection took eight.
  */
 export async function insertControlListSnapshot(
   database: Database,
   input: NewListInput,
-  select: (tx: Db, versions: ExclusionVersions) => Promise<Selection>,
-  stored: (selection: Selection, versions: ExclusionVersions) => void,
+  select: (db: Db, fresh: boolean) => Promise<VersionedSelection>,
+  stored: (made: VersionedSelection) => void,
   actor: Actor,
   requestId?: string,
 ): Promise<{ list: ControlListRow; items: ControlListItemRow[]; selection: Selection }> {
-  const result = await database.db.transaction(async (tx) => {
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`cts-control-list:${input.unit}`}))`);
-    // Statements of their own after the lock is granted, so their snapshots include every list
-    // committed by whoever held the lock before. (Not pipelined with the lock: postgres.js
-    // describes a statement it has not seen before in an extra round trip, so an already
-    // prepared read could overtake the lock.)
-    const versions = await readExclusionVersions(tx, input.unit);
-    const selection = await select(tx, versions);
-    if (selection.picks.length === 0) {
-      throw conflict(`no file of unit "${input.unit}" is eligible: all are excluded, filtered out or unscored`);
+  const result = await inUnitTurn(input.unit, async () => {
+    for (let attempt = 1; attempt <= STORE_ATTEMPTS; attempt++) {
+      const made = await select(database.db, attempt > 1);
+      if (made.selection.picks.length === 0) {
+        throw conflict(`no file of unit "${input.unit}" is eligible: all are excluded, filtered out or unscored`);
+      }
+      const snapshot = await writeSnapshot(database, input, made, actor, requestId);
+      if (snapshot) {
+        stored(made);
+        return { selection: made.selection, ...snapshot };
+      }
     }
-    const snapshot = await writeSnapshot(database, tx, input, selection, actor, requestId);
-    stored(selection, versions);
-    return { selection, ...snapshot };
+    throw conflict(`the lists of unit "${input.unit}" kept changing while this one was built: try again`);
   });
   if (database.driver === "postgres") await durableBarrier(database.db);
   return result;
@@ -206,33 +235,37 @@ interface StoreEntry {
 type Stored = { createdAt: Date; reasons: unknown[][] };
 
 /**
- * Stores lists with one call of cts_store_control_lists; results in the order of `entries`. The
- * API stores one list per call: batching the lists of concurrent requests into one call (one
- * chain-lock hold) was measured slower, since it also serializes their inserts.
+ * Stores lists of `unit` with one call of cts_store_control_list_if_current (migration 0009), if
+ * the unit's exclusions are still at `versions`; results in the order of `entries`, or null when
+ * a version moved and nothing was stored. The API stores one list per call: batching the lists of
+ * concurrent requests into one call (one chain-lock hold) was measured slower, since it also
+ * serializes their inserts.
  */
-async function storeLists(db: Db, entries: StoreEntry[]): Promise<Stored[]> {
+async function storeListsIfCurrent(db: Db, unit: string, versions: ExclusionVersions, entries: StoreEntry[]): Promise<Stored[] | null> {
   const rows = await queryRows<{ stored_list: string; stored_at: Date | string; stored_reasons: unknown[][] }>(
     db,
-    sql`select stored_list, stored_at, stored_reasons from cts_store_control_lists(${JSON.stringify(entries)}::jsonb)`,
+    sql`select stored_list, stored_at, stored_reasons
+        from cts_store_control_list_if_current(${unit}, ${versions.outcomesStamp}::bigint, ${versions.listsVersion}::bigint, ${JSON.stringify(entries)}::jsonb)`,
   );
+  if (rows.length === 0) return null;
   const byId = new Map(rows.map((r) => [r.stored_list, { createdAt: new Date(r.stored_at), reasons: r.stored_reasons }]));
   return entries.map((e) => byId.get(e.list.id) as Stored);
 }
 
 /**
  * Stores the list, its items (each item's reasons copied from its score row) and its
- * control_list.create event, which commit together (cts_store_control_lists): on Postgres as one
- * autocommit statement on the asynchronously committing pool, on PGlite inside the caller's
- * transaction `tx`. Returns the rows as stored.
+ * control_list.create event, which commit together, if the unit's exclusions are still at the
+ * versions the list was selected against (storeListsIfCurrent): on Postgres as one autocommit
+ * statement on the asynchronously committing pool. Returns the rows as stored, or null when
+ * nothing was stored.
  */
 async function writeSnapshot(
   database: Database,
-  tx: Db,
   input: NewListInput,
-  selection: Selection,
+  { selection, versions }: VersionedSelection,
   actor: Actor,
   requestId?: string,
-): Promise<{ list: ControlListRow; items: ControlListItemRow[] }> {
+): Promise<{ list: ControlListRow; items: ControlListItemRow[] } | null> {
   const params = { ...input.params, nEligible: selection.nEligible, nModel: selection.nModel, nExplore: selection.nExplore };
   const newList = { id: input.id, unit: input.unit, params, runId: input.runId, modelId: input.modelId, seed: input.seed, createdBy: actor.id };
   const picks = selection.picks.map(({ fileId, position, score, selectedBy, selectionProbability }) => ({
@@ -250,7 +283,9 @@ async function writeSnapshot(
     requestId,
   });
   const entry: StoreEntry = { list: newList, items: picks, event };
-  const stored = (await storeLists(database.driver === "postgres" ? database.asyncCommitDb : tx, [entry]))[0];
+  const db = database.driver === "postgres" ? database.asyncCommitDb : database.db;
+  const stored = (await storeListsIfCurrent(db, input.unit, versions, [entry]))?.[0];
+  if (!stored) return null;
   // The columns not written here hold their defaults: an open list, pending unassigned items.
   const list: ControlListRow = { ...newList, status: "open", createdAt: stored.createdAt, closedAt: null };
   const items: ControlListItemRow[] = picks.map((p, i) => ({

@@ -1,8 +1,11 @@
+import { randomUUID } from "node:crypto";
 import { parse } from "csv-parse/sync";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { queryRows } from "../../../services/db/client.js";
+import { SYSTEM_ACTOR } from "../../../services/auth/actor.js";
+import { type Db, queryRows } from "../../../services/db/client.js";
+import { auditEntry } from "../../../services/db/queries/audit-events.js";
 import { createTestContext, type TestContext } from "../../helpers/app.js";
 import { expectProblem } from "../../helpers/problem.js";
 import { addScoringRun, buildScoredPopulation, type ScoredPopulation } from "../../helpers/scored-population.js";
@@ -224,6 +227,33 @@ describe("control lists built concurrently", () => {
     expect(events.every((e) => e.files === 5)).toBe(true);
     const verify = (await (await ctx.request("GET", "/v1/audit/verify", { key: auditor })).json()) as { ok: boolean };
     expect(verify.ok).toBe(true);
+  });
+
+  it("stores a list only while its unit's exclusion versions are those it was selected against, checked under the unit's lock", async () => {
+    // Two API processes that selected against the same versions: each store is one call on its own connection.
+    const database = ctx.test.database;
+    if (database.driver !== "postgres") throw new Error("this test needs Postgres's two pools");
+    const [versions] = await queryRows<{ stamp: string; version: string }>(
+      database.db,
+      sql`select (select stamp from outcomes_change_stamp where id = 1)::text as stamp,
+                 coalesce((select version from control_list_unit_versions where unit = 'east'), 0)::text as version`,
+    );
+    const east = pop.files.filter((f) => f.unit === "east");
+    const store = (db: Db, file: { id: string; score: number }) => {
+      const id = randomUUID();
+      const entry = {
+        list: { id, unit: "east", params: {}, runId: pop.runId, modelId: pop.modelId, seed: 1, createdBy: "test" },
+        items: [{ fileId: file.id, position: 1, score: file.score, selectedBy: "model", selectionProbability: 1 }],
+        event: auditEntry({ actor: SYSTEM_ACTOR, action: "control_list.create", target: id }),
+      };
+      return queryRows<{ stored_list: string }>(
+        db,
+        sql`select stored_list from cts_store_control_list_if_current('east', ${versions.stamp}::bigint, ${versions.version}::bigint, ${JSON.stringify([entry])}::jsonb)`,
+      );
+    };
+    const both = await Promise.all([store(database.db, east[0]), store(database.asyncCommitDb, east[1])]);
+    expect(both.map((rows) => rows.length).sort()).toEqual([0, 1]);
+    expect(await store(database.db, east[2])).toEqual([]);
   });
 
   it("excludes files put on an open list by someone else (another API process) since this process's last list", async () => {

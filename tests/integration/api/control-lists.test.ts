@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { setTimeout as delay } from "node:timers/promises";
 import { parse } from "csv-parse/sync";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -251,8 +252,26 @@ describe("control lists built concurrently", () => {
         sql`select stored_list from cts_store_control_list_if_current('east', ${versions.stamp}::bigint, ${versions.version}::bigint, ${JSON.stringify([entry])}::jsonb)`,
       );
     };
-    const both = await Promise.all([store(database.db, east[0]), store(database.asyncCommitDb, east[1])]);
-    expect(both.map((rows) => rows.length).sort()).toEqual([0, 1]);
+    // Both stores start while the unit's lock is held elsewhere, so both read the versions only
+    // once it is released: the second must see the first's list and store nothing.
+    const stores = await database.db.transaction(async (tx) => {
+      await tx.execute(sql`select pg_advisory_xact_lock(hashtext('cts-control-list:east'))`);
+      // One per pool, so each has a connection of its own (the main pool's other connections are free).
+      const both = Promise.all([store(database.db, east[0]), store(database.asyncCommitDb, east[1])]);
+      let settled = false;
+      both.then(() => (settled = true), () => (settled = true));
+      let waiting = 0;
+      while (waiting < 2 && !settled) {
+        await delay(5);
+        [{ waiting }] = await queryRows<{ waiting: number }>(
+          tx,
+          sql`select count(*)::int as waiting from pg_stat_activity where datname = current_database() and wait_event = 'advisory'`,
+        );
+      }
+      return { both, waiting };
+    });
+    expect(stores.waiting).toBe(2);
+    expect((await stores.both).map((rows) => rows.length).sort()).toEqual([0, 1]);
     expect(await store(database.db, east[2])).toEqual([]);
   });
 

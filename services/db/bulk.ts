@@ -12,11 +12,9 @@ import type { Database, Db } from "./client.js";
 export interface BulkTx {
   db: Db;
   driver: Database["driver"];
-  /** COPY `statement` (… FROM STDIN, text format) with `data`; Postgres only. */
-  copy(statement: string, data: string | Buffer): Promise<void>;
-  /** The same COPY left open for data written in parts (one COPY for a whole import); Postgres only. */
+  /** COPY `statement` (… FROM STDIN) opened for data written in parts, then ended; Postgres only. */
   openCopy(statement: string): Promise<CopyStream>;
-  /** The COPY text builder of this transaction, reused by every chunk (free again once `copy` resolved). */
+  /** The COPY text builder of this transaction, reused by every chunk (free again once its COPY has ended). */
   payload: CopyPayload;
 }
 
@@ -30,7 +28,7 @@ export class CopyPayload {
   private buf = Buffer.allocUnsafe(1 << 20);
   private length = 0;
 
-  /** Empties the payload (its previous bytes must have been sent: `copy` resolved). */
+  /** Empties the payload (its previous bytes must have been sent: its COPY has ended). */
   reset(): void {
     this.length = 0;
   }
@@ -95,10 +93,6 @@ export async function withBulkTransaction<T>(database: Database, fn: (tx: BulkTx
       db: tx,
       driver: database.driver,
       payload: new CopyPayload(),
-      copy: async (statement, data) => {
-        if (!client) throw new Error("COPY FROM STDIN needs Postgres; use the JSON path on PGlite");
-        await copyIn(client, statement, data);
-      },
       openCopy: async (statement) => {
         if (!client) throw new Error("COPY FROM STDIN needs Postgres; use the JSON path on PGlite");
         return openCopy(client, statement);
@@ -113,6 +107,11 @@ export interface CopyStream {
   write(data: Uint8Array): Promise<void>;
   /** Sends the last `data`, if any, and completes the COPY; rejects if Postgres refused it. Idempotent. */
   end(data?: string | Uint8Array): Promise<void>;
+  /**
+   * Resolves once `end` has sent CopyDone (or the COPY failed): from then on the connection takes
+   * queries again, and Postgres runs them after the COPY, so they see its rows.
+   */
+  readonly sent: Promise<void>;
 }
 
 /** COPY … FROM STDIN with all its data at once. */
@@ -138,11 +137,15 @@ export async function openCopy(client: postgres.TransactionSql, statement: strin
   });
   const finished = once(stream, "finish");
   finished.catch(() => undefined);
+  const sent = Promise.race([copyDoneSent, finished]).then(
+    () => undefined,
+    () => undefined,
+  );
   let ending: Promise<void> | null = null;
   const end = async (data?: string | Uint8Array) => {
     if (data === undefined) stream.end();
     else stream.end(data);
-    await Promise.race([copyDoneSent, finished]);
+    await sent;
     try {
       await client.unsafe("select 1");
     } catch (error) {
@@ -156,6 +159,7 @@ export async function openCopy(client: postgres.TransactionSql, statement: strin
       ending ??= end(data);
       return ending;
     },
+    sent,
   };
 }
 

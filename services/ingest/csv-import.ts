@@ -17,12 +17,17 @@ export interface RowValidator<R> {
   check(fields: string[], line: number, errors: RowError[]): R | null;
 }
 
-export interface CsvImportSpec<R> {
+export interface CsvImportSpec<R, C = R[]> {
   mode: ImportMode;
   chunkRows: number;
   compile(header: string[]): { ok: true; validator: RowValidator<R> } | { ok: false; errors: RowError[] };
-  /** Writes a chunk; returns the rows it refused (repeated file ids) as errors. */
-  writeChunk(rows: R[]): Promise<RowError[]>;
+  /**
+   * Called with each chunk as soon as it is complete, while the previous chunk may still be being
+   * written (to queue a query behind it); its result is what `writeChunk` gets. Default: the rows.
+   */
+  prepare?(rows: R[]): C;
+  /** Writes a chunk, once the previous one is written; returns the rows it refused (repeated file ids) as errors. */
+  writeChunk(chunk: C): Promise<RowError[]>;
 }
 
 export interface CsvImportOutcome {
@@ -37,7 +42,7 @@ export interface CsvImportOutcome {
   truncated: boolean;
 }
 
-export async function runCsvImport<R>(input: Readable, spec: CsvImportSpec<R>): Promise<CsvImportOutcome> {
+export async function runCsvImport<R, C = R[]>(input: Readable, spec: CsvImportSpec<R, C>): Promise<CsvImportOutcome> {
   const errors = new ErrorLog();
   const strict = spec.mode === "all-or-nothing";
   const result: CsvImportOutcome = { rows: 0, rejected: 0, errors, fatal: false, truncated: false };
@@ -46,18 +51,21 @@ export async function runCsvImport<R>(input: Readable, spec: CsvImportSpec<R>): 
   let buffer: R[] = [];
   let inFlight: Promise<void> = Promise.resolve();
 
-  const write = async (rows: R[]) => {
-    // Once an all-or-nothing import has failed, nothing more is written: the transaction rolls back.
-    if (rows.length === 0 || (strict && errors.total > 0)) return;
-    const refused = await spec.writeChunk(rows);
+  // Once an all-or-nothing import has failed, nothing more is written: the transaction rolls back.
+  const failed = () => strict && errors.total > 0;
+  const write = async (chunk: C) => {
+    if (failed()) return;
+    const refused = await spec.writeChunk(chunk);
     result.rejected += refused.length;
     errors.addAll(refused);
   };
   const flush = async () => {
     const rows = buffer;
     buffer = [];
+    if (rows.length === 0 || failed()) return;
+    const chunk = spec.prepare ? spec.prepare(rows) : (rows as unknown as C);
     await inFlight;
-    inFlight = write(rows);
+    inFlight = write(chunk);
     inFlight.catch(() => undefined);
   };
 
@@ -80,7 +88,7 @@ export async function runCsvImport<R>(input: Readable, spec: CsvImportSpec<R>): 
         result.rejected += 1;
         errors.addAll(rowErrors);
         rowErrors.length = 0;
-      } else if (!(strict && errors.total > 0)) {
+      } else if (!failed()) {
         buffer.push(row);
       }
     },

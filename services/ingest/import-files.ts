@@ -1,19 +1,19 @@
 import type { Readable } from "node:stream";
 import type { Actor } from "../auth/actor.js";
-import { type BulkTx, withBulkTransaction } from "../db/bulk.js";
+import { withBulkTransaction } from "../db/bulk.js";
 import type { Database } from "../db/client.js";
 import { appendAuditEvent } from "../db/queries/audit-events.js";
 import { getCurrentSchema } from "../db/queries/feature-schemas.js";
-import { type FileRow, lockFilesForBulkWrite, writeFileChunk } from "../db/queries/files.js";
+import { FileChunkWriter, type FileRow, lockFilesForBulkWrite, type PreparedFileChunk } from "../db/queries/files.js";
 import { conflict, DomainError, type FieldError } from "../errors.js";
 import { type ImportMode, runCsvImport } from "./csv-import.js";
 import { csvFieldErrors, ErrorLog, jsonFieldErrors } from "./errors.js";
 import { checkFileJson, compileFileCsv, type FileInput, type RowError } from "./validate-row.js";
 
 /**
- * Rows per chunk: one existence query, one COPY and at most one UPDATE each. 10,000 files of 25
- * attributes are about 7 MB of COPY text (or of the JSON parameter on PGlite); larger chunks gained
- * nothing measurable on the 1,000,000-file benchmark.
+ * Rows per chunk: one existence probe (queued behind the previous chunk's COPY), one COPY and at
+ * most one UPDATE each. 10,000 files of 25 attributes are about 7 MB of COPY text (or of the JSON
+ * parameter on PGlite); larger chunks gained nothing measurable on the 1,000,000-file benchmark.
  */
 export const FILE_CHUNK_ROWS = 10_000;
 
@@ -60,11 +60,13 @@ export async function importFilesCsv(
   return withBulkTransaction(database, async (tx) => {
     await lockFilesForBulkWrite(tx);
     const counts = { inserted: 0, updated: 0 };
-    const outcome = await runCsvImport<FileRow>(input, {
+    const writer = new FileChunkWriter(tx);
+    const outcome = await runCsvImport<FileRow, PreparedFileChunk>(input, {
       mode: opts.mode,
       chunkRows: FILE_CHUNK_ROWS,
       compile: (header) => compileFileCsv(schema.definition, header),
-      writeChunk: (rows) => writeDistinctFiles(tx, rows, counts, "line"),
+      prepare: (rows) => writer.prepare(rows),
+      writeChunk: (chunk) => writeDistinctFiles(writer, chunk, counts, "line"),
     });
     const errors = csvFieldErrors(outcome.errors.sorted());
     if (outcome.fatal || (opts.mode === "all-or-nothing" && outcome.errors.total > 0)) {
@@ -113,7 +115,8 @@ export async function upsertFiles(database: Database, items: FileInput[], opts: 
   return withBulkTransaction(database, async (tx) => {
     await lockFilesForBulkWrite(tx);
     const counts = { inserted: 0, updated: 0 };
-    log.addAll(await writeDistinctFiles(tx, rows, counts, "index"));
+    const writer = new FileChunkWriter(tx);
+    log.addAll(await writeDistinctFiles(writer, writer.prepare(rows), counts, "index"));
     if (log.total > 0) throw fail(log);
     const result: FilesWriteResult = { rows: items.length, ...counts, rejected: 0, schemaVersion: schema.version };
     await appendAuditEvent(tx.db, { actor: opts.actor, action: "files.upsert", details: summary(result), requestId: opts.requestId });
@@ -125,15 +128,15 @@ const TOP_LEVEL = new Set(["id", "unit"]);
 
 /** Refuses ids repeated within the chunk, writes the rest; returns the refused rows as errors. */
 async function writeDistinctFiles(
-  tx: BulkTx,
-  rows: FileRow[],
+  writer: FileChunkWriter,
+  chunk: PreparedFileChunk,
   counts: { inserted: number; updated: number },
   position: "line" | "index",
 ): Promise<RowError[]> {
   const firstLine = new Map<string, number>();
   const distinct: FileRow[] = [];
   const refused: RowError[] = [];
-  for (const row of rows) {
+  for (const row of chunk.rows) {
     const first = firstLine.get(row.id);
     if (first === undefined) {
       firstLine.set(row.id, row.line);
@@ -142,7 +145,7 @@ async function writeDistinctFiles(
       refused.push({ line: row.line, column: "id", message: `id "${row.id}" is repeated (first at ${position} ${first})` });
     }
   }
-  const written = await writeFileChunk(tx, distinct);
+  const written = await writer.write(chunk, distinct);
   counts.inserted += written.inserted;
   counts.updated += written.updated;
   for (const row of written.repeated) {

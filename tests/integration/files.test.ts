@@ -10,6 +10,7 @@ import { createTestContext, type TestContext } from "../helpers/app.js";
 import { DRIVERS } from "../helpers/database.js";
 import { fixtureFilesCsv, headLines, postCsv, type Problem, putDemoSchema, tableCounts, withCell } from "../helpers/ingest.js";
 import { listAuditEvents } from "../../services/db/queries/audit-events.js";
+import { FILE_CHUNK_ROWS } from "../../services/ingest/import-files.js";
 
 const FIXTURE = fixtureFilesCsv();
 const FIXTURE_ROWS = [...demoPopulation({ files: 500, seed: 1 })];
@@ -215,5 +216,28 @@ describe.each(DRIVERS)("files API on %s", (driver) => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it("refuses an id repeated in the next chunk, also when that chunk's existence probe went out early", async () => {
+    // Chunk N+1's probe is queued behind chunk N's COPY (FileChunkWriter): it must still see chunk N's
+    // rows. The gzip body arrives in 16 KB pieces, so chunks end near FILE_CHUNK_ROWS rows.
+    const total = 2 * FILE_CHUNK_ROWS + 100;
+    const lines = FIXTURE.split("\n");
+    const id = (i: number) => `P${String(i).padStart(7, "0")}`;
+    const rows = [...Array(total).keys()].map((i) => lines[1 + (i % 500)].replace(/^[^,]+/, id(i)));
+    const repeatAt = FILE_CHUNK_ROWS + 200;
+    rows.splice(repeatAt, 0, rows[FILE_CHUNK_ROWS - 1]);
+    const body = gzipSync(`${lines[0]}\n${rows.join("\n")}\n`);
+    const repeated = { line: repeatAt + 2, column: "id", message: expect.stringMatching(/came earlier/) };
+    const before = await tableCounts(ctx);
+    const first = await postCsv(ctx, "/v1/files/import?mode=skip-invalid", officer, body, { "content-encoding": "gzip" });
+    expect(await first.json()).toMatchObject({ rows: total + 1, inserted: total, updated: 0, rejected: 1, errors: [repeated] });
+    // Again: now chunk N updates stored files, and chunk N+1 must see that the update touched the id.
+    const again = await postCsv(ctx, "/v1/files/import?mode=skip-invalid", officer, body, { "content-encoding": "gzip" });
+    expect(await again.json()).toMatchObject({ rows: total + 1, inserted: 0, updated: total, rejected: 1, errors: [repeated] });
+    expect((await tableCounts(ctx)).files).toBe(before.files + total);
+    const strict = await postCsv(ctx, "/v1/files/import", officer, body, { "content-encoding": "gzip" });
+    expect(strict.status).toBe(422);
+    expect(((await strict.json()) as Problem).errors).toMatchObject([repeated]);
   });
 });

@@ -1,9 +1,11 @@
 import type { Readable } from "node:stream";
-import { withBulkTransaction } from "../db/bulk.js";
+import { type BulkTx, withBulkTransaction } from "../db/bulk.js";
 import type { Database } from "../db/client.js";
 import { appendAuditEvent } from "../db/queries/audit-events.js";
 import {
+  analyzeOutcomeStaging,
   insertStagedOutcomes,
+  insertStagedOutcomesIfFilesKnown,
   type OutcomeRow,
   openOutcomeStaging,
   takeUnknownFileRows,
@@ -71,20 +73,21 @@ export async function importOutcomesCsv(
     } finally {
       await stager.close();
     }
+    const strict = opts.mode === "all-or-nothing";
+    let inserted = 0;
     if (!outcome.fatal) {
-      const unknown = await takeUnknownFileRows(tx, MAX_REPORTED_ERRORS);
-      outcome.errors.addFirstOf(unknownFileErrors(unknown.first, "file_id"), unknown.total);
-      outcome.rejected += unknown.total;
-      staged -= unknown.total;
+      const written = await insertKnownFileOutcomes(tx, opts.actor.id, outcome.errors, "file_id", strict);
+      inserted = written.inserted;
+      outcome.rejected += written.unknownFiles;
+      staged -= written.unknownFiles;
     }
     const errors = csvFieldErrors(outcome.errors.sorted());
-    if (outcome.fatal || (opts.mode === "all-or-nothing" && outcome.errors.total > 0)) {
+    if (outcome.fatal || (strict && outcome.errors.total > 0)) {
       throw new DomainError("invalid", refusal(outcome.errors.total), errors, {
         rowsRead: outcome.rows,
         rejected: outcome.rejected,
       });
     }
-    const inserted = await insertStagedOutcomes(tx, opts.actor.id);
     const result: OutcomesImportResult = {
       mode: opts.mode,
       rows: outcome.rows,
@@ -127,14 +130,36 @@ export async function createOutcomes(
     } finally {
       await stager.close();
     }
-    const unknown = await takeUnknownFileRows(tx, MAX_REPORTED_ERRORS);
-    log.addFirstOf(unknownFileErrors(unknown.first, "fileId"), unknown.total);
+    const { inserted } = await insertKnownFileOutcomes(tx, opts.actor.id, log, "fileId", true);
     if (log.total > 0) throw fail();
-    const inserted = await insertStagedOutcomes(tx, opts.actor.id);
     const result: OutcomesWriteResult = { rows: items.length, inserted, duplicates: rows.length - inserted, rejected: 0 };
     await appendAuditEvent(tx.db, { actor: opts.actor, action: "outcomes.create", details: summary(result), requestId: opts.requestId });
     return result;
   });
+}
+
+/**
+ * Inserts the staged outcomes of known files and reports the others as errors by line. The insert
+ * is tried first (the file-reference trigger refuses it if any file is unknown); only then are the
+ * rows of unknown files looked for and taken out. When `strict` and `errors` holds any, nothing is
+ * inserted (the caller refuses the write) but unknown files are still reported.
+ */
+async function insertKnownFileOutcomes(
+  tx: BulkTx,
+  recordedBy: string,
+  errors: ErrorLog,
+  fileColumn: string,
+  strict: boolean,
+): Promise<{ inserted: number; unknownFiles: number }> {
+  await analyzeOutcomeStaging(tx);
+  if (!(strict && errors.total > 0)) {
+    const inserted = await insertStagedOutcomesIfFilesKnown(tx, recordedBy);
+    if (inserted !== null) return { inserted, unknownFiles: 0 };
+  }
+  const unknown = await takeUnknownFileRows(tx, MAX_REPORTED_ERRORS);
+  errors.addFirstOf(unknownFileErrors(unknown.first, fileColumn), unknown.total);
+  if (strict && errors.total > 0) return { inserted: 0, unknownFiles: unknown.total };
+  return { inserted: await insertStagedOutcomes(tx, recordedBy), unknownFiles: unknown.total };
 }
 
 const unknownFileErrors = (rows: UnknownFileRow[], fileColumn: string): RowError[] =>

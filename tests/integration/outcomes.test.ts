@@ -107,6 +107,17 @@ describe.each(DRIVERS)("outcomes API on %s", (driver) => {
     expect((await tableCounts(ctx)).outcomes).toBe(before.outcomes + 1);
   });
 
+  it("skip-invalid: when the trigger refuses the insert, reports the unknown files by line and writes the rest", async () => {
+    // The insert is tried first; the unknown files are looked for only once the trigger refused it.
+    const csv = `${HEADER}\nF0000012,2023-05-02,1,250,model,0.3,north-01\nNOPE2,2023-05-02,0,,manual,,north-01\nF0000013,2023-05-02,0,,manual,,north-01\n`;
+    const before = await tableCounts(ctx);
+    const res = await postCsv(ctx, "/v1/outcomes/import?mode=skip-invalid", officer, csv);
+    const body = (await res.json()) as { inserted: number; rejected: number; errors: Problem["errors"] };
+    expect(body).toMatchObject({ inserted: 2, rejected: 1 });
+    expect(body.errors?.map((e) => [e.line, e.column, e.message])).toEqual([[3, "file_id", 'unknown file id "NOPE2"']]);
+    expect((await tableCounts(ctx)).outcomes).toBe(before.outcomes + 2);
+  });
+
   it("POST /v1/outcomes records a JSON batch and refuses unknown files by index", async () => {
     const ok = await ctx.request("POST", "/v1/outcomes", {
       key: officer,

@@ -210,8 +210,12 @@ export async function insertControlListSnapshot(
 ): Promise<{ list: ControlListRow; items: ControlListItemRow[]; selection: Selection }> {
   const result = await inUnitTurn(input.unit, async () => {
     for (let attempt = 1; attempt <= STORE_ATTEMPTS; attempt++) {
-      const made = await select(database.db, attempt > 1);
+      const fresh = attempt > 1;
+      const made = await select(database.db, fresh);
       if (made.selection.picks.length === 0) {
+        // A first selection may use exclusions the unit has since freed (a list closed, say): only
+        // one made against versions just read can say that nothing is eligible.
+        if (!fresh) continue;
         throw conflict(`no file of unit "${input.unit}" is eligible: all are excluded, filtered out or unscored`);
       }
       const snapshot = await writeSnapshot(database, input, made, actor, requestId);

@@ -14,7 +14,7 @@ import {
   type VersionedSelection,
 } from "../db/queries/control-lists.js";
 import { invalid } from "../errors.js";
-import { ExcludedRanks, type Ranking, type RankedPool, rankCandidates, type Selection, selectFromPool } from "./select.js";
+import { ExcludedRanks, type Ranking, type RankedPool, rankCandidates, selectFromPool } from "./select.js";
 
 /** Largest capacity a list may have: a day's controls for a team, and a bound on one transaction. */
 export const MAX_CAPACITY = 1000;

@@ -51,7 +51,6 @@ const N_FILES = Number(args.files);
 const N_UNITS = Number(args.units);
 const UNITS = Array.from({ length: N_UNITS }, (_, i) => `unit-${String(i).padStart(2, "0")}`);
 const ROOT = resolve(import.meta.dirname, "../..");
-const log = (msg: string) => process.stderr.write(`[lists.bench] ${msg}\n`);
 const emit = (line: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(line)}\n`);
 
 const dbName = `cts_bench_lists_${Date.now()}`;

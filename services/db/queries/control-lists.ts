@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { FeatureSchemaDefinition } from "../../../models/feature-schema.js";
 import type { Actor } from "../../auth/actor.js";
 import { conflict, invalid, notFound } from "../../errors.js";
@@ -117,8 +117,9 @@ export async function recentlyControlledFiles(db: Db, unit: string, cutoff: stri
 /**
  * Versions of what makes a unit's files ineligible: the outcomes change stamp (migration 0003) and
  * the unit's lists version (migration 0007). A set derived from outcomes, or from the unit's open
- * lists, read after these in the same transaction is at least as new as the version it is
- * labelled with, so a cache keyed by them is exact.
+ * lists, read after these is at least as new as the version it is labelled with; a list selected
+ * from it is stored only if the versions are unchanged under the unit's lock (migration 0009), so
+ * what was stored was selected against exactly that state.
  */
 export interface ExclusionVersions {
   outcomesStamp: string;

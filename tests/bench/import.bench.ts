@@ -9,15 +9,24 @@
  *   files.csv streamed, with ?mode=all-or-nothing. The outcomes benchmark needs 1,000,000 controls,
  *   about seven times what a million demo files have: outcomes.csv is repeated with every date moved
  *   back eight years per pass (still real files, past dates, no identical rows).
- * - The floor: the same CSV COPYed (client-side stream, format csv) into a plain table with one typed
- *   column per CSV column and no index, on the same database in the same run.
+ * - The floor (the issue's): the same CSV COPYed (client-side stream, format csv) into a plain table
+ *   with one typed column per CSV column and no index, on the same database in the same run.
+ * - The storage floor: what storing the same rows costs with no parsing, validation or check at all.
+ *   The rows the import stored are COPYed out (binary) to a temporary file and COPYed back, timed,
+ *   into an empty table of the service's shape (`like files including all`: its indexes, defaults
+ *   and constraints; files get their attributes as jsonb, as DESIGN.md fixes). For outcomes the CSV
+ *   is COPYed as is into `like outcomes including all`. It shows how much of the ratio the table
+ *   shape alone takes, and `overhead` how much the import adds on top of it.
+ * Every timed step (import, floor, storage floor) starts after a CHECKPOINT, so none pays for the
+ * previous one's dirty pages.
  *
- * Prints one JSON line per import: {bench, rows, seconds, rowsPerSec, serverPeakRssMb, floorSeconds, ratio}.
+ * Prints one JSON line per import: {bench, rows, seconds, rowsPerSec, serverPeakRssMb, floorSeconds,
+ * ratio, storageFloorSeconds, storageRatio, overhead}.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { createReadStream, createWriteStream, existsSync } from "node:fs";
-import { readFile, rename, stat } from "node:fs/promises";
+import { readFile, rename, rm, stat } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -154,12 +163,47 @@ async function postCsv(url: string, key: string, path: string, file: string) {
 async function copyFloor(sql: postgres.Sql, table: string, columns: string, file: string): Promise<number> {
   await sql.unsafe(`drop table if exists ${table}`);
   await sql.unsafe(`create table ${table} (${columns})`);
+  await sql.unsafe("checkpoint");
   const started = performance.now();
   const target = await sql.unsafe(`copy ${table} from stdin with (format csv, header true)`).writable();
   await pipeline(createReadStream(file, { highWaterMark: 256 * 1024 }), target);
   const seconds = (performance.now() - started) / 1000;
   await sql.unsafe(`drop table ${table}`);
   return seconds;
+}
+
+/**
+ * The storage floor: `rows` (a COPY-format file, or the CSV) COPYed into an empty table shaped like
+ * `table` (`like … including all`: indexes, defaults, identity, check constraints; no triggers).
+ */
+async function copyStorageFloor(sql: postgres.Sql, table: "files" | "outcomes", copyInto: string, file: string): Promise<number> {
+  const shaped = `floor_${table}_shape`;
+  await sql.unsafe(`drop table if exists ${shaped}`);
+  await sql.unsafe(`create table ${shaped} (like ${table} including all)`);
+  // recorded_by is the importing actor, set by the service, not in the CSV.
+  if (table === "outcomes") await sql.unsafe(`alter table ${shaped} alter column recorded_by set default 'bench'`);
+  await sql.unsafe("checkpoint");
+  const started = performance.now();
+  const target = await sql.unsafe(`copy ${shaped} ${copyInto}`).writable();
+  await pipeline(createReadStream(file, { highWaterMark: 256 * 1024 }), target);
+  const seconds = (performance.now() - started) / 1000;
+  await sql.unsafe(`drop table ${shaped}`);
+  return seconds;
+}
+
+/**
+ * The stored files as COPY binary (id, unit, attributes), the rows the files storage floor writes
+ * again. On a connection of its own: after a COPY TO stream, postgres.js never answered the next
+ * query on the same connection.
+ */
+async function dumpStoredFiles(databaseUrl: string, file: string): Promise<void> {
+  const own = postgres(databaseUrl, { max: 1, onnotice: () => {} });
+  try {
+    const source = await own.unsafe("copy (select id, unit, attributes from files) to stdout with (format binary)").readable();
+    await pipeline(source, createWriteStream(file));
+  } finally {
+    await own.end({ timeout: 5 });
+  }
 }
 
 const SQL_TYPE = { numeric: "double precision", categorical: "text", boolean: "boolean", date: "date" } as const;
@@ -187,17 +231,42 @@ async function main() {
     const outcomeColumns =
       "file_id text, controlled_at date, outcome smallint, amount double precision, selected_by text, selection_probability double precision, inspector text";
 
+    const storedFiles = join(tmpdir(), `${dbName}-files.bin`);
     const runs = [
-      { bench: "import-files", path: "/v1/files/import", file: data.files, floor: ["floor_files", fileColumns] },
-      { bench: "import-outcomes", path: "/v1/outcomes/import", file: outcomesFile, floor: ["floor_outcomes", outcomeColumns] },
+      {
+        bench: "import-files",
+        path: "/v1/files/import",
+        file: data.files,
+        floor: ["floor_files", fileColumns],
+        storageFloor: async () => {
+          await dumpStoredFiles(databaseUrl, storedFiles);
+          return copyStorageFloor(sql, "files", "(id, unit, attributes) from stdin with (format binary)", storedFiles);
+        },
+      },
+      {
+        bench: "import-outcomes",
+        path: "/v1/outcomes/import",
+        file: outcomesFile,
+        floor: ["floor_outcomes", outcomeColumns],
+        storageFloor: () =>
+          copyStorageFloor(
+            sql,
+            "outcomes",
+            "(file_id, controlled_at, outcome, amount, selected_by, selection_probability, inspector) from stdin with (format csv, header true)",
+            outcomesFile,
+          ),
+      },
     ] as const;
     for (const run of runs) {
       const mb = Math.round((await stat(run.file)).size / 1e6);
       log(`${run.bench}: POST ${run.file} (${mb} MB)`);
+      await sql.unsafe("checkpoint");
       const { body, seconds } = await postCsv(url, officer, run.path, run.file);
       const serverPeakRssMb = await peakRssMb(child.pid as number);
       log(`${run.bench}: ${JSON.stringify(body).slice(0, 300)}`);
       const floorSeconds = await copyFloor(sql, run.floor[0], run.floor[1], run.file);
+      const storageFloorSeconds = await run.storageFloor();
+      await rm(storedFiles, { force: true });
       const rows = body.rows as number;
       console.log(
         JSON.stringify({
@@ -208,6 +277,9 @@ async function main() {
           serverPeakRssMb,
           floorSeconds: round(floorSeconds),
           ratio: round(seconds / floorSeconds),
+          storageFloorSeconds: round(storageFloorSeconds),
+          storageRatio: round(storageFloorSeconds / floorSeconds),
+          overhead: round(seconds / storageFloorSeconds),
           inserted: body.inserted,
           megabytes: mb,
         }),

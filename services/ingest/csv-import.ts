@@ -28,6 +28,12 @@ export interface CsvImportSpec<R, C = R[]> {
   prepare?(rows: R[]): C;
   /** Writes a chunk, once the previous one is written; returns the rows it refused (repeated file ids) as errors. */
   writeChunk(chunk: C): Promise<RowError[]>;
+  /**
+   * Go on handing valid rows to `writeChunk` after an all-or-nothing import has failed. For a writer
+   * that only stages rows and checks them as a whole at the end (outcomes: unknown files), so that
+   * a refused import lists those errors next to the bad values; the transaction still rolls back.
+   */
+  stageAfterFailure?: boolean;
 }
 
 export interface CsvImportOutcome {
@@ -52,7 +58,7 @@ export async function runCsvImport<R, C = R[]>(input: Readable, spec: CsvImportS
   let inFlight: Promise<void> = Promise.resolve();
 
   // Once an all-or-nothing import has failed, nothing more is written: the transaction rolls back.
-  const failed = () => strict && errors.total > 0;
+  const failed = () => strict && !spec.stageAfterFailure && errors.total > 0;
   const write = async (chunk: C) => {
     if (failed()) return;
     const refused = await spec.writeChunk(chunk);

@@ -63,6 +63,7 @@ export async function importOutcomesCsv(
       outcome = await runCsvImport<OutcomeRow>(input, {
         mode: opts.mode,
         chunkRows: OUTCOME_CHUNK_ROWS,
+        stageAfterFailure: true,
         compile: (header) => compileOutcomeCsv(header, today),
         writeChunk: async (rows) => {
           await stager.add(rows);

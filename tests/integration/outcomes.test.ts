@@ -89,6 +89,21 @@ describe.each(DRIVERS)("outcomes API on %s", (driver) => {
     expect(await tableCounts(ctx)).toEqual(before);
   });
 
+  it("lists unknown files next to bad values when it refuses an import, in line order", async () => {
+    const before = await tableCounts(ctx);
+    const csv = `${HEADER}\nF0000002,2024-03-04,2,,manual,,north-02\nGHOST1,2024-03-04,0,,manual,,north-02\n${manyControls(2).join("\n")}\nF0000003,2999-01-01,0,,manual,,north-02\n`;
+    const res = await postCsv(ctx, "/v1/outcomes/import", officer, csv);
+    expect(res.status).toBe(422);
+    const problem = (await res.json()) as Problem & { detail: string };
+    expect(problem.errors?.map((e) => [e.line, e.column])).toEqual([
+      [2, "outcome"],
+      [3, "file_id"],
+      [6, "controlled_at"],
+    ]);
+    expect(problem.detail).toMatch(/3 errors/);
+    expect(await tableCounts(ctx)).toEqual(before);
+  });
+
   it("refuses a header without a required column", async () => {
     const before = await tableCounts(ctx);
     const res = await postCsv(ctx, "/v1/outcomes/import", officer, "file_id,outcome\nF0000001,1\n");

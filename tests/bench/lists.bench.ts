@@ -3,7 +3,14 @@
  * real HTTP server as a separate process (`services/main.ts --role api`), autocannon as the load:
  *   1. setup: a fresh database with 1,000,000 scored files in 20 units (COPY), an active model,
  *      one completed run, and 50,000 past controls spread over two years;
- *   2. create: 50 clients build lists of capacity 50 for 30 s, units in rotation;
+ *   2. create: 50 clients build lists of capacity 50 for 30 s, units in rotation (first with one
+ *      client, to show the service's own latency without queueing);
+ *   2'. floor-create-sql, right before (2), on the same state and under the same load: 50 clients
+ *      doing, straight from this process with postgres.js, only the database work a list create
+ *      needs (the service's own store call, cts_store_control_list_if_current, with a list of 50
+ *      real eligible files, then the durable barrier), no HTTP and no selection. It is the floor
+ *      of the create target: if Postgres alone cannot store lists at p99 < 100 ms here, the API
+ *      cannot either. Its lists are deleted afterwards, so (2) sees the same open lists;
  *   3. read: 100 clients read the lists made in (2) as JSON, ids in rotation (each read is an
  *      audit event), then their summaries (not audited), to show what the audit append costs;
  *   0. floor: GET /healthz with 100 clients, what the machine allows with no database at all.
@@ -18,7 +25,7 @@
  * Targets (issue 6): create p99 < 100 ms, read p99 < 20 ms.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { createHash, randomUUID } from "node:crypto";
+import { createHash, randomInt, randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { Readable } from "node:stream";
@@ -27,9 +34,10 @@ import { parseArgs } from "node:util";
 // @ts-expect-error autocannon ships no types and @types/autocannon is not a dependency.
 import autocannon from "autocannon";
 import postgres from "postgres";
-import { SYSTEM_ACTOR } from "../../services/auth/actor.js";
+import { type Actor, SYSTEM_ACTOR } from "../../services/auth/actor.js";
 import { migrateDatabase, openDatabase } from "../../services/db/client.js";
 import { createApiKey } from "../../services/db/queries/api-keys.js";
+import { auditEntry } from "../../services/db/queries/audit-events.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -253,6 +261,172 @@ const createOne = await load({
   requests: [{ method: "POST", path: "/v1/control-lists", headers: auth, setupRequest: (req: LoadRequest) => ({ ...req, body: JSON.stringify({ unit: UNITS[unitTurn++ % N_UNITS], capacity: 50 }) }) }],
 });
 emit(summarize("create-1-client", createOne, null));
+
+// Floor of the create target: Postgres's own work per list, under the same scoring load and on
+// the same database state as "create", with no HTTP, no API process and no selection. 50 clients
+// (one postgres.js connection each), units in rotation as in "create", each storing one list of 50
+// files per iteration exactly as the service's store does (writeSnapshot in
+// services/db/queries/control-lists.ts): one autocommit call of cts_store_control_list_if_current
+// (migration 0009: the unit's lock, its versions checked, then cts_store_control_lists of
+// migration 0007: the list row, its 50 items with their reasons probed from the run's scores, the
+// control_list.create event appended to the hash chain) on a session with synchronous_commit off,
+// then the durable barrier (a synchronous commit with an xid, services/db/durable-commit.ts)
+// outside the unit's turn. A unit's lists are stored one at a time, as the API does (inUnitTurn),
+// so no store is refused for a version another client moved. Files: the unit's files scored in the
+// completed run, never controlled and on no open list, best score first, each on one list only;
+// a unit that runs out closes its floor lists and starts over (counted as recycles). Afterwards the
+// floor's lists and items are deleted and vacuumed, and one list per unit is created through the
+// API (not measured) so its cached exclusions are current again: "create" then sees the same
+// open lists as without the floor (its audit events stay: the chain is append-only). Besides a
+// client's whole latency (p50Ms, p99Ms, maxMs: waiting for the unit's turn, the store, the
+// barrier), it reports each of the three parts' p50 and p99.
+const FLOOR_ACTOR: Actor = { keyId: null, id: "bench-floor", name: "bench floor", role: "inspector", units: UNITS };
+const FLOOR_CAPACITY = 50;
+const FLOOR_EXPLORE = Math.floor(FLOOR_CAPACITY * 0.1);
+const floorUnits = new Map<string, { ids: string[]; scores: number[]; next: number; version: bigint; turn: Promise<unknown> }>();
+{
+  const versions = new Map(
+    (await sql<{ unit: string; version: string }[]>`select unit, version::text from control_list_unit_versions`).map((r) => [r.unit, BigInt(r.version)]),
+  );
+  for (const unit of UNITS) {
+    const rows = await sql<{ file_id: string; score: number }[]>`
+      select s.file_id, s.score from scores s join files f on f.id = s.file_id
+      where s.run_id = ${runId} and f.unit = ${unit}
+        and not exists (select 1 from outcomes o where o.file_id = s.file_id)
+        and not exists (select 1 from control_list_items i join control_lists l on l.id = i.list_id
+                        where i.file_id = s.file_id and l.status = 'open' and i.status <> 'done')
+      order by s.score desc`;
+    const ids = rows.map((r) => r.file_id);
+    floorUnits.set(unit, { ids, scores: rows.map((r) => Number(r.score)), next: 0, version: versions.get(unit) ?? 0n, turn: Promise.resolve() });
+  }
+}
+const [{ stamp: floorStamp }] = await sql<{ stamp: string }[]>`select stamp::text from outcomes_change_stamp where id = 1`;
+
+async function floorCreateSql(connections: number, durationS: number) {
+  const pool = postgres(url, { max: connections, onnotice: () => {}, connection: { synchronous_commit: "off" } });
+  await Promise.all(Array.from({ length: connections }, () => pool`select 1`));
+  const latencies: number[] = [];
+  const storeLatencies: number[] = [];
+  const waits: number[] = [];
+  const barriers: number[] = [];
+  let retries = 0;
+  let recycles = 0;
+  const readVersion = async (unit: string) =>
+    BigInt((await pool<{ version: string }[]>`select version::text from control_list_unit_versions where unit = ${unit}`)[0].version);
+  /** Stores one list of `unit`, in the unit's turn (one at a time per unit). */
+  const storeOne = async (unit: string) => {
+    const u = floorUnits.get(unit) as NonNullable<ReturnType<typeof floorUnits.get>>;
+    if (u.next + FLOOR_CAPACITY > u.ids.length) {
+      await pool`update control_lists set status = 'closed', closed_at = now() where unit = ${unit} and created_by = ${FLOOR_ACTOR.id} and status = 'open'`;
+      u.version = await readVersion(unit);
+      u.next = 0;
+      recycles++;
+    }
+    const id = randomUUID();
+    const seed = randomInt(0, 2 ** 31 - 1);
+    const nEligible = u.ids.length - u.next;
+    const params = {
+      capacity: FLOOR_CAPACITY,
+      explorationShare: 0.1,
+      exclusionDays: 365,
+      excludedControlledSince: new Date(Date.now() - 365 * 86_400_000).toISOString().slice(0, 10),
+      ranking: "risk",
+      filters: {},
+      nEligible,
+      nModel: FLOOR_CAPACITY - FLOOR_EXPLORE,
+      nExplore: FLOOR_EXPLORE,
+    };
+    const items = Array.from({ length: FLOOR_CAPACITY }, (_, i) => ({
+      fileId: u.ids[u.next + i],
+      position: i + 1,
+      score: u.scores[u.next + i],
+      selectedBy: i % 10 === 9 ? "exploration" : "model",
+      selectionProbability: i % 10 === 9 ? FLOOR_EXPLORE / (nEligible - (FLOOR_CAPACITY - FLOOR_EXPLORE)) : 1,
+    }));
+    const list = { id, unit, params, runId, modelId, seed, createdBy: FLOOR_ACTOR.id };
+    const event = auditEntry({
+      actor: FLOOR_ACTOR,
+      action: "control_list.create",
+      target: id,
+      details: { unit, runId, modelId, seed, files: FLOOR_CAPACITY, ...params },
+      requestId: randomUUID(),
+    });
+    for (;;) {
+      const t0 = performance.now();
+      const stored = await pool<{ stored_list: string }[]>`
+        select stored_list, stored_at, stored_reasons
+        from cts_store_control_list_if_current(${unit}, ${floorStamp}::bigint, ${String(u.version)}::bigint, ${pool.json([{ list, items, event }] as unknown as postgres.JSONValue)})`;
+      storeLatencies.push(performance.now() - t0);
+      if (stored.length === 1) break;
+      retries++;
+      u.version = await readVersion(unit);
+    }
+    u.next += FLOOR_CAPACITY;
+    u.version++;
+  };
+  let turn = unitTurn;
+  const [rows0, machine0] = [scoredRows, machineCpu()];
+  const started = performance.now();
+  const end = started + durationS * 1000;
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      while (performance.now() < end) {
+        const unit = UNITS[turn++ % N_UNITS];
+        const u = floorUnits.get(unit) as NonNullable<ReturnType<typeof floorUnits.get>>;
+        const t0 = performance.now();
+        const mine = u.turn.then(() => {
+          waits.push(performance.now() - t0);
+          return storeOne(unit);
+        });
+        u.turn = mine.catch(() => undefined);
+        await mine;
+        // The durable barrier, outside the unit's turn as in the service: returns once the WAL is
+        // flushed past this list's commit (concurrent barriers share one fsync).
+        const t1 = performance.now();
+        await pool`select set_config('synchronous_commit', 'on', true), txid_current()`;
+        const t2 = performance.now();
+        barriers.push(t2 - t1);
+        latencies.push(t2 - t0);
+      }
+    }),
+  );
+  const elapsedS = (performance.now() - started) / 1000;
+  const machine1 = machineCpu();
+  await pool.end({ timeout: 5 });
+  latencies.sort((a, b) => a - b);
+  for (const sample of [storeLatencies, waits, barriers]) sample.sort((a, b) => a - b);
+  const at = (sorted: number[], q: number) => Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] * 10) / 10;
+  return {
+    phase: "floor-create-sql",
+    connections,
+    durationS,
+    requests: latencies.length,
+    requestsPerSecond: Math.round(latencies.length / elapsedS),
+    p50Ms: at(latencies, 0.5),
+    p99Ms: at(latencies, 0.99),
+    maxMs: at(latencies, 1),
+    storeP50Ms: at(storeLatencies, 0.5),
+    storeP99Ms: at(storeLatencies, 0.99),
+    unitWaitP50Ms: at(waits, 0.5),
+    unitWaitP99Ms: at(waits, 0.99),
+    barrierP50Ms: at(barriers, 0.5),
+    barrierP99Ms: at(barriers, 0.99),
+    storeRetries: retries,
+    recycles,
+    scoringRowsPerSecond: Math.round((scoredRows - rows0) / elapsedS),
+    machineBusyPct: Math.round((100 * (machine1.busy - machine0.busy)) / (machine1.total - machine0.total)),
+  };
+}
+emit(await floorCreateSql(50, Number(args.duration)));
+t = performance.now();
+await sql`delete from control_list_items where list_id in (select id from control_lists where created_by = ${FLOOR_ACTOR.id})`;
+await sql`delete from control_lists where created_by = ${FLOOR_ACTOR.id}`;
+await sql`vacuum analyze control_list_items, control_lists, control_list_unit_versions`;
+for (const unit of UNITS) {
+  const res = await fetch(`${base}/v1/control-lists`, { method: "POST", headers: auth, body: JSON.stringify({ unit, capacity: 50 }) });
+  if (res.status !== 201) throw new Error(`re-warm create failed: ${res.status} ${await res.text()}`);
+}
+emit({ phase: "floor-cleanup", ms: Math.round(performance.now() - t) });
 
 const created = await load({
   url: base,

@@ -1,6 +1,7 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { loadConfig } from "../../config.js";
 import { printJson } from "../context.js";
+import { ProgressLine, progressBar } from "../progress.js";
 
 const integer = (value: string) => {
   const n = Number(value);
@@ -47,23 +48,18 @@ export function progressLine(m: Model): string {
   const p = m.progress ?? {};
   const epoch = typeof p.epoch === "number" ? p.epoch : 0;
   const max = typeof p.maxEpochs === "number" ? p.maxEpochs : 0;
-  const width = 30;
-  const filled = max ? Math.min(width, Math.round((epoch / max) * width)) : 0;
-  const bar = `[${"#".repeat(filled)}${".".repeat(width - filled)}]`;
+  const bar = progressBar(max ? epoch / max : 0);
   return `${m.status.padEnd(8)} ${String(p.phase ?? "queued").padEnd(10)} ${bar} epoch ${epoch}/${max || "?"} loss ${fmt(p.loss)} val PR-AUC ${fmt(p.valPrAuc)} ROC-AUC ${fmt(p.valAucRoc)}`;
 }
 
 /** Polls GET /v1/models/:id, redrawing the progress line on stderr (stdout stays machine-readable). */
 async function waitFor(id: string, intervalMs = 500): Promise<Model> {
-  const tty = process.stderr.isTTY;
-  let last = "";
+  const progress = new ProgressLine();
   for (;;) {
     const m = await api<Model>("GET", `/v1/models/${id}`);
-    const line = progressLine(m);
-    if (line !== last) process.stderr.write(tty ? `\r${line}\x1b[K` : `${line}\n`);
-    last = line;
+    progress.update(progressLine(m));
     if (!["draft", "training"].includes(m.status)) {
-      if (tty) process.stderr.write("\n");
+      progress.done();
       return m;
     }
     await new Promise((r) => setTimeout(r, intervalMs));

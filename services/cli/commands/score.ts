@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { printJson } from "../context.js";
+import { ProgressLine, progressBar } from "../progress.js";
 import { type ApiTarget, apiOptions, callApi } from "./api-client.js";
 
 type Run = {
@@ -16,26 +17,20 @@ const TERMINAL = ["completed", "failed", "cancelled"];
 /** One progress line: a bar over the files, chunks, files/s and ETA. */
 export function scoreProgressLine(run: Run): string {
   const p = run.progress ?? { chunksDone: 0, filesDone: 0, filesPerSecond: 0, etaSeconds: null };
-  const width = 30;
-  const share = run.totalFiles ? p.filesDone / run.totalFiles : 0;
-  const filled = Math.round(share * width);
-  const bar = `[${"#".repeat(filled)}${".".repeat(width - filled)}]`;
+  const bar = progressBar(run.totalFiles ? p.filesDone / run.totalFiles : 0);
   const eta = p.etaSeconds === null ? "" : ` ETA ${p.etaSeconds}s`;
   return `${run.status.padEnd(9)} ${bar} ${p.filesDone}/${run.totalFiles} files, chunk ${p.chunksDone}/${run.totalChunks}, ${p.filesPerSecond} files/s${eta}`;
 }
 
 /** Polls GET /v1/scoring-runs/:id, redrawing the bar on stderr (stdout stays machine-readable JSON). */
 async function follow(target: ApiTarget, id: string, intervalMs = 500): Promise<Run | null> {
-  const tty = process.stderr.isTTY;
-  let last = "";
+  const progress = new ProgressLine();
   for (;;) {
     const run = (await callApi(target, "GET", `/v1/scoring-runs/${id}`)) as Run | null;
     if (!run) return null;
-    const line = scoreProgressLine(run);
-    if (line !== last) process.stderr.write(tty ? `\r${line}\x1b[K` : `${line}\n`);
-    last = line;
+    progress.update(scoreProgressLine(run));
     if (TERMINAL.includes(run.status)) {
-      if (tty) process.stderr.write("\n");
+      progress.done();
       return run;
     }
     await new Promise((r) => setTimeout(r, intervalMs));

@@ -1,4 +1,4 @@
-import { createReadStream } from "node:fs";
+import { createReadStream, statSync } from "node:fs";
 import { Readable } from "node:stream";
 import { loadConfig } from "../../config.js";
 
@@ -16,7 +16,7 @@ export async function callApi(
   target: ApiTarget,
   method: string,
   path: string,
-  body?: { json: unknown } | { file: string; contentType: string; gzip: boolean },
+  body?: { json: unknown } | { file: string; contentType: string; gzip: boolean; onSent?: UploadProgress },
 ): Promise<unknown> {
   const config = loadConfig();
   const key = target.key ?? config.CTS_API_KEY;
@@ -29,7 +29,7 @@ export async function callApi(
   } else if (body) {
     headers["content-type"] = body.contentType;
     if (body.gzip) headers["content-encoding"] = "gzip";
-    payload = Readable.toWeb(createReadStream(body.file, { highWaterMark: 256 * 1024 })) as unknown as ReadableStream;
+    payload = Readable.toWeb(fileBody(body.file, body.onSent)) as unknown as ReadableStream;
   }
   const res = await fetch(new URL(path, target.url ?? config.CTS_URL), { method, headers, body: payload, duplex: "half" } as RequestInit);
   const text = await res.text();
@@ -39,6 +39,28 @@ export async function callApi(
     return null;
   }
   return text ? JSON.parse(text) : null;
+}
+
+/** Told the bytes of a file body sent so far, and the file's size. */
+export type UploadProgress = (sent: number, total: number) => void;
+
+/**
+ * A file as a request body. The body is read as the request sends it (fetch pulls it, and the
+ * service reads an import as it goes), so the bytes read are the upload's progress.
+ */
+function fileBody(path: string, onSent?: UploadProgress): Readable {
+  const file = createReadStream(path, { highWaterMark: 256 * 1024 });
+  if (!onSent) return file;
+  const total = statSync(path).size;
+  async function* counted() {
+    let sent = 0;
+    for await (const chunk of file) {
+      sent += (chunk as Buffer).length;
+      onSent?.(sent, total);
+      yield chunk as Buffer;
+    }
+  }
+  return Readable.from(counted(), { objectMode: false });
 }
 
 export const apiOptions = (description = "the service's base URL (default CTS_URL)") =>

@@ -1,22 +1,15 @@
-import { execFile } from "node:child_process";
-import type { AddressInfo } from "node:net";
-import { resolve } from "node:path";
-import { promisify } from "node:util";
-import { type ServerType, serve } from "@hono/node-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../../../services/logger.js";
 import { startWorkers } from "../../../services/worker/worker.js";
 import { createTestContext, type TestContext } from "../../helpers/app.js";
+import { type CliTarget, serveForCli } from "../../helpers/cli.js";
 import { loadDemo } from "../models/model-fixtures.js";
 
-const run = promisify(execFile);
-const CLI = resolve(import.meta.dirname, "../../../services/cli/index.ts");
 
 describe("cts models train|show|list|approve|retire|compare", () => {
   let ctx: TestContext;
-  let server: ServerType;
+  let cli: CliTarget;
   let workers: Awaited<ReturnType<typeof startWorkers>>;
-  let url: string;
   let trainer: string;
   let reviewer: string;
 
@@ -26,18 +19,15 @@ describe("cts models train|show|list|approve|retire|compare", () => {
     workers = await startWorkers({ database: ctx.test.database, connection: ctx.redis, config: ctx.config, logger: createLogger("silent") });
     trainer = await ctx.key("data_officer", [], "Cli Trainer");
     reviewer = await ctx.key("data_officer", [], "Cli Reviewer");
-    server = serve({ fetch: ctx.app.fetch, port: 0, hostname: "127.0.0.1" });
-    await new Promise((r) => server.once("listening", r));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    cli = await serveForCli(ctx);
   });
   afterAll(async () => {
-    await new Promise((r) => server.close(r));
+    await cli.close();
     await workers.close();
     await ctx.close();
   });
 
-  const cts = (key: string, ...args: string[]) =>
-    run(process.execPath, ["--import", "tsx", CLI, ...args], { env: { ...process.env, CTS_URL: url, CTS_API_KEY: key, LOG_LEVEL: "silent" } });
+  const cts = (key: string, ...args: string[]) => cli.cts(key, ...args);
 
   it("trains with --wait (progress on stderr, the model on stdout), then approves, compares and retires", async () => {
     const params = ["--split", "random", "--param", "hiddenUnits=8", "--param", "layers=1", "--param", "maxEpochs=10", "--param", "batchSize=64"];

@@ -21,8 +21,9 @@ export class ProgressLine {
     this.last = line;
   }
 
-  /** Ends the redrawn line, so that what is written next starts on its own line. */
+  /** Ends the redrawn line, so that what is written next starts on its own line (once). */
   done(): void {
     if (this.tty && this.last) process.stderr.write("\n");
+    this.last = "";
   }
 }

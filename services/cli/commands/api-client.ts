@@ -16,7 +16,7 @@ export async function callApi(
   target: ApiTarget,
   method: string,
   path: string,
-  body?: { json: unknown } | { file: string; contentType: string; gzip: boolean; onSent?: UploadProgress },
+  body?: { json: unknown } | FileBody,
 ): Promise<unknown> {
   const config = loadConfig();
   const key = target.key ?? config.CTS_API_KEY;
@@ -32,6 +32,7 @@ export async function callApi(
     payload = Readable.toWeb(fileBody(body.file, body.onSent)) as unknown as ReadableStream;
   }
   const res = await fetch(new URL(path, target.url ?? config.CTS_URL), { method, headers, body: payload, duplex: "half" } as RequestInit);
+  if (body && "file" in body) body.onAnswer?.();
   const text = await res.text();
   if (!res.ok) {
     process.stderr.write(`${text}\n`);
@@ -43,6 +44,16 @@ export async function callApi(
 
 /** Told the bytes of a file body sent so far, and the file's size. */
 export type UploadProgress = (sent: number, total: number) => void;
+
+/** A file sent as the request body (an import). */
+interface FileBody {
+  file: string;
+  contentType: string;
+  gzip: boolean;
+  onSent?: UploadProgress;
+  /** Called once the service has answered, before a problem answer is written to stderr. */
+  onAnswer?: () => void;
+}
 
 /**
  * A file as a request body. The body is read as the request sends it (fetch pulls it, and the

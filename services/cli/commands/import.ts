@@ -33,8 +33,9 @@ export function register(program: Command) {
         contentType: "text/csv",
         gzip: file.endsWith(".gz"),
         onSent: uploadProgress(progress),
+        // A problem answer goes to stderr: not onto the redrawn line.
+        onAnswer: () => progress.done(),
       });
-      progress.done();
       if (result) printJson(result);
     });
   }

@@ -37,13 +37,13 @@ export async function openDatabase(opts: { url?: string; pgliteDir?: string; max
       // Dates stay strings (controlled_at is a calendar date, not an instant).
       types: { date: { to: 1082, from: [1082], serialize: (x: string) => x, parse: (x: string) => x } },
     });
-    const db = drizzlePostgres(sql, { schema, casing: "snake_case" }) as unknown as Db;
+    const db = drizzlePostgres(preparing(sql), { schema, casing: "snake_case" }) as unknown as Db;
     const asyncCommitSql = postgres(opts.url, { max: 4, onnotice: () => {}, connection: { synchronous_commit: "off" } });
     return {
       driver: "postgres",
       db,
       sql,
-      asyncCommitDb: drizzlePostgres(asyncCommitSql, { schema, casing: "snake_case" }) as unknown as Db,
+      asyncCommitDb: drizzlePostgres(preparing(asyncCommitSql), { schema, casing: "snake_case" }) as unknown as Db,
       url: opts.url,
       close: async () => {
         await Promise.all([sql.end({ timeout: 5 }), asyncCommitSql.end({ timeout: 5 })]);
@@ -55,6 +55,35 @@ export async function openDatabase(opts: { url?: string; pgliteDir?: string; max
   const pglite = await PGlite.create(dir);
   const db = drizzlePglite(pglite, { schema, casing: "snake_case" }) as unknown as Db;
   return { driver: "pglite", db, pglite, close: () => pglite.close() };
+}
+
+/**
+ * The postgres.js client as drizzle gets it: every statement with parameters is prepared, once per
+ * connection. drizzle asks postgres.js not to prepare queries it was not given a name for, and
+ * postgres.js then describes each of them in a round trip of its own, to learn the parameter
+ * types, before it runs it: two round trips and two socket writes for every query, where a
+ * prepared statement keeps its description (the lists benchmark: 1.9 against 2.6 to 2.9 ms of
+ * API CPU per list created). The statement texts are the code's own, values always go as
+ * parameters, so a connection holds a bounded set of them, and postgres.js retires connections
+ * after 30 to 60 minutes. Transactions and savepoints hand out clients that prepare too.
+ */
+function preparing<S extends postgres.Sql | postgres.TransactionSql>(client: S): S {
+  return new Proxy(client, {
+    get(target, property, receiver) {
+      if (property === "unsafe") {
+        return (query: string, args?: postgres.ParameterOrJSON<never>[], options?: postgres.UnsafeQueryOptions) =>
+          target.unsafe(query, args, args?.length ? { ...options, prepare: true } : options);
+      }
+      if (property === "begin" || property === "savepoint") {
+        const open = Reflect.get(target, property, receiver) as (...args: unknown[]) => unknown;
+        return (...args: unknown[]) => {
+          const body = args.pop() as (tx: postgres.TransactionSql) => unknown;
+          return open(...args, (tx: postgres.TransactionSql) => body(preparing(tx)));
+        };
+      }
+      return Reflect.get(target, property, receiver);
+    },
+  });
 }
 
 const MIGRATION_LOCK = 7_402_000;

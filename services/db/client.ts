@@ -19,8 +19,6 @@ export type Database =
       driver: "postgres";
       db: Db;
       sql: postgres.Sql;
-      /** A small pool whose sessions commit asynchronously: see recordAuditEvent. */
-      asyncCommitDb: Db;
       url: string;
       close(): Promise<void>;
     }
@@ -38,16 +36,12 @@ export async function openDatabase(opts: { url?: string; pgliteDir?: string; max
       types: { date: { to: 1082, from: [1082], serialize: (x: string) => x, parse: (x: string) => x } },
     });
     const db = drizzlePostgres(preparing(sql), { schema, casing: "snake_case" }) as unknown as Db;
-    const asyncCommitSql = postgres(opts.url, { max: 4, onnotice: () => {}, connection: { synchronous_commit: "off" } });
     return {
       driver: "postgres",
       db,
       sql,
-      asyncCommitDb: drizzlePostgres(preparing(asyncCommitSql), { schema, casing: "snake_case" }) as unknown as Db,
       url: opts.url,
-      close: async () => {
-        await Promise.all([sql.end({ timeout: 5 }), asyncCommitSql.end({ timeout: 5 })]);
-      },
+      close: () => sql.end({ timeout: 5 }),
     };
   }
   const dir = opts.pgliteDir;

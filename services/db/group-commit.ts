@@ -1,8 +1,7 @@
 /**
  * Group commit: concurrent callers' items go to the database together. While one batch is being
  * sent, the items that arrive wait; when it returns, all of them (up to `maxBatch`) go in the next
- * one. Each caller resolves with its own result once its batch is done (and, if given, `settle`
- * resolved after it), or rejects with the batch's error: a failed batch fails every caller in it.
+ * one. Each caller resolves with its own result once its batch is done, or rejects with the batch's error: a failed batch fails every caller in it.
  *
  * Why: statements that append to the audit chain take its one lock in turn, so N callers cost N
  * lock holds, statements and commits; batched, they cost one of each (recordAuditEvent,
@@ -16,8 +15,6 @@ export class GroupCommit<T, R> {
     /** Sends one batch as one statement; returns one result per item, in order. */
     private readonly send: (batch: T[]) => Promise<R[]>,
     private readonly maxBatch: number,
-    /** Runs after each batch, while the next one is sent; callers resolve only once it has. */
-    private readonly settle?: () => Promise<void>,
   ) {}
 
   submit(item: T): Promise<R> {
@@ -38,11 +35,7 @@ export class GroupCommit<T, R> {
         for (const b of batch) b.reject(error);
         continue;
       }
-      const settled = this.settle ? this.settle() : Promise.resolve();
-      settled.then(
-        () => batch.forEach((b, i) => b.resolve(results[i])),
-        (error: unknown) => batch.forEach((b) => b.reject(error)),
-      );
+      batch.forEach((b, i) => b.resolve(results[i]));
     }
     this.sending = false;
   }

@@ -8,7 +8,7 @@
  *   2'. floor-create-sql, right before (2), on the same state and under the same load: 50 clients
  *      doing, straight from this process with postgres.js, only the database work a list create
  *      needs (the service's own store call, cts_store_control_list_if_current, with a list of 50
- *      real eligible files, then the durable barrier), no HTTP and no selection. It is the floor
+ *      real eligible files, committed synchronously), no HTTP and no selection. It is the floor
  *      of the create target: if Postgres alone cannot store lists at p99 < 100 ms here, the API
  *      cannot either. Its lists are deleted afterwards, so (2) sees the same open lists;
  *   3. read: 100 clients read the lists made in (2) as JSON, ids in rotation (each read is an
@@ -264,24 +264,21 @@ emit(summarize("create-1-client", createOne, null));
 
 // Floor of the create target: Postgres's own work per list, under the same scoring load and on
 // the same database state as "create", with no HTTP, no API process and no selection. 50 clients
-// (sharing the service's two pools: 4 asynchronously committing connections for the stores, 10 for
-// the barriers; 50 connections of their own measured p99 226-244 ms), units in rotation as in
+// (sharing the service's pool of 10 connections), units in rotation as in
 // "create", each storing one list of 50
 // files per iteration exactly as the service's store does (writeSnapshot in
 // services/db/queries/control-lists.ts): one autocommit call of cts_store_control_list_if_current
 // (migration 0009: the unit's lock, its versions checked, then cts_store_control_lists of
 // migration 0007: the list row, its 50 items with their reasons probed from the run's scores, the
-// control_list.create event appended to the hash chain) on a session with synchronous_commit off,
-// then the durable barrier (a synchronous commit with an xid, services/db/durable-commit.ts)
-// outside the unit's turn. A unit's lists are stored one at a time, as the API does (inUnitTurn),
+// control_list.create event appended to the hash chain), committed synchronously. A unit's lists are stored one at a time, as the API does (inUnitTurn),
 // so no store is refused for a version another client moved. Files: the unit's files scored in the
 // completed run, never controlled and on no open list, best score first, each on one list only;
 // a unit that runs out closes its floor lists and starts over (counted as recycles). Afterwards the
 // floor's lists and items are deleted and vacuumed, and one list per unit is created through the
 // API (not measured) so its cached exclusions are current again: "create" then sees the same
 // open lists as without the floor (its audit events stay: the chain is append-only). Besides a
-// client's whole latency (p50Ms, p99Ms, maxMs: waiting for the unit's turn, the store, the
-// barrier), it reports each of the three parts' p50 and p99.
+// client's whole latency (p50Ms, p99Ms, maxMs: waiting for the unit's turn, then the store), it
+// reports each part's p50 and p99.
 const FLOOR_ACTOR: Actor = { keyId: null, id: "bench-floor", name: "bench floor", role: "inspector", units: UNITS };
 const FLOOR_CAPACITY = 50;
 const FLOOR_EXPLORE = Math.floor(FLOOR_CAPACITY * 0.1);
@@ -305,15 +302,13 @@ const floorUnits = new Map<string, { ids: string[]; scores: number[]; next: numb
 const [{ stamp: floorStamp }] = await sql<{ stamp: string }[]>`select stamp::text from outcomes_change_stamp where id = 1`;
 
 async function floorCreateSql(connections: number, durationS: number) {
-  // The service's two pools (services/db/client.ts): stores go through the asynchronously
-  // committing one (4 connections), the durable barrier through the main one (10, DATABASE_POOL_MAX).
-  const pool = postgres(url, { max: 4, onnotice: () => {}, connection: { synchronous_commit: "off" } });
-  const durable = postgres(url, { max: 10, onnotice: () => {} });
-  await Promise.all([...Array.from({ length: 4 }, () => pool`select 1`), ...Array.from({ length: 10 }, () => durable`select 1`)]);
+  // The service's pool (services/db/client.ts: 10 connections, DATABASE_POOL_MAX), committing
+  // synchronously as the service does.
+  const pool = postgres(url, { max: 10, onnotice: () => {} });
+  await Promise.all(Array.from({ length: 10 }, () => pool`select 1`));
   const latencies: number[] = [];
   const storeLatencies: number[] = [];
   const waits: number[] = [];
-  const barriers: number[] = [];
   let retries = 0;
   let recycles = 0;
   const readVersion = async (unit: string) =>
@@ -385,21 +380,15 @@ async function floorCreateSql(connections: number, durationS: number) {
         });
         u.turn = mine.catch(() => undefined);
         await mine;
-        // The durable barrier, outside the unit's turn as in the service: returns once the WAL is
-        // flushed past this list's commit (concurrent barriers share one fsync).
-        const t1 = performance.now();
-        await durable`select txid_current()`;
-        const t2 = performance.now();
-        barriers.push(t2 - t1);
-        latencies.push(t2 - t0);
+        latencies.push(performance.now() - t0);
       }
     }),
   );
   const elapsedS = (performance.now() - started) / 1000;
   const machine1 = machineCpu();
-  await Promise.all([pool.end({ timeout: 5 }), durable.end({ timeout: 5 })]);
+  await pool.end({ timeout: 5 });
   latencies.sort((a, b) => a - b);
-  for (const sample of [storeLatencies, waits, barriers]) sample.sort((a, b) => a - b);
+  for (const sample of [storeLatencies, waits]) sample.sort((a, b) => a - b);
   const at = (sorted: number[], q: number) => Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] * 10) / 10;
   return {
     phase: "floor-create-sql",
@@ -414,8 +403,6 @@ async function floorCreateSql(connections: number, durationS: number) {
     storeP99Ms: at(storeLatencies, 0.99),
     unitWaitP50Ms: at(waits, 0.5),
     unitWaitP99Ms: at(waits, 0.99),
-    barrierP50Ms: at(barriers, 0.5),
-    barrierP99Ms: at(barriers, 0.99),
     storeRetries: retries,
     recycles,
     scoringRowsPerSecond: Math.round((scoredRows - rows0) / elapsedS),

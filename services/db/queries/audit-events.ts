@@ -2,7 +2,6 @@ import { and, asc, eq, gt, like, type SQL, sql } from "drizzle-orm";
 import type { Actor } from "../../auth/actor.js";
 import { type ChainedEvent, canonicalAroundId, eventHash, GENESIS_HASH } from "../../audit/chain.js";
 import { type Database, type Db, queryRows } from "../client.js";
-import { durableBarrier } from "../durable-commit.js";
 import { GroupCommit } from "../group-commit.js";
 import { auditEvents } from "../schema/index.js";
 
@@ -70,11 +69,8 @@ const MAX_BATCH = 256;
 
 /**
  * Group commit (services/db/group-commit.ts) of events that go with no state change. Each batch is
- * one statement, its own transaction, on the pool whose sessions have synchronous_commit off, so
- * the chain lock is released as soon as the commit record is written (not after an fsync, and
- * with no client round trip inside the transaction). Then a barrier, a synchronous commit with an
- * xid on the main pool, returns only once the WAL is flushed past it, so each caller resolves only
- * when its own event is durable (the reasoning of services/db/durable-commit.ts).
+ * one statement, its own transaction, committed synchronously: the chain lock is held through one
+ * fsync per batch, and every caller in the batch resolves only once its event is on disk.
  */
 const auditBatches = new WeakMap<Database, GroupCommit<ChainEntry, void>>();
 
@@ -83,11 +79,10 @@ function auditBatcher(database: Extract<Database, { driver: "postgres" }>): Grou
   if (!batcher) {
     batcher = new GroupCommit<ChainEntry, void>(
       async (entries) => {
-        await database.asyncCommitDb.execute(appendEventsCall(entries));
+        await database.db.execute(appendEventsCall(entries));
         return entries.map(() => undefined);
       },
       MAX_BATCH,
-      () => durableBarrier(database.db),
     );
     auditBatches.set(database, batcher);
   }

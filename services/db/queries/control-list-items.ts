@@ -2,7 +2,6 @@ import { and, eq, ne, sql } from "drizzle-orm";
 import type { Actor } from "../../auth/actor.js";
 import { conflict, notFound } from "../../errors.js";
 import { type Db, queryRows } from "../client.js";
-import { durableTransaction } from "../durable-commit.js";
 import { controlListItems, controlLists, outcomes } from "../schema/index.js";
 import { appendAuditEvent } from "./audit-events.js";
 import { type ControlListItemRow, type ControlListRow, getControlList } from "./control-lists.js";
@@ -31,7 +30,7 @@ export async function transitionItem(
   actor: Actor,
   requestId?: string,
 ): Promise<ControlListItemRow> {
-  return durableTransaction(db, async (tx) => {
+  return db.transaction(async (tx) => {
     authorize(await getControlList(tx, params.listId));
     const item = await lockItem(tx, params.listId, params.fileId);
     if (item.status === "done") throw conflict(`file ${params.fileId} is already done on this list`);
@@ -83,7 +82,7 @@ export async function recordItemOutcome(
   actor: Actor,
   requestId?: string,
 ): Promise<{ item: ControlListItemRow; outcomeId: number; listClosed: boolean }> {
-  return durableTransaction(db, async (tx) => {
+  return db.transaction(async (tx) => {
     authorize(await getControlList(tx, input.listId));
     const item = await lockItem(tx, input.listId, input.fileId);
     if (item.status === "done") {

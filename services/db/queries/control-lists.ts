@@ -4,7 +4,6 @@ import type { Actor } from "../../auth/actor.js";
 import { conflict, invalid, notFound } from "../../errors.js";
 import type { Candidate, Selection } from "../../lists/select.js";
 import { type Database, type Db, preparedPerDb, queryRows } from "../client.js";
-import { durableBarrier } from "../durable-commit.js";
 import { controlListItems, controlLists } from "../schema/index.js";
 import { auditEntry, type ChainEntry, recordAuditEvent } from "./audit-events.js";
 
@@ -195,11 +194,8 @@ async function inUnitTurn<T>(unit: string, fn: () => Promise<T>): Promise<T> {
  * list, items and the control_list.create audit event in one call (writeSnapshot); the answer
  * then waits for durability.
  *
- * On Postgres the store is one autocommit statement on the asynchronously committing pool, so the
- * audit chain's lock is held only for the append and the commit, with no client round trip and no
- * fsync inside; the durable barrier (services/db/durable-commit.ts), outside the unit's turn, makes
- * the answer wait for the fsync, shared by concurrent requests. Four round trips a list in all
- * (key, source run, store, barrier) where a transaction around the selection took eight.
+ * The store is one autocommit statement, committed synchronously: the answer is sent only once the
+ * list, its items and its audit event are on disk.
  */
 export async function insertControlListSnapshot(
   database: Database,
@@ -227,7 +223,6 @@ export async function insertControlListSnapshot(
     }
     throw conflict(`the lists of unit "${input.unit}" kept changing while this one was built: try again`);
   });
-  if (database.driver === "postgres") await durableBarrier(database.db);
   return result;
 }
 
@@ -260,8 +255,8 @@ async function storeListsIfCurrent(db: Db, unit: string, versions: ExclusionVers
 /**
  * Stores the list, its items (each item's reasons copied from its score row) and its
  * control_list.create event, which commit together, if the unit's exclusions are still at the
- * versions the list was selected against (storeListsIfCurrent): on Postgres as one autocommit
- * statement on the asynchronously committing pool. Returns the rows as stored, or null when
+ * versions the list was selected against (storeListsIfCurrent), as one autocommit statement.
+ * Returns the rows as stored, or null when
  * nothing was stored.
  */
 async function writeSnapshot(
@@ -288,8 +283,7 @@ async function writeSnapshot(
     requestId,
   });
   const entry: StoreEntry = { list: newList, items: picks, event };
-  const db = database.driver === "postgres" ? database.asyncCommitDb : database.db;
-  const stored = (await storeListsIfCurrent(db, input.unit, versions, [entry]))?.[0];
+  const stored = (await storeListsIfCurrent(database.db, input.unit, versions, [entry]))?.[0];
   if (!stored) return null;
   // The columns not written here hold their defaults: an open list, pending unassigned items.
   const list: ControlListRow = { ...newList, status: "open", createdAt: stored.createdAt, closedAt: null };

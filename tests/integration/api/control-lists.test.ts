@@ -256,8 +256,8 @@ describe("control lists built concurrently", () => {
     // once it is released: the second must see the first's list and store nothing.
     const stores = await database.db.transaction(async (tx) => {
       await tx.execute(sql`select pg_advisory_xact_lock(hashtext('cts-control-list:east'))`);
-      // One per pool, so each has a connection of its own (the main pool's other connections are free).
-      const both = Promise.all([store(database.db, east[0]), store(database.asyncCommitDb, east[1])]);
+      // Each on a connection of its own (the pool's other connections are free).
+      const both = Promise.all([store(database.db, east[0]), store(database.db, east[1])]);
       let settled = false;
       both.then(() => (settled = true), () => (settled = true));
       let waiting = 0;

@@ -1,4 +1,3 @@
-import { StringDecoder } from "node:string_decoder";
 
 /**
  * A streaming RFC 4180 CSV reader: comma separated, `"` quoting with `""` escapes, LF or CRLF line
@@ -45,13 +44,14 @@ export class CsvReader {
   private rest = "";
   private line = 1;
   private started = false;
-  private readonly decoder = new StringDecoder("utf8");
+  /** fatal: invalid UTF-8 is an error naming its line, never silently replaced by U+FFFD. */
+  private readonly decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
   constructor(private readonly handlers: CsvHandlers) {}
 
   /** Feeds the next bytes (or already decoded text) of the input. */
   push(chunk: Buffer | string): void {
-    let text = typeof chunk === "string" ? chunk : this.decoder.write(chunk);
+    let text = typeof chunk === "string" ? chunk : this.decode(chunk, false);
     if (!this.started && text.length > 0) {
       this.started = true;
       if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
@@ -61,8 +61,21 @@ export class CsvReader {
 
   /** Ends the input: the last record may lack its line end; an unclosed quote is an error. */
   end(): void {
-    const tail = this.decoder.end();
+    const tail = this.decode(new Uint8Array(0), true);
     this.parse(this.rest + tail, true);
+  }
+
+  private decode(bytes: Uint8Array, final: boolean): string {
+    try {
+      return this.decoder.decode(bytes, { stream: !final });
+    } catch {
+      // Name the line: the lines already read, those waiting in `rest`, and those of this chunk
+      // before the first byte that does not decode.
+      const lenient = new TextDecoder("utf-8").decode(bytes);
+      const bad = lenient.indexOf("\ufffd");
+      const line = this.line + countLineEnds(this.rest, 0, this.rest.length) + countLineEnds(lenient, 0, bad === -1 ? lenient.length : bad);
+      throw new CsvSyntaxError(line, "the file is not valid UTF-8 (save it as UTF-8 and try again)");
+    }
   }
 
   private parse(text: string, final: boolean): void {
@@ -73,7 +86,11 @@ export class CsvReader {
     while (pos < n) {
       let nl = text.indexOf("\n", pos);
       if (nl === -1) {
-        if (!final) break;
+        if (!final) {
+          // Without this bound, a line that never ends is carried over and rescanned with every chunk.
+          if (n - pos > MAX_RECORD_CHARS) throw new CsvSyntaxError(this.line, `a record is longer than ${MAX_RECORD_CHARS} characters`);
+          break;
+        }
         nl = n;
       }
       if (nextQuote < pos) {

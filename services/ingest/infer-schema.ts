@@ -5,7 +5,9 @@ import {
   type AttributeType,
   FeatureSchemaDefinition,
 } from "../../models/feature-schema.js";
-import { CsvReader } from "./csv-reader.js";
+import { invalid } from "../errors.js";
+import { CsvReader, CsvSyntaxError } from "./csv-reader.js";
+import { csvFieldErrors } from "./errors.js";
 import type { RowError } from "./validate-row.js";
 import { isBlank, parseBooleanCell, parseDateCell, parseNumberCell } from "./values.js";
 
@@ -110,23 +112,29 @@ function guessType(values: string[]): AttributeType {
 export async function readCsvSample(input: Readable, limit = INFER_SAMPLE_ROWS): Promise<{ header: string[] | null; rows: string[][] }> {
   let header: string[] | null = null;
   const rows: string[][] = [];
+  const errors: RowError[] = [];
   const reader = new CsvReader({
     record(fields) {
       if (header === null) header = fields;
       else if (rows.length < limit) rows.push(fields);
     },
-    error() {},
+    error(line, message) {
+      errors.push({ line, message });
+    },
   });
+  const refuse = () => invalid("the CSV sample is malformed: no schema is proposed from it", csvFieldErrors(errors));
   try {
     for await (const chunk of input) {
       reader.push(chunk as Buffer);
+      if (errors.length > 0) throw refuse();
       if (rows.length >= limit) return { header, rows };
     }
-    try {
-      reader.end();
-    } catch {
-      // A sample cut inside a quoted field: its last record is left out.
-    }
+    reader.end();
+    if (errors.length > 0) throw refuse();
+  } catch (error) {
+    if (!(error instanceof CsvSyntaxError)) throw error;
+    errors.push({ line: error.line, message: error.message.replace(/^line \d+: /, "") });
+    throw refuse();
   } finally {
     input.destroy();
   }

@@ -11,7 +11,7 @@ export const MAX_TEXT_LENGTH = 1000;
 export const UNIT_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 
 /** File ids: 1 to 200 characters, no control characters, no leading or trailing blank. */
-const FILE_ID_PATTERN = /^[^\s\x00-\x1f\x7f](?:[^\x00-\x1f\x7f]{0,198}[^\s\x00-\x1f\x7f])?$/;
+export const FILE_ID_PATTERN = /^[^\s\x00-\x1f\x7f](?:[^\x00-\x1f\x7f]{0,198}[^\s\x00-\x1f\x7f])?$/;
 
 /** A number exactly as JSON writes it: stored as is, so jsonb keeps the digits that were sent. */
 const JSON_NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;

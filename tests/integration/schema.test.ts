@@ -14,6 +14,22 @@ describe.each(DRIVERS)("schema API on %s", (driver) => {
   });
   afterAll(() => ctx.close());
 
+  it("POST /v1/schema/infer refuses a sample with an unclosed quote or invalid UTF-8 (422 naming the line)", async () => {
+    const unclosed = await postCsv(ctx, "/v1/schema/infer", officer, 'id,unit,amount\n1,north,3\n2,"south,4\n');
+    expect(unclosed.status).toBe(422);
+    const body = (await unclosed.json()) as Problem;
+    expect(body.errors?.[0]).toMatchObject({ line: 3, message: expect.stringMatching(/unclosed quote/) });
+    const latin1 = await postCsv(ctx, "/v1/schema/infer", officer, Buffer.from("id,unit,city\n1,north,K\xf6ln\n", "latin1"));
+    expect(latin1.status).toBe(422);
+    expect(((await latin1.json()) as Problem).errors?.[0]).toMatchObject({ line: 2, message: expect.stringMatching(/UTF-8/) });
+  });
+
+  it("GET /v1/schema?version= past an int4 is a 422 naming the field, not a 500", async () => {
+    const res = await ctx.request("GET", "/v1/schema?version=99999999999", { key: officer });
+    expect(res.status).toBe(422);
+    expect(((await res.json()) as Problem).errors?.[0]?.path).toBe("version");
+  });
+
   it("GET /v1/schema answers 404 before the first PUT", async () => {
     expect((await ctx.request("GET", "/v1/schema", { key: officer })).status).toBe(404);
   });

@@ -103,7 +103,7 @@ export async function listAuditEvents(db: Db, filter: AuditEventFilter) {
     filter.after !== undefined ? gt(auditEvents.id, filter.after) : undefined,
     filter.action
       ? filter.action.endsWith("*")
-        ? like(auditEvents.action, `${filter.action.slice(0, -1)}%`)
+        ? like(auditEvents.action, `${escapeLike(filter.action.slice(0, -1))}%`)
         : eq(auditEvents.action, filter.action)
       : undefined,
     filter.actor ? eq(auditEvents.actor, filter.actor) : undefined,
@@ -119,6 +119,9 @@ export async function listAuditEvents(db: Db, filter: AuditEventFilter) {
   const items = hasMore ? rows.slice(0, filter.limit) : rows;
   return { items, nextAfter: hasMore ? items[items.length - 1].id : null };
 }
+
+/** The text matched literally by LIKE: its own % and _ are no wildcards (backslash is LIKE's escape). */
+const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 export interface ChainBreak {
   id: number;

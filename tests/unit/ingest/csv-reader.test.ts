@@ -47,6 +47,30 @@ describe("CsvReader", () => {
     expect(() => read('a\n"open\n')).toThrow(CsvSyntaxError);
   });
 
+  it("refuses an unquoted line longer than a record may be, at once and naming its line", () => {
+    const reader = new CsvReader({ record: () => {}, error: () => {} });
+    reader.push("id,unit\n1,north\n");
+    const chunk = Buffer.alloc(64 * 1024, "x");
+    const started = performance.now();
+    let thrown: unknown;
+    try {
+      for (let i = 0; i < 800; i++) reader.push(chunk); // 50 MB with no line end
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(CsvSyntaxError);
+    expect((thrown as CsvSyntaxError).line).toBe(3);
+    expect((thrown as CsvSyntaxError).message).toMatch(/longer than/);
+    // Refused once the bound is passed, not after the 50 MB: well under a second of work.
+    expect(performance.now() - started).toBeLessThan(5_000);
+  });
+
+  it("refuses invalid UTF-8 naming its line, instead of replacing it with U+FFFD", () => {
+    const reader = new CsvReader({ record: () => {}, error: () => {} });
+    const bytes = Buffer.concat([Buffer.from("id,unit\n1,north\n2,"), Buffer.from([0xc3, 0x28]), Buffer.from("\n")]);
+    expect(() => reader.push(bytes)).toThrow(/line 3: .*not valid UTF-8/);
+  });
+
   it("reads back whatever csv-stringify writes, however the bytes are cut (property)", () => {
     const cell = fc.string({ unit: fc.constantFrom("a", "é", ",", '"', "\n", "\r\n", " ", "1", "€") , maxLength: 8 });
     fc.assert(

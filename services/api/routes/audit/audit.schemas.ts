@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { FileIdText, SearchText } from "../../params.js";
 import { ReasonSchema } from "../../reasons.js";
 
 export const AuditEventSchema = z
@@ -19,9 +20,9 @@ export const AuditEventSchema = z
 export const AuditEventsQuery = z.object({
   after: z.coerce.number().int().min(0).optional().openapi({ description: "Return events with id greater than this" }),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
-  action: z.string().max(100).optional().openapi({ description: "Exact action, or a family ending in * (model.*)" }),
-  actor: z.string().max(100).optional(),
-  target: z.string().max(200).optional(),
+  action: SearchText(100).optional().openapi({ description: "Exact action, or a family ending in * (model.*)" }),
+  actor: SearchText(100).optional(),
+  target: SearchText(200).optional(),
 });
 
 export const AuditEventsPage = z
@@ -77,7 +78,7 @@ export const RunVerification = z
   .openapi("RunVerification");
 
 export const FileIdParam = z.object({
-  fileId: z.string().min(1).max(200).openapi({ param: { name: "fileId", in: "path" } }),
+  fileId: FileIdText.openapi({ param: { name: "fileId", in: "path" } }),
 });
 
 export const FileScoreSchema = z

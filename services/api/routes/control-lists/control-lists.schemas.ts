@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { FileIdText } from "../../params.js";
 import type { ControlListItemView, ControlListRow } from "../../../db/queries/control-lists.js";
 import { MAX_CAPACITY } from "../../../lists/create-list.js";
 import { RANKINGS } from "../../../lists/select.js";
@@ -71,7 +72,7 @@ export const ListControlListsQuery = z.object({
 
 export const ListIdParam = z.object({ id: z.string().uuid().openapi({ param: { name: "id", in: "path" } }) });
 export const ItemParam = ListIdParam.extend({
-  fileId: z.string().min(1).max(200).openapi({ param: { name: "fileId", in: "path" } }),
+  fileId: FileIdText.openapi({ param: { name: "fileId", in: "path" } }),
 });
 
 export const ReadQuery = z.object({ format: z.enum(["json", "csv"]).optional() });

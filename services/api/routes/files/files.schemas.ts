@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { FileIdText, SearchText } from "../../params.js";
 import { SELECTED_BY } from "../../../db/schema/index.js";
 import { IMPORT_MODES } from "../../../ingest/csv-import.js";
 import { FILES_BATCH_LIMIT } from "../../../ingest/import-files.js";
@@ -79,13 +80,13 @@ export const FileDetailSchema = FileSchema.extend({ outcomes: z.array(FileOutcom
 
 export const ListFilesQuery = z.object({
   unit: z.string().max(63).optional().openapi({ description: "Only this unit (an inspector: one of the key's units)" }),
-  after: z.string().max(200).optional().openapi({ description: "Return files whose id sorts after this (nextAfter of the previous page)" }),
+  after: SearchText(200).optional().openapi({ description: "Return files whose id sorts after this (nextAfter of the previous page)" }),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
 
 export const FilesPage = z.object({ items: z.array(FileSchema), nextAfter: z.string().nullable() }).openapi("FilesPage");
 
-export const FileIdParam = z.object({ id: z.string().min(1).max(200).openapi({ param: { name: "id", in: "path" } }) });
+export const FileIdParam = z.object({ id: FileIdText.openapi({ param: { name: "id", in: "path" } }) });
 
 type FileRecord = { id: string; unit: string; attributes: Record<string, number | string | boolean | null>; createdAt: Date; updatedAt: Date };
 

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { PgIntQuery } from "../../params.js";
 import { AttributeType, FeatureSchemaDefinition } from "../../../../models/feature-schema.js";
 import type { FeatureSchemaRow } from "../../../db/queries/feature-schemas.js";
 
@@ -20,7 +21,7 @@ export const PutSchemaResult = SchemaVersionSchema.extend({
 }).openapi("PutFeatureSchemaResult");
 
 export const SchemaQuery = z.object({
-  version: z.coerce.number().int().min(1).optional().openapi({ description: "A past version; the current one when absent" }),
+  version: PgIntQuery.optional().openapi({ description: "A past version; the current one when absent" }),
 });
 
 export const SchemaProposalSchema = z

@@ -1,0 +1,26 @@
+import { z } from "@hono/zod-openapi";
+import { FILE_ID_PATTERN } from "../ingest/values.js";
+
+/**
+ * Field schemas shared by the routes' path and query parameters. Every text a client sends is
+ * checked before it reaches SQL: Postgres refuses NUL in text and integers past int4 with an
+ * error that would otherwise surface as a 500.
+ */
+
+/** Postgres integer (int4) bounds: a larger value can never match a row, so it is refused. */
+export const PG_INT_MAX = 2_147_483_647;
+
+/** A file id as imports accept it (services/ingest/values.ts FILE_ID_PATTERN). */
+export const FileIdText = z
+  .string()
+  .regex(FILE_ID_PATTERN, "a file id: 1 to 200 characters, no control characters, no leading or trailing blank");
+
+/** A search term (actor, target, action): no control characters, bounded. */
+export const SearchText = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .regex(/^[^\x00-\x1f\x7f]*$/, "must not contain control characters");
+
+/** A positive integer query value that fits an int4 column. */
+export const PgIntQuery = z.coerce.number().int().min(1).max(PG_INT_MAX);

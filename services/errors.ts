@@ -8,6 +8,7 @@ export interface FieldError {
 
 export type DomainErrorCode =
   | "invalid"
+  | "malformed"
   | "unauthenticated"
   | "forbidden"
   | "not_found"

@@ -4,6 +4,7 @@ import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import { DomainError } from "../errors.js";
 import { authenticate } from "./middleware/auth.js";
+import { jsonBodyGuard } from "./middleware/json-body.js";
 import { requestContext } from "./middleware/request-logger.js";
 import { errorHandler, notFoundHandler } from "./problem.js";
 import { createRouter } from "./router.js";
@@ -57,6 +58,7 @@ export function createApp(deps: AppDeps) {
   app.get("/docs", Scalar({ url: "/openapi.json", pageTitle: "Control Targeting Service API" }));
 
   app.use("/v1/*", authenticate());
+  app.use("/v1/*", jsonBodyGuard());
   for (const router of V1_ROUTERS) app.route("/v1", router);
 
   app.notFound(notFoundHandler);

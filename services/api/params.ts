@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { AMOUNT_RULE, amountProblem, controlDateProblem, EARLIEST_CONTROL_DATE } from "../ingest/validate-outcome.js";
 import { FILE_ID_PATTERN } from "../ingest/values.js";
 
 /**
@@ -24,3 +25,15 @@ export const SearchText = (max: number) =>
 
 /** A positive integer query value that fits an int4 column. */
 export const PgIntQuery = z.coerce.number().int().min(1).max(PG_INT_MAX);
+
+/** A control's date, with the rule every outcome door applies (services/ingest/validate-outcome.ts). */
+export const ControlDate = z
+  .string()
+  .superRefine((date, ctx) => {
+    const problem = controlDateProblem(date, new Date().toISOString().slice(0, 10));
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  })
+  .openapi({ description: `Date of the control, yyyy-mm-dd, from ${EARLIEST_CONTROL_DATE} to today (UTC)`, example: "2025-03-14" });
+
+/** The amount a control found, with the rule every outcome door applies. */
+export const AmountFound = z.number().refine((amount) => amountProblem(amount) === null, AMOUNT_RULE);

@@ -21,6 +21,7 @@ export interface Problem {
 
 const STATUS_OF: Record<DomainErrorCode, { status: ContentfulStatusCode; title: string }> = {
   invalid: { status: 422, title: "Invalid request" },
+  malformed: { status: 400, title: "Malformed request" },
   unauthenticated: { status: 401, title: "Unauthenticated" },
   forbidden: { status: 403, title: "Forbidden" },
   not_found: { status: 404, title: "Not found" },
@@ -69,6 +70,12 @@ export function notFoundHandler(c: Context<AppBindings>) {
   });
 }
 
+/** True when the error only says that the client closed the connection (an aborted upload). */
+export function clientWentAway(error: unknown, c: Context<AppBindings>): boolean {
+  const e = error as NodeJS.ErrnoException;
+  return c.req.raw.signal?.aborted === true || e?.code === "ECONNRESET" || e?.message === "aborted" || e?.code === "ERR_STREAM_PREMATURE_CLOSE";
+}
+
 /** Maps thrown errors to problems; unexpected ones are logged with their stack and sent as a bare 500. */
 export function errorHandler(error: Error, c: Context<AppBindings>) {
   if (error instanceof DomainError) {
@@ -90,6 +97,10 @@ export function errorHandler(error: Error, c: Context<AppBindings>) {
       status,
       detail: error.message || `HTTP ${status}`,
     });
+  }
+  if (clientWentAway(error, c)) {
+    // Nobody reads this answer; the request logger records the request as disconnected.
+    return problemResponse(c, { type: typeUri("client-closed"), title: "Client closed the request", status: 400, detail: "The client closed the connection before the request was complete." });
   }
   c.get("logger")?.error({ err: error }, "unhandled error");
   return problemResponse(c, {

@@ -29,6 +29,7 @@ const problem = (description: string) => ({
 });
 
 export const problemResponses = {
+  400: problem("Malformed request: the body is not valid JSON, or is nested too deeply"),
   401: problem("Missing, unknown or revoked API key"),
   403: problem("The key's role or units do not allow this"),
   404: problem("Not found"),

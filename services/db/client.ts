@@ -102,6 +102,13 @@ export async function migrateDatabase(database: Database): Promise<void> {
   }
 }
 
+/** The SQLSTATE of a driver error (postgres.js, PGlite), also when drizzle wrapped it. */
+export function sqlState(error: unknown): string | undefined {
+  const e = error as { code?: unknown; cause?: { code?: unknown } };
+  const code = e?.cause?.code ?? e?.code;
+  return typeof code === "string" ? code : undefined;
+}
+
 /** Runs raw SQL and returns its rows, whichever driver is underneath (they shape results differently). */
 export async function queryRows<T = Record<string, unknown>>(db: Db, query: SQL): Promise<T[]> {
   const result = (await db.execute(query)) as unknown;

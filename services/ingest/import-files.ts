@@ -29,6 +29,8 @@ export interface FilesWriteResult {
   rows: number;
   inserted: number;
   updated: number;
+  /** Known ids sent again exactly as stored: nothing written for them. */
+  unchanged: number;
   rejected: number;
   schemaVersion: number;
 }
@@ -58,8 +60,8 @@ export async function importFilesCsv(
     throw noSchema();
   }
   return withBulkTransaction(database, async (tx) => {
-    await lockFilesForBulkWrite(tx);
-    const counts = { inserted: 0, updated: 0 };
+    await lockFilesForBulkWrite(tx, `files import by ${opts.actor.name}`);
+    const counts = { inserted: 0, updated: 0, unchanged: 0 };
     const writer = new FileChunkWriter(tx);
     const outcome = await runCsvImport<FileRow, PreparedFileChunk>(input, {
       mode: opts.mode,
@@ -80,6 +82,7 @@ export async function importFilesCsv(
       rows: outcome.rows,
       inserted: counts.inserted,
       updated: counts.updated,
+      unchanged: counts.unchanged,
       rejected: outcome.rejected,
       schemaVersion: schema.version,
       errors,
@@ -113,8 +116,8 @@ export async function upsertFiles(database: Database, items: FileInput[], opts: 
     new DomainError("invalid", refusal(l.total, false), jsonFieldErrors("files", l.sorted(), (c) => (TOP_LEVEL.has(c) ? c : `attributes.${c}`)));
   if (log.total > 0) throw fail(log);
   return withBulkTransaction(database, async (tx) => {
-    await lockFilesForBulkWrite(tx);
-    const counts = { inserted: 0, updated: 0 };
+    await lockFilesForBulkWrite(tx, `files upsert by ${opts.actor.name}`);
+    const counts = { inserted: 0, updated: 0, unchanged: 0 };
     const writer = new FileChunkWriter(tx);
     log.addAll(await writeDistinctFiles(writer, writer.prepare(rows), counts, "index"));
     if (log.total > 0) throw fail(log);
@@ -130,7 +133,7 @@ const TOP_LEVEL = new Set(["id", "unit"]);
 async function writeDistinctFiles(
   writer: FileChunkWriter,
   chunk: PreparedFileChunk,
-  counts: { inserted: number; updated: number },
+  counts: { inserted: number; updated: number; unchanged: number },
   position: "line" | "index",
 ): Promise<RowError[]> {
   const firstLine = new Map<string, number>();
@@ -148,6 +151,7 @@ async function writeDistinctFiles(
   const written = await writer.write(chunk, distinct);
   counts.inserted += written.inserted;
   counts.updated += written.updated;
+  counts.unchanged += written.unchanged;
   for (const row of written.repeated) {
     refused.push({ line: row.line, column: "id", message: `id "${row.id}" is repeated (it came earlier in this import)` });
   }
@@ -163,6 +167,7 @@ const summary = (r: FilesWriteResult) => ({
   rows: r.rows,
   inserted: r.inserted,
   updated: r.updated,
+  unchanged: r.unchanged,
   rejected: r.rejected,
   schemaVersion: r.schemaVersion,
 });

@@ -115,6 +115,24 @@ const JSON_NAMES: Record<keyof OutcomeInput, string> = {
   notes: "notes",
 };
 
+/** Controls older than this are refused: such a date is a typo or a placeholder, never a control. */
+export const EARLIEST_CONTROL_DATE = "1970-01-01";
+export const AMOUNT_RULE = "amount must be a finite number >= 0";
+
+/**
+ * The rule for a control's date, whichever door the outcome comes through (CSV, JSON batch, a list
+ * item's outcome form): a real calendar date, not before EARLIEST_CONTROL_DATE, not after today.
+ */
+export function controlDateProblem(date: string, today: string): string | null {
+  if (!isIsoDate(date)) return `"${date}" is not a date (yyyy-mm-dd)`;
+  if (date < EARLIEST_CONTROL_DATE) return `${date} is before ${EARLIEST_CONTROL_DATE}`;
+  if (date > today) return `${date} is in the future`;
+  return null;
+}
+
+/** The rule for an amount found, whichever door the outcome comes through. */
+export const amountProblem = (amount: number): string | null => (Number.isFinite(amount) && amount >= 0 ? null : AMOUNT_RULE);
+
 /** Checks one JSON outcome; errors use `line` = the 0-based index in the batch. */
 export const checkOutcomeJson = (input: OutcomeInput, index: number, today: string, out: RowError[]) =>
   checkOutcome(input, index, today, out, JSON_NAMES);
@@ -139,14 +157,14 @@ function checkOutcome(
   if (idProblem) err("fileId", idProblem);
 
   const controlledAt = typeof input.controlledAt === "string" ? input.controlledAt : "";
-  if (!isIsoDate(controlledAt)) err("controlledAt", `"${controlledAt}" is not a date (yyyy-mm-dd)`);
-  else if (controlledAt > today) err("controlledAt", `${controlledAt} is in the future`);
+  const dateProblem = controlDateProblem(controlledAt, today);
+  if (dateProblem) err("controlledAt", dateProblem);
 
   const outcome = input.outcome === 0 || input.outcome === "0" ? 0 : input.outcome === 1 || input.outcome === "1" ? 1 : null;
   if (outcome === null) err("outcome", `outcome must be 0 (nothing found) or 1 (irregularity found), got ${show(input.outcome)}`);
 
   const amount = optionalNumber(input.amount);
-  if (amount === false || (typeof amount === "number" && amount < 0)) err("amount", `amount must be a number >= 0, got ${show(input.amount)}`);
+  if (amount === false || (typeof amount === "number" && amountProblem(amount))) err("amount", `${AMOUNT_RULE}, got ${show(input.amount)}`);
 
   const probability = optionalNumber(input.selectionProbability);
   if (probability === false || (typeof probability === "number" && !(probability > 0 && probability <= 1))) {

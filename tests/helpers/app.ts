@@ -8,7 +8,7 @@ import { SYSTEM_ACTOR } from "../../services/auth/actor.js";
 import { parseConfig, type Config } from "../../services/config.js";
 import { createApiKey } from "../../services/db/queries/api-keys.js";
 import type { Role } from "../../services/db/schema/index.js";
-import { createLogger } from "../../services/logger.js";
+import { createLogger, type Logger } from "../../services/logger.js";
 import { createTestDatabase, type DRIVERS, type TestDatabase } from "./database.js";
 
 export interface TestContext {
@@ -31,13 +31,14 @@ export interface TestContext {
 export async function createTestContext(
   driver: (typeof DRIVERS)[number] = "postgres",
   env: Record<string, string> = {},
+  opts: { logger?: Logger } = {},
 ): Promise<TestContext> {
   const test = await createTestDatabase(driver);
   const prefix = `test-${randomUUID()}`;
   const config = parseConfig({ NODE_ENV: "test", LOG_LEVEL: "silent", QUEUE_PREFIX: prefix, ...env });
   const redis = createRedis(inject("redisUrl"));
   const queues = createQueues(redis, prefix);
-  const logger = createLogger(config.LOG_LEVEL);
+  const logger = opts.logger ?? createLogger(config.LOG_LEVEL);
   const app = createApp({ database: test.database, redis, queues, config, logger, tfjsBackend: () => "cpu" });
   return {
     test,

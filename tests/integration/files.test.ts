@@ -50,12 +50,25 @@ describe.each(DRIVERS)("files API on %s", (driver) => {
     expect(items.at(-1)?.details).toMatchObject({ rows: 500, inserted: 500, updated: 0, rejected: 0, mode: "all-or-nothing" });
   });
 
-  it("a re-import updates attributes and updated_at without duplicating rows", async () => {
+  it("a re-import of identical rows reports them unchanged and writes nothing", async () => {
+    const first = (await (await ctx.request("GET", "/v1/files/F0000001", { key: officer })).json()) as { updatedAt: string };
+    const res = await postCsv(ctx, "/v1/files/import", officer, FIXTURE);
+    expect(await res.json()).toMatchObject({ rows: 500, inserted: 0, updated: 0, unchanged: 500, rejected: 0 });
+    const again = (await (await ctx.request("GET", "/v1/files/F0000001", { key: officer })).json()) as { updatedAt: string };
+    expect(again.updatedAt).toBe(first.updatedAt);
+    // An unchanged id repeated later in the same import is still refused as a repeat.
+    const repeated = `${FIXTURE.trimEnd()}\n${FIXTURE.split("\n")[1]}\n`;
+    const refused = await postCsv(ctx, "/v1/files/import", officer, repeated);
+    expect(refused.status).toBe(422);
+    expect(JSON.stringify(await refused.json())).toMatch(/is repeated/);
+  });
+
+  it("a re-import updates the changed row's attributes and updated_at without duplicating rows", async () => {
     const before = await tableCounts(ctx);
     const first = (await (await ctx.request("GET", "/v1/files/F0000002", { key: officer })).json()) as { updatedAt: string };
     const changed = withCell(FIXTURE, 3, "turnover", "123456");
     const res = await postCsv(ctx, "/v1/files/import", officer, changed);
-    expect(await res.json()).toMatchObject({ rows: 500, inserted: 0, updated: 500, rejected: 0 });
+    expect(await res.json()).toMatchObject({ rows: 500, inserted: 0, updated: 1, unchanged: 499, rejected: 0 });
     const after = await tableCounts(ctx);
     expect(after.files).toBe(before.files);
     const file = (await (await ctx.request("GET", "/v1/files/F0000002", { key: officer })).json()) as {
@@ -69,9 +82,9 @@ describe.each(DRIVERS)("files API on %s", (driver) => {
   it("accepts a gzip body (Content-Encoding: gzip and application/gzip)", async () => {
     const gz = gzipSync(headLines(FIXTURE, 20));
     const a = await postCsv(ctx, "/v1/files/import", officer, gz, { "content-encoding": "gzip" });
-    expect(await a.json()).toMatchObject({ rows: 20, updated: 20 });
+    expect(await a.json()).toMatchObject({ rows: 20, inserted: 0, rejected: 0 });
     const b = await postCsv(ctx, "/v1/files/import", officer, gz, { "content-type": "application/gzip" });
-    expect(await b.json()).toMatchObject({ rows: 20, updated: 20 });
+    expect(await b.json()).toMatchObject({ rows: 20, inserted: 0, updated: 0, unchanged: 20 });
   });
 
   const bad: [string, () => string, { line?: number; column?: string; message: RegExp }][] = [
@@ -232,9 +245,10 @@ describe.each(DRIVERS)("files API on %s", (driver) => {
     const before = await tableCounts(ctx);
     const first = await postCsv(ctx, "/v1/files/import?mode=skip-invalid", officer, body, { "content-encoding": "gzip" });
     expect(await first.json()).toMatchObject({ rows: total + 1, inserted: total, updated: 0, rejected: 1, errors: [repeated] });
-    // Again: now chunk N updates stored files, and chunk N+1 must see that the update touched the id.
+    // Again: now chunk N finds its stored files unchanged and writes nothing, and chunk N+1 must
+    // still tell that the id came earlier in this import.
     const again = await postCsv(ctx, "/v1/files/import?mode=skip-invalid", officer, body, { "content-encoding": "gzip" });
-    expect(await again.json()).toMatchObject({ rows: total + 1, inserted: 0, updated: total, rejected: 1, errors: [repeated] });
+    expect(await again.json()).toMatchObject({ rows: total + 1, inserted: 0, updated: 0, unchanged: total, rejected: 1, errors: [repeated] });
     expect((await tableCounts(ctx)).files).toBe(before.files + total);
     const strict = await postCsv(ctx, "/v1/files/import", officer, body, { "content-encoding": "gzip" });
     expect(strict.status).toBe(422);

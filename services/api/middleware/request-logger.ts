@@ -11,7 +11,8 @@ export function requestContext(deps: AppDeps, logger: Logger): MiddlewareHandler
     await next();
     const ms = Math.round((performance.now() - started) * 10) / 10;
     const line = { method: c.req.method, path: c.req.path, status: c.res.status, ms };
-    if (c.res.status >= 500) c.get("logger").error(line, "request");
+    if (c.req.raw.signal?.aborted) c.get("logger").info({ ...line, status: null, clientClosed: true }, "client disconnected");
+    else if (c.res.status >= 500) c.get("logger").error(line, "request");
     else c.get("logger").info(line, "request");
   };
 }

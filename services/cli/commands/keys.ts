@@ -1,5 +1,6 @@
 import { type Command, Option } from "commander";
 import { createApiKey, listApiKeys, revokeApiKey } from "../../db/queries/api-keys.js";
+import { unitsWithoutFiles } from "../../db/queries/files.js";
 import { ROLES } from "../../db/schema/index.js";
 import { cliActor, printJson, withDatabase } from "../context.js";
 
@@ -19,9 +20,11 @@ export function register(program: Command) {
       if (opts.role === "inspector" && opts.unit.length === 0) {
         program.error("an inspector key needs at least one --unit");
       }
-      const created = await withDatabase(({ db }) =>
-        createApiKey(db, { role: opts.role, units: opts.unit, name: opts.name || `${opts.role} key` }, cliActor()),
-      );
+      const created = await withDatabase(async ({ db }) => {
+        const unknown = await unitsWithoutFiles(db, opts.unit);
+        if (unknown.length > 0) program.error(`no file belongs to unit ${unknown.join(", ")}: import its files first, or check the spelling`);
+        return createApiKey(db, { role: opts.role, units: opts.unit, name: opts.name || `${opts.role} key` }, cliActor());
+      });
       process.stderr.write(`Created ${created.role} key ${created.prefix}. It is shown this once:\n`);
       process.stdout.write(`${created.key}\n`);
     });

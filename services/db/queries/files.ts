@@ -1,6 +1,7 @@
 import { and, asc, eq, gt, inArray, sql } from "drizzle-orm";
 import { type BulkTx, COPY_BINARY_HEADER } from "../bulk.js";
-import { type Db, queryRows } from "../client.js";
+import { type Db, queryRows, sqlState } from "../client.js";
+import { conflict } from "../../errors.js";
 import { files, outcomes } from "../schema/index.js";
 
 /** A validated file ready to write; `attributesJson` holds every schema attribute (services/ingest). */
@@ -62,18 +63,48 @@ const ARENA_BLOCK_BYTES = 1 << 20;
 export interface FileChunkResult {
   inserted: number;
   updated: number;
+  /** Known ids sent again with the same unit and attributes: not written (updated_at stays). */
+  unchanged: number;
   /** Rows whose id already came earlier in the same import: refused, never written twice. */
   repeated: FileRow[];
 }
 
+/** How long a bulk write waits for another one before answering 409: never minutes. */
+const BULK_WRITE_LOCK_WAIT = "5s";
+const LOCK_NOT_AVAILABLE = "55P03";
+
 /**
  * Taken by every bulk write to files, to the end of its transaction: imports and batch upserts run
- * one after the other (a second one waits), so no other writer can insert an id between the
- * existence check of a chunk and its COPY. Readers are never blocked (SHARE ROW EXCLUSIVE conflicts
- * only with writers). https://www.postgresql.org/docs/current/explicit-locking.html
+ * one after the other, so no other writer can insert an id between the existence check of a chunk
+ * and its COPY. Readers are never blocked (SHARE ROW EXCLUSIVE conflicts only with writers).
+ * https://www.postgresql.org/docs/current/explicit-locking.html
+ *
+ * A second writer waits at most BULK_WRITE_LOCK_WAIT, then gets a 409 naming the holder (its
+ * `holder`, kept as the session's application_name for the transaction), instead of queueing
+ * behind an upload that may take minutes.
  */
-export async function lockFilesForBulkWrite(tx: BulkTx): Promise<void> {
-  await tx.db.execute(sql`lock table files in share row exclusive mode`);
+export async function lockFilesForBulkWrite(tx: BulkTx, holder: string): Promise<void> {
+  if (tx.driver === "pglite") {
+    await tx.db.execute(sql`lock table files in share row exclusive mode`);
+    return;
+  }
+  await tx.db.execute(
+    sql`select set_config('application_name', ${`cts bulk write: ${holder}`.slice(0, 63)}, true),
+               set_config('lock_timeout', ${BULK_WRITE_LOCK_WAIT}, true)`,
+  );
+  try {
+    await tx.db.transaction((savepoint) => savepoint.execute(sql`lock table files in share row exclusive mode`));
+  } catch (error) {
+    if (sqlState(error) !== LOCK_NOT_AVAILABLE) throw error;
+    const [other] = await queryRows<{ name: string; since: Date | string }>(
+      tx.db,
+      sql`select a.application_name as name, a.xact_start as since from pg_locks l join pg_stat_activity a on a.pid = l.pid
+          where l.relation = 'files'::regclass and l.granted and l.mode = 'ShareRowExclusiveLock' and l.pid <> pg_backend_pid() limit 1`,
+    );
+    const who = other ? `${other.name.replace(/^cts bulk write: /, "")}, since ${new Date(other.since).toISOString()}` : "unknown";
+    throw conflict(`another import of files is in progress (${who}): try again once it has finished`, { holder: who });
+  }
+  await tx.db.execute(sql`select set_config('lock_timeout', '0', true)`);
 }
 
 /** A chunk of rows handed to `FileChunkWriter.prepare`, its existence probe already queued. */
@@ -95,6 +126,11 @@ export interface PreparedFileChunk {
  */
 export class FileChunkWriter {
   private previous: Deferred = resolvedDeferred();
+  /**
+   * Stored ids this write found unchanged and so did not touch: their updated_at cannot tell a
+   * later repeat of the same id, so they are remembered here (only ids sent again as they are).
+   */
+  private readonly untouched = new Set<string>();
 
   constructor(private readonly tx: BulkTx) {}
 
@@ -124,17 +160,27 @@ export class FileChunkWriter {
       for (const row of rows) {
         const touched = state.get(row.id);
         if (touched === undefined) fresh.push(row);
-        else if (touched) repeated.push(row);
+        else if (touched || this.untouched.has(row.id)) repeated.push(row);
         else existing.push(row);
       }
       if (fresh.length > 0) await this.insert(fresh, existing.length === 0 ? chunk.writesSent : null);
+      let updated = 0;
       if (existing.length > 0) {
-        await this.tx.db.execute(sql`update files f set unit = r.unit, attributes = r.attributes, updated_at = now()
-          from jsonb_to_recordset(${recordsJson(existing)}::text::jsonb) as r(id text, unit text, attributes jsonb)
-          where f.id = r.id`);
+        const changed = await queryRows<{ id: string }>(
+          this.tx.db,
+          sql`update files f set unit = r.unit, attributes = r.attributes, updated_at = now()
+              from jsonb_to_recordset(${recordsJson(existing)}::text::jsonb) as r(id text, unit text, attributes jsonb)
+              where f.id = r.id and (f.unit, f.attributes) is distinct from (r.unit, r.attributes)
+              returning f.id`,
+        );
+        updated = changed.length;
+        if (updated < existing.length) {
+          const written = new Set(changed.map((r) => r.id));
+          for (const row of existing) if (!written.has(row.id)) this.untouched.add(row.id);
+        }
       }
       chunk.writesSent.resolve();
-      return { inserted: fresh.length, updated: existing.length, repeated };
+      return { inserted: fresh.length, updated, unchanged: existing.length - updated, repeated };
     } catch (error) {
       // The transaction is lost: the next chunk's probe must not go out (the rollback may come first).
       chunk.writesSent.reject(error);
@@ -290,6 +336,17 @@ export async function getFileWithOutcomes(db: Db, id: string) {
 }
 
 /** Number of files, for the demo loader and tests. */
+/**
+ * The units among `units` that no file belongs to. A unit exists once a file of it is imported:
+ * a key for any other unit would see nothing, and is most likely a typo.
+ */
+export async function unitsWithoutFiles(db: Db, units: string[]): Promise<string[]> {
+  if (units.length === 0) return [];
+  const known = await db.selectDistinct({ unit: files.unit }).from(files).where(inArray(files.unit, units));
+  const found = new Set(known.map((r) => r.unit));
+  return units.filter((u) => !found.has(u));
+}
+
 export async function countFiles(db: Db): Promise<number> {
   const [row] = await queryRows<{ n: number }>(db, sql`select count(*)::int as n from files`);
   return row.n;

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { type BulkTx, copyText } from "../bulk.js";
-import { type Db, queryRows } from "../client.js";
+import { type Db, queryRows, sqlState } from "../client.js";
 import type { SELECTED_BY } from "../schema/index.js";
 
 /** A validated outcome ready to write (services/ingest/validate-outcome.ts). */
@@ -123,13 +123,6 @@ export async function insertStagedOutcomesIfFilesKnown(tx: BulkTx, recordedBy: s
 }
 
 const FOREIGN_KEY_VIOLATION = "23503";
-
-/** The SQLSTATE of a driver error (postgres.js, PGlite), also when drizzle wrapped it. */
-const sqlState = (error: unknown): string | undefined => {
-  const e = error as { code?: unknown; cause?: { code?: unknown } };
-  const code = e?.cause?.code ?? e?.code;
-  return typeof code === "string" ? code : undefined;
-};
 
 async function insertStaged(db: Db, recordedBy: string): Promise<number> {
   const [{ inserted }] = await queryRows<{ inserted: number }>(

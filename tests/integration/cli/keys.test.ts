@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listAuditEvents } from "../../../services/db/queries/audit-events.js";
 import { createTestContext, type TestContext } from "../../helpers/app.js";
 import { expectProblem } from "../../helpers/problem.js";
+import { buildScoredPopulation } from "../../helpers/scored-population.js";
 
 const run = promisify(execFile);
 const CTS = resolve(import.meta.dirname, "../../../bin/cts.js");
@@ -13,6 +14,7 @@ describe("cts keys create", () => {
   let ctx: TestContext;
   beforeAll(async () => {
     ctx = await createTestContext("postgres");
+    await buildScoredPopulation(ctx.test.database.db, { units: { north: 3 } });
   });
   afterAll(() => ctx.close());
 
@@ -30,6 +32,13 @@ describe("cts keys create", () => {
     const { items } = await listAuditEvents(ctx.test.database.db, { limit: 10, action: "api_key.create" });
     expect(items.at(-1)).toMatchObject({ target: key.slice(0, 12), details: { role: "inspector", units: ["north"] } });
     expect(items.at(-1)?.actor).toMatch(/^cli:/);
+  });
+
+  it("refuses a key for a unit no file belongs to, with a non-zero exit", async () => {
+    await expect(cts("keys", "create", "--role", "inspector", "--unit", "nrth")).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining("no file belongs to unit nrth"),
+    });
   });
 
   it("refuses an inspector key without a unit, with a non-zero exit", async () => {

@@ -7,7 +7,12 @@ export const CreateApiKeyBody = z
   .object({
     role: z.enum(ROLES),
     units: z.array(UNIT).max(200).default([]),
-    name: z.string().min(1).max(200).openapi({ description: "The person or system the key belongs to" }),
+    name: z
+      .string()
+      .max(200)
+      .regex(/\S/, "a name is required: not empty, not only blanks")
+      .regex(/^[^\x00-\x1f\x7f]*$/, "must not contain control characters")
+      .openapi({ description: "The person or system the key belongs to" }),
   })
   .refine((b) => b.role !== "inspector" || b.units.length > 0, {
     path: ["units"],

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { FileIdText } from "../../params.js";
+import { AmountFound, ControlDate, FileIdText } from "../../params.js";
 import type { ControlListItemView, ControlListRow } from "../../../db/queries/control-lists.js";
 import { MAX_CAPACITY } from "../../../lists/create-list.js";
 import { RANKINGS } from "../../../lists/select.js";
@@ -80,12 +80,9 @@ export const ReadQuery = z.object({ format: z.enum(["json", "csv"]).optional() }
 export const RecordOutcomeBody = z
   .object({
     outcome: z.union([z.literal(0), z.literal(1)]),
-    amount: z.number().finite().nullable().optional(),
-    controlledAt: z.iso
-      .date()
-      .refine((d) => d <= new Date().toISOString().slice(0, 10), "controlledAt cannot be in the future")
-      .optional()
-      .openapi({ description: "Defaults to today (UTC)" }),
+    // The same rules as the bulk imports (services/api/params.ts).
+    amount: AmountFound.nullable().optional(),
+    controlledAt: ControlDate.optional().openapi({ description: "Defaults to today (UTC)" }),
     notes: z.string().max(4000).nullable().optional(),
   })
   .openapi("RecordOutcome");

@@ -24,7 +24,8 @@ export const FilesWriteResultSchema = z
   .object({
     rows: z.number().int(),
     inserted: z.number().int(),
-    updated: z.number().int().openapi({ description: "Known ids whose unit and attributes were replaced" }),
+    updated: z.number().int().openapi({ description: "Known ids whose unit or attributes changed, and were replaced" }),
+    unchanged: z.number().int().openapi({ description: "Known ids sent again exactly as stored: nothing was written for them" }),
     rejected: z.number().int(),
     schemaVersion: z.number().int(),
   })

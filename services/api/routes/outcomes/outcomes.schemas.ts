@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { AmountFound, ControlDate } from "../../params.js";
 import { SELECTED_BY } from "../../../db/schema/index.js";
 import { IMPORT_MODES } from "../../../ingest/csv-import.js";
 import { OUTCOMES_BATCH_LIMIT } from "../../../ingest/import-outcomes.js";
@@ -6,9 +7,9 @@ import { OUTCOMES_BATCH_LIMIT } from "../../../ingest/import-outcomes.js";
 export const OutcomeInputSchema = z
   .object({
     fileId: z.string().min(1).max(200),
-    controlledAt: z.string().openapi({ description: "Date of the control, yyyy-mm-dd, not in the future", example: "2025-03-14" }),
+    controlledAt: ControlDate,
     outcome: z.union([z.literal(0), z.literal(1)]).openapi({ description: "1 = irregularity found, 0 = nothing found" }),
-    amount: z.number().min(0).nullable().optional().openapi({ description: "Amount recovered" }),
+    amount: AmountFound.nullable().optional().openapi({ description: "Amount recovered" }),
     selectedBy: z.enum(SELECTED_BY).optional().openapi({ description: "How the file was picked; unknown when absent" }),
     selectionProbability: z.number().gt(0).max(1).nullable().optional().openapi({
       description: "Probability the file had of being picked, in (0, 1] (exploration picks record it exactly)",

@@ -27,7 +27,8 @@ const ConfigSchema = z.object({
   /** Scoring chunks a worker process works on at once. */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   /** Largest request body accepted, except the streamed CSV imports, which have their own limit. */
-  BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(10 * 1024 * 1024),
+  // 32 MiB: a scoring run may name up to 1,000,000 file ids.
+  BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(32 * 1024 * 1024),
   /** Largest CSV import body (after gzip decoding). */
   IMPORT_LIMIT_BYTES: z.coerce.number().int().positive().default(2 * 1024 * 1024 * 1024),
   /** Demo files loaded by `npm start` into an empty database (0 turns it off). */

@@ -4,7 +4,7 @@ import { conflict, notFound } from "../../errors.js";
 import { type Db, queryRows } from "../client.js";
 import { controlListItems, controlLists, outcomes } from "../schema/index.js";
 import { appendAuditEvent } from "./audit-events.js";
-import { type ControlListItemRow, type ControlListRow, getControlList } from "./control-lists.js";
+import { type ControlListItemRow, type ControlListRow, lockControlList } from "./control-lists.js";
 
 /** The item of `fileId` on `listId`, locked for the rest of the transaction, or a 404. */
 async function lockItem(tx: Db, listId: string, fileId: string): Promise<ControlListItemRow> {
@@ -31,7 +31,9 @@ export async function transitionItem(
   requestId?: string,
 ): Promise<ControlListItemRow> {
   return db.transaction(async (tx) => {
-    authorize(await getControlList(tx, params.listId));
+    const list = await lockControlList(tx, params.listId);
+    authorize(list);
+    if (list.status === "closed") throw conflict(`control list ${params.listId} is closed`);
     const item = await lockItem(tx, params.listId, params.fileId);
     if (item.status === "done") throw conflict(`file ${params.fileId} is already done on this list`);
     if (item.assignedTo && item.assignedTo !== actor.id) {
@@ -83,11 +85,13 @@ export async function recordItemOutcome(
   requestId?: string,
 ): Promise<{ item: ControlListItemRow; outcomeId: number; listClosed: boolean }> {
   return db.transaction(async (tx) => {
-    authorize(await getControlList(tx, input.listId));
+    const list = await lockControlList(tx, input.listId);
+    authorize(list);
     const item = await lockItem(tx, input.listId, input.fileId);
     if (item.status === "done") {
       throw conflict(`an outcome for file ${input.fileId} is already recorded on this list`, { outcomeId: item.outcomeId });
     }
+    if (list.status === "closed") throw conflict(`control list ${input.listId} is closed`);
     if (item.assignedTo && item.assignedTo !== actor.id) {
       throw conflict(`file ${input.fileId} is claimed by ${item.assignedTo}`, { assignedTo: item.assignedTo });
     }

@@ -42,16 +42,17 @@ export async function resolveListSource(db: Db, unit: string): Promise<{ unitExi
     activated_at: Date | string | null;
     run_id: string | null;
     run_created_at: Date | string | null;
+    scores_dropped_at: string | null;
     definition: FeatureSchemaDefinition | null;
   }>(
     db,
     sql`select exists (select 1 from files where unit = ${unit}) as unit_exists,
-               m.id as model_id, m.activated_at, r.id as run_id, r.created_at as run_created_at,
+               m.id as model_id, m.activated_at, r.id as run_id, r.created_at as run_created_at, r.scores_dropped_at,
                (select definition from feature_schemas order by version desc limit 1) as definition
         from (select 1) as one
         left join models m on m.status = 'active'
         left join lateral (
-          select id, created_at from scoring_runs
+          select id, created_at, progress->>'scoresDroppedAt' as scores_dropped_at from scoring_runs
           where model_id = m.id and status = 'completed' and not shadow
             and (coalesce(jsonb_array_length(scope->'units'), 0) = 0 or scope->'units' ? ${unit})
           order by created_at desc limit 1
@@ -61,6 +62,12 @@ export async function resolveListSource(db: Db, unit: string): Promise<{ unitExi
     if (!row.model_id) throw conflict("no model is active: approve and activate a model, then score, before building lists");
     if (!row.run_id || !row.run_created_at) {
       throw conflict(`the active model has no completed non-shadow scoring run covering unit "${unit}"`, { modelId: row.model_id });
+    }
+    if (row.scores_dropped_at) {
+      throw conflict(
+        `the scores of the latest scoring run for unit "${unit}" were dropped by retention on ${row.scores_dropped_at}: start a new scoring run first`,
+        { runId: row.run_id, modelId: row.model_id, reason: "scores_dropped" },
+      );
     }
     const createdAt = new Date(row.run_created_at);
     const activatedAt = row.activated_at === null ? null : new Date(row.activated_at);
@@ -304,6 +311,17 @@ async function writeSnapshot(
 /** One list row, or a 404. */
 export async function getControlList(db: Db, id: string): Promise<ControlListRow> {
   const [list] = await db.select().from(controlLists).where(eq(controlLists.id, id)).limit(1);
+  if (!list) throw notFound(`control list ${id}`);
+  return list;
+}
+
+/**
+ * The list row locked for the rest of the transaction, or a 404: changes to a list's items take
+ * it first, so they run one at a time per list. Without it, the outcomes of a list's last two
+ * items, recorded at once, each counted the other as still open and the list never closed.
+ */
+export async function lockControlList(db: Db, id: string): Promise<ControlListRow> {
+  const [list] = await db.select().from(controlLists).where(eq(controlLists.id, id)).for("update").limit(1);
   if (!list) throw notFound(`control list ${id}`);
   return list;
 }

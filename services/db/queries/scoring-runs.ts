@@ -16,10 +16,14 @@ export interface NewScoringRun {
   shadow: boolean;
 }
 
-/** The SQL condition on `files` for a scope (also used by the chunk reader, via the stored scope). */
+/**
+ * The SQL condition on `files` for a scope (the chunk reader reads the stored scope the same way).
+ * The values go as one JSON parameter, so a scope of a million file ids stays one parameter
+ * (Postgres caps a statement at 65,534).
+ */
 export function scopeCondition(scope: RunScope) {
-  if ("units" in scope) return inArray(files.unit, scope.units);
-  if ("fileIds" in scope) return inArray(files.id, scope.fileIds);
+  if ("units" in scope) return sql`${files.unit} in (select jsonb_array_elements_text(${JSON.stringify(scope.units)}::jsonb))`;
+  if ("fileIds" in scope) return sql`${files.id} in (select jsonb_array_elements_text(${JSON.stringify(scope.fileIds)}::jsonb))`;
   return sql`true`;
 }
 

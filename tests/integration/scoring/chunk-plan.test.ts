@@ -58,6 +58,15 @@ async function expectDisjoint(chunks: { first: string; last: string }[]) {
 }
 
 describe("planChunks", () => {
+  it("plans a scope of 100,000 file ids (past Postgres's 65,534 parameters), covering exactly the known ones", async () => {
+    const known = (await queryRows<{ id: string }>(db(), sql`select id from files order by id limit 20000`)).map((r) => r.id);
+    const fileIds = [...known, ...Array.from({ length: 80_000 }, (_, i) => `UNKNOWN${i}`)];
+    const { totals, chunks } = await plan({ fileIds }, 5000, {});
+    expect(totals).toEqual({ chunks: 4, files: 20_000 });
+    expect(chunks[0].first).toBe(known[0]);
+    expect(chunks.at(-1)?.last).toBe(known.at(-1));
+  });
+
   it("plans exact ranges of chunkSize files under the sampling threshold", async () => {
     const { totals, chunks, inScope } = await plan({ all: true }, 1000, {});
     expect(totals).toEqual({ chunks: 30, files: FILES });

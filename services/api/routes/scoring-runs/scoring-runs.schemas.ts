@@ -5,11 +5,14 @@ const UNIT = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, "a unit id: lower ca
 const FILE_ID = z.string().min(1).max(200);
 
 /** Which files a run scores: all, the files of some units, or a list of file ids. */
+/** A run scoped by file ids names at most this many (a body of about 12 MB of 8-character ids). */
+export const MAX_SCOPE_FILE_IDS = 1_000_000;
+
 export const RunScopeSchema = z
   .union([
     z.object({ all: z.literal(true) }).strict(),
     z.object({ units: z.array(UNIT).min(1).max(500) }).strict(),
-    z.object({ fileIds: z.array(FILE_ID).min(1).max(100_000) }).strict(),
+    z.object({ fileIds: z.array(FILE_ID).min(1).max(MAX_SCOPE_FILE_IDS) }).strict(),
   ])
   .openapi("ScoringScope", { description: "{all: true} | {units: [...]} | {fileIds: [...]}" });
 

@@ -9,22 +9,28 @@ import { z } from "@hono/zod-openapi";
 export const ReasonSchema = z
   .object({
     attribute: z.string(),
-    contribution: z.number().openapi({ description: "Contribution to the score, in log-odds" }),
+    contribution: z.number().optional().openapi({ description: "Contribution to the score, in log-odds (not shown to inspectors)" }),
     direction: z.enum(["raises", "lowers"]),
   })
   .openapi("Reason");
 export type Reason = z.infer<typeof ReasonSchema>;
 
-export function expandReasons(stored: unknown): Reason[] {
+export function expandReasons(stored: unknown): (Reason & { contribution: number })[] {
   return (stored as [string, number][]).map(([attribute, contribution]) => ({
     attribute,
     contribution,
-    direction: contribution < 0 ? "lowers" : "raises",
+    direction: contribution < 0 ? ("lowers" as const) : ("raises" as const),
   }));
 }
 
-/** One readable cell for CSV exports: `income_change +0.1208; legal_form -0.0784`. */
-export const reasonsText = (stored: unknown): string =>
+/** Reasons without their magnitudes: what inspectors see (services/lists/inspector-view.ts). */
+export const blindReasons = (stored: unknown): Reason[] => expandReasons(stored).map(({ attribute, direction }) => ({ attribute, direction }));
+
+/**
+ * One readable cell for CSV exports: `income_change +0.1208; legal_form -0.0784`, or for inspectors
+ * `income_change raises; legal_form lowers`.
+ */
+export const reasonsText = (stored: unknown, view: "inspector" | "full" = "full"): string =>
   expandReasons(stored)
-    .map((r) => `${r.attribute} ${r.contribution < 0 ? "" : "+"}${r.contribution}`)
+    .map((r) => (view === "inspector" ? `${r.attribute} ${r.direction}` : `${r.attribute} ${r.contribution < 0 ? "" : "+"}${r.contribution}`))
     .join("; ");

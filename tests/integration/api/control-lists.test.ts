@@ -14,7 +14,8 @@ import { addScoringRun, buildScoredPopulation, type ScoredPopulation } from "../
 const Item = z.object({
   position: z.number(),
   fileId: z.string(),
-  score: z.number(),
+  // Absent from inspectors' views (blind exploration).
+  score: z.number().optional(),
   reasons: z.array(z.unknown()),
   status: z.string(),
   assignedTo: z.string().nullable(),
@@ -59,13 +60,18 @@ describe("control lists", () => {
     expect(list.runId).toBe(pop.runId);
     expect(list.items).toHaveLength(20);
     expect(list.items.every((i) => i.fileId.startsWith("north-") && i.reasons.length === 2)).toBe(true);
+    // The inspector view does not say how a file was picked: no route, no score, no magnitudes.
     expect(list.items[0].reasons).toEqual([
-      { attribute: "amount", contribution: list.items[0].score / 2, direction: "raises" },
-      { attribute: "region", contribution: -list.items[0].score / 4, direction: "lowers" },
+      { attribute: "amount", direction: "raises" },
+      { attribute: "region", direction: "lowers" },
     ]);
-    // The inspector view does not say how a file was picked.
-    expect(list.items.some((i) => "selectedBy" in i || "selectionProbability" in i)).toBe(false);
+    expect(list.items.some((i) => "selectedBy" in i || "selectionProbability" in i || "score" in i)).toBe(false);
     const full = await read(auditor, list.id);
+    const top = full.items[0] as z.infer<typeof Item> & { score: number };
+    expect(top.reasons).toEqual([
+      { attribute: "amount", contribution: top.score / 2, direction: "raises" },
+      { attribute: "region", contribution: -top.score / 4, direction: "lowers" },
+    ]);
     expect(full.items.filter((i) => i.selectedBy === "exploration")).toHaveLength(5);
     for (const i of full.items.filter((x) => x.selectedBy === "exploration")) expect(i.selectionProbability).toBe(5 / (200 - 15));
     const [event] = await queryRows<{ actor: string; details: Record<string, unknown> }>(
@@ -97,7 +103,10 @@ describe("control lists", () => {
     const list = List.parse(await res.json());
     const byId = new Map(pop.files.map((f) => [f.id, f]));
     expect(list.items.every((i) => byId.get(i.fileId)!.attributes.region === "hills")).toBe(true);
-    const yields = list.items.map((i) => i.score * byId.get(i.fileId)!.attributes.amount);
+    // By yield in the auditor's view (inspectors see neither scores nor rank order).
+    const full = await read(auditor, list.id);
+    const yields = full.items.map((i) => (i.score as number) * byId.get(i.fileId)!.attributes.amount);
+    expect(yields.every(Number.isFinite)).toBe(true);
     expect(yields).toEqual([...yields].sort((a, b) => b - a));
     await expectProblem(await create(north, { unit: "north", capacity: 5, filters: { amount: ["1"] } }), 422);
   });
@@ -146,8 +155,12 @@ describe("control lists", () => {
     ]);
     await expectProblem(await ctx.request("POST", `${path}/outcome`, { key: north, json: { outcome: 0 } }), 409);
     await expectProblem(await ctx.request("POST", `/v1/control-lists/${list.id}/items/south-00001/outcome`, { key: north, json: { outcome: 0 } }), 404);
-    const summary = await (await ctx.request("GET", `/v1/control-lists/${list.id}/summary`, { key: north })).json();
+    const summary = await (await ctx.request("GET", `/v1/control-lists/${list.id}/summary`, { key: auditor })).json();
     expect(summary).toMatchObject({ total: { items: 4, done: 1, pending: 3, hits: 1, hitRate: 1 }, exploration: { items: 2, done: 1 }, model: { items: 2, done: 0 } });
+    // Inspectors see the progress, never its split by selection route.
+    const theirs = (await (await ctx.request("GET", `/v1/control-lists/${list.id}/summary`, { key: north })).json()) as Record<string, unknown>;
+    expect(theirs).toMatchObject({ total: { items: 4, done: 1, hits: 1 } });
+    expect(Object.keys(theirs).sort()).toEqual(["id", "status", "total"]);
     for (const item of full.items.filter((i) => i.fileId !== explore.fileId)) {
       await ctx.request("POST", `/v1/control-lists/${list.id}/items/${item.fileId}/outcome`, { key: north, json: { outcome: 0 } });
     }
@@ -171,14 +184,22 @@ describe("control lists", () => {
       expect(res.status).toBe(200);
       expect(res.headers.get("content-type")).toMatch(/^text\/csv/);
       const records = parse(await res.text(), { columns: true }) as Record<string, string>[];
-      expect(records.map((r) => r.file_id)).toEqual(["'=cmd|calc", "'@sum", "plain"]);
-      const [amount, region] = list.items[0].reasons as { attribute: string; contribution: number }[];
-      expect(records[0].reasons).toBe(`amount +${amount.contribution}; region ${region.contribution}`);
-      expect(Number(records[2].score)).toBe(list.items[2].score);
+      // The inspector's export: a fixed shuffle, positions renumbered, no score or route, reasons in words.
+      expect(records.map((r) => r.file_id).sort()).toEqual(["'=cmd|calc", "'@sum", "plain"]);
+      expect(records.map((r) => r.position)).toEqual(["1", "2", "3"]);
+      expect(records[0].reasons).toBe("amount raises; region lowers");
       expect(Object.keys(records[0])).not.toContain("selected_by");
+      expect(Object.keys(records[0])).not.toContain("score");
     }
+    // The auditor's export: by score, with the scores, the reasons' magnitudes and the route.
+    const res = await ctx.request("GET", `/v1/control-lists/${list.id}?format=csv`, { key: auditor });
+    const records = parse(await res.text(), { columns: true }) as Record<string, string>[];
+    expect(records.map((r) => r.file_id)).toEqual(["'=cmd|calc", "'@sum", "plain"]);
+    expect(records.map((r) => Number(r.score))).toEqual([0.9, 0.8, 0.7]);
+    expect(records[0].reasons).toBe(`amount +${0.9 / 2}; region ${-0.9 / 4}`);
+    expect(records[0].selected_by).toBe("model");
     const audited = await queryRows<{ n: number }>(db(), sql`select count(*)::int as n from audit_events where action = 'control_list.export' and target = ${list.id}`);
-    expect(audited[0].n).toBe(2);
+    expect(audited[0].n).toBe(3);
   });
 
   it("bad inputs give 422 problems naming the field", async () => {
@@ -280,7 +301,9 @@ describe("control lists built concurrently", () => {
     const ranked = pop.files.filter((f) => f.unit === "west").sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1));
     const make = async () => List.parse(await (await ctx.request("POST", "/v1/control-lists", { key, json: { unit: "west", capacity: 5, explorationShare: 0 } })).json());
     const first = await make();
-    expect(first.items.map((i) => i.fileId)).toEqual(ranked.slice(0, 5).map((f) => f.id));
+    const ids = (list: z.infer<typeof List>) => list.items.map((i) => i.fileId).sort();
+    const idsOf = (files: typeof ranked) => files.map((f) => f.id).sort();
+    expect(ids(first)).toEqual(idsOf(ranked.slice(0, 5)));
     // Another process stores a list holding the next five files (its own statements, not this process's cache).
     const db = ctx.test.database.db;
     await db.execute(sql`insert into control_lists (id, unit, params, run_id, model_id, seed, created_by)
@@ -289,10 +312,10 @@ describe("control lists built concurrently", () => {
       await db.execute(sql`insert into control_list_items (list_id, file_id, position, score, selected_by, selection_probability, reasons)
                            values ('00000000-0000-4000-8000-000000000001', ${f.id}, ${i + 1}, ${f.score}, 'model', 1, '[]')`);
     }
-    expect((await make()).items.map((i) => i.fileId)).toEqual(ranked.slice(10, 15).map((f) => f.id));
+    expect(ids(await make())).toEqual(idsOf(ranked.slice(10, 15)));
     // Closing that list (an update, by any path) frees its files again.
     await db.execute(sql`update control_lists set status = 'closed' where id = '00000000-0000-4000-8000-000000000001'`);
-    expect((await make()).items.map((i) => i.fileId)).toEqual(ranked.slice(5, 10).map((f) => f.id));
+    expect(ids(await make())).toEqual(idsOf(ranked.slice(5, 10)));
   });
 });
 

@@ -3,6 +3,7 @@ import { recordItemOutcome, summarizeControlList, transitionItem } from "../../.
 import { type ControlListRow, getControlList, listControlLists, readControlList } from "../../../db/queries/control-lists.js";
 import { createControlList } from "../../../lists/create-list.js";
 import { csvStream } from "../../../lists/csv-export.js";
+import { type ItemView, itemsInViewOrder } from "../../../lists/inspector-view.js";
 import type { AppRouteHandler } from "../../types.js";
 import type { ClaimRoute, CreateRoute, ListRoute, OutcomeRoute, ReadRoute, StartRoute, SummaryRoute } from "./control-lists.routes.js";
 import { toControlList, toControlListItem } from "./control-lists.schemas.js";
@@ -10,7 +11,7 @@ import { reasonsText } from "../../reasons.js";
 
 /** Inspectors reach only lists of their units (403 otherwise); auditors and admins reach all. */
 const unitGuard = (actor: Actor) => (list: ControlListRow) => assertUnitAccess(actor, list.unit);
-const viewOf = (actor: Actor) => (actor.role === "inspector" ? "inspector" : "full");
+const viewOf = (actor: Actor): ItemView => (actor.role === "inspector" ? "inspector" : "full");
 
 export const create: AppRouteHandler<CreateRoute> = async (c) => {
   const body = c.req.valid("json");
@@ -18,7 +19,8 @@ export const create: AppRouteHandler<CreateRoute> = async (c) => {
   assertUnitAccess(actor, body.unit);
   // The creation's audit event records the list handed out, so no separate read event here.
   const { list, items } = await createControlList(c.get("deps").database, body, actor, c.get("requestId"));
-  return c.json({ ...toControlList(list), items: items.map((i) => toControlListItem(i, viewOf(actor))) }, 201);
+  const view = viewOf(actor);
+  return c.json({ ...toControlList(list), items: itemsInViewOrder(items, list, view).map((i) => toControlListItem(i, view)) }, 201);
 };
 
 export const list: AppRouteHandler<ListRoute> = async (c) => {
@@ -47,13 +49,14 @@ export const read: AppRouteHandler<ReadRoute> = async (c) => {
     requestId: c.get("requestId"),
   });
   const view = viewOf(actor);
-  if (!csv) return c.json({ ...toControlList(list), items: items.map((i) => toControlListItem(i, view)) }, 200);
-  const header = view === "full" ? [...CSV_HEADER, "selected_by", "selection_probability"] : CSV_HEADER;
-  const rows = items.map((i) => {
-    const row: (string | number | null)[] = [i.position, i.fileId, i.score, i.status, i.assignedTo ?? "", reasonsText(i.reasons)];
-    if (view === "full") row.push(i.selectedBy, i.selectionProbability);
-    return row;
-  });
+  const shown = itemsInViewOrder(items, list, view);
+  if (!csv) return c.json({ ...toControlList(list), items: shown.map((i) => toControlListItem(i, view)) }, 200);
+  const header = view === "full" ? [...CSV_HEADER, "selected_by", "selection_probability"] : CSV_HEADER.filter((h) => h !== "score");
+  const rows = shown.map((i) =>
+    view === "full"
+      ? [i.position, i.fileId, i.score, i.status, i.assignedTo ?? "", reasonsText(i.reasons), i.selectedBy, i.selectionProbability]
+      : [i.position, i.fileId, i.status, i.assignedTo ?? "", reasonsText(i.reasons, "inspector")],
+  );
   return c.body(csvStream(header, rows), 200, {
     "content-type": "text/csv; charset=utf-8",
     "content-disposition": `attachment; filename="control-list-${list.id}.csv"`,
@@ -64,22 +67,25 @@ export const summary: AppRouteHandler<SummaryRoute> = async (c) => {
   const { id } = c.req.valid("param");
   const { db } = c.get("deps").database;
   const list = await getControlList(db, id);
-  unitGuard(c.get("actor"))(list);
-  return c.json({ id, status: list.status, ...(await summarizeControlList(db, id)) }, 200);
+  const actor = c.get("actor");
+  unitGuard(actor)(list);
+  const { total, model, exploration } = await summarizeControlList(db, id);
+  // The split by selection route is what blind exploration hides from inspectors.
+  return c.json({ id, status: list.status, total, ...(viewOf(actor) === "full" ? { model, exploration } : {}) }, 200);
 };
 
 export const claim: AppRouteHandler<ClaimRoute> = async (c) => {
   const { id, fileId } = c.req.valid("param");
   const actor = c.get("actor");
   const item = await transitionItem(c.get("deps").database.db, { listId: id, fileId, to: "claim" }, unitGuard(actor), actor, c.get("requestId"));
-  return c.json(toControlListItem(item, viewOf(actor)), 200);
+  return c.json(toControlListItem(item, viewOf(actor), viewOf(actor) === "full"), 200);
 };
 
 export const start: AppRouteHandler<StartRoute> = async (c) => {
   const { id, fileId } = c.req.valid("param");
   const actor = c.get("actor");
   const item = await transitionItem(c.get("deps").database.db, { listId: id, fileId, to: "start" }, unitGuard(actor), actor, c.get("requestId"));
-  return c.json(toControlListItem(item, viewOf(actor)), 200);
+  return c.json(toControlListItem(item, viewOf(actor), viewOf(actor) === "full"), 200);
 };
 
 export const outcome: AppRouteHandler<OutcomeRoute> = async (c) => {
@@ -87,5 +93,5 @@ export const outcome: AppRouteHandler<OutcomeRoute> = async (c) => {
   const body = c.req.valid("json");
   const actor = c.get("actor");
   const result = await recordItemOutcome(c.get("deps").database.db, { listId: id, fileId, ...body }, unitGuard(actor), actor, c.get("requestId"));
-  return c.json({ item: toControlListItem(result.item, viewOf(actor)), outcomeId: result.outcomeId, listClosed: result.listClosed }, 201);
+  return c.json({ item: toControlListItem(result.item, viewOf(actor), viewOf(actor) === "full"), outcomeId: result.outcomeId, listClosed: result.listClosed }, 201);
 };

@@ -4,7 +4,8 @@ import type { ControlListItemView, ControlListRow } from "../../../db/queries/co
 import { MAX_CAPACITY } from "../../../lists/create-list.js";
 import { RANKINGS } from "../../../lists/select.js";
 import { UNIT } from "../api-keys/api-keys.schemas.js";
-import { expandReasons, ReasonSchema } from "../../reasons.js";
+import { blindReasons, expandReasons, ReasonSchema } from "../../reasons.js";
+import type { ItemView } from "../../../lists/inspector-view.js";
 
 export const CreateControlListBody = z
   .object({
@@ -43,9 +44,11 @@ export const ControlListSchema = z
 
 export const ControlListItemSchema = z
   .object({
-    position: z.number().int(),
+    position: z.number().int().optional().openapi({
+      description: "Place in the list as shown: by score for auditors; a fixed shuffle for inspectors (absent on single-item answers to them)",
+    }),
     fileId: z.string(),
-    score: z.number(),
+    score: z.number().optional().openapi({ description: "Not shown to inspectors" }),
     reasons: z.array(ReasonSchema),
     status: z.enum(["pending", "claimed", "in_progress", "done"]),
     assignedTo: z.string().nullable(),
@@ -99,7 +102,13 @@ const SummaryPart = z.object({
   hitRate: z.number().nullable(),
 });
 export const SummarySchema = z
-  .object({ id: z.string().uuid(), status: z.enum(["open", "closed"]), total: SummaryPart, model: SummaryPart, exploration: SummaryPart })
+  .object({
+    id: z.string().uuid(),
+    status: z.enum(["open", "closed"]),
+    total: SummaryPart,
+    model: SummaryPart.optional().openapi({ description: "Not shown to inspectors" }),
+    exploration: SummaryPart.optional().openapi({ description: "Not shown to inspectors" }),
+  })
   .openapi("ControlListSummary");
 
 /** The public view of a list row. */
@@ -117,16 +126,28 @@ export const toControlList = (row: ControlListRow): z.infer<typeof ControlListSc
 });
 
 /**
- * An item as `view` may see it: inspectors never see how a file was picked (so they cannot treat
- * exploration picks differently); auditors and admins see the stored provenance.
+ * An item as `view` may see it (services/lists/inspector-view.ts): inspectors never see how a file
+ * was picked, nor its score or rank; auditors and admins see the stored provenance. `position`
+ * false leaves it out (an inspector's single-item answers: the stored one is the rank).
  */
-export const toControlListItem = (row: ControlListItemView, view: "inspector" | "full"): z.infer<typeof ControlListItemSchema> => ({
-  position: row.position,
-  fileId: row.fileId,
-  score: row.score,
-  reasons: expandReasons(row.reasons),
-  status: row.status,
-  assignedTo: row.assignedTo,
-  outcomeId: row.outcomeId,
-  ...(view === "full" ? { selectedBy: row.selectedBy, selectionProbability: row.selectionProbability } : {}),
-});
+export const toControlListItem = (row: ControlListItemView, view: ItemView, position = true): z.infer<typeof ControlListItemSchema> =>
+  view === "inspector"
+    ? {
+        ...(position ? { position: row.position } : {}),
+        fileId: row.fileId,
+        reasons: blindReasons(row.reasons),
+        status: row.status,
+        assignedTo: row.assignedTo,
+        outcomeId: row.outcomeId,
+      }
+    : {
+        position: row.position,
+        fileId: row.fileId,
+        score: row.score,
+        reasons: expandReasons(row.reasons),
+        status: row.status,
+        assignedTo: row.assignedTo,
+        outcomeId: row.outcomeId,
+        selectedBy: row.selectedBy,
+        selectionProbability: row.selectionProbability,
+      };

@@ -51,5 +51,6 @@ export const get: AppRouteHandler<GetRoute> = async (c) => {
   const file = await getFileWithOutcomes(database.db, id);
   if (!file || !canSeeUnit(c.get("actor"), file.unit)) throw notFound(`file ${id}`);
   await recordAuditEvent(database, { actor: c.get("actor"), action: "files.read", target: id, requestId: c.get("requestId") });
-  return c.json({ ...toFile(file), outcomes: file.outcomes.map(toFileOutcome) }, 200);
+  const view = c.get("actor").role === "inspector" ? "inspector" : "full";
+  return c.json({ ...toFile(file), outcomes: file.outcomes.map((o) => toFileOutcome(o, view)) }, 200);
 };

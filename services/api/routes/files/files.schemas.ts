@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import type { ItemView } from "../../../lists/inspector-view.js";
 import { FileIdText, SearchText } from "../../params.js";
 import { SELECTED_BY } from "../../../db/schema/index.js";
 import { IMPORT_MODES } from "../../../ingest/csv-import.js";
@@ -67,8 +68,8 @@ export const FileOutcomeSchema = z
     controlledAt: z.string(),
     outcome: z.number().int(),
     amount: z.number().nullable(),
-    selectedBy: z.enum(SELECTED_BY),
-    selectionProbability: z.number().nullable(),
+    selectedBy: z.enum(SELECTED_BY).optional().openapi({ description: "Not shown to inspectors (blind exploration)" }),
+    selectionProbability: z.number().nullable().optional().openapi({ description: "Not shown to inspectors (blind exploration)" }),
     controlListId: z.string().nullable(),
     inspector: z.string().nullable(),
     notes: z.string().nullable(),
@@ -101,7 +102,8 @@ export const toFile = (row: FileRecord): z.infer<typeof FileSchema> => ({
 
 type OutcomeRecord = Omit<z.infer<typeof FileOutcomeSchema>, "recordedAt"> & { recordedAt: Date };
 
-export const toFileOutcome = (row: OutcomeRecord): z.infer<typeof FileOutcomeSchema> => ({
-  ...row,
-  recordedAt: row.recordedAt.toISOString(),
-});
+/** An outcome as `view` may see it: inspectors never see how the file was selected. */
+export const toFileOutcome = (row: OutcomeRecord, view: ItemView = "full"): z.infer<typeof FileOutcomeSchema> => {
+  const { selectedBy, selectionProbability, ...rest } = row;
+  return { ...rest, ...(view === "full" ? { selectedBy, selectionProbability } : {}), recordedAt: row.recordedAt.toISOString() };
+};

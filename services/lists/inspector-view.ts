@@ -1,0 +1,26 @@
+import { deriveSeed, seededPermutation } from "../../models/prng.js";
+
+/**
+ * What an inspector may see of how the files of a list were picked: nothing. Exploration picks
+ * (random, with a known probability) must look exactly like model picks, or inspectors could treat
+ * them differently and bias the hit rate that exploration exists to measure. For inspectors,
+ * therefore (the API, the CSV export and the web pages all go through here):
+ * - items come in a seeded shuffle of the list, the same on every read, with positions renumbered
+ *   in that order: the stored position is the rank by score, which would give exploration away;
+ * - no score, no selection route or probability;
+ * - reasons name the attributes and their direction, without their magnitudes (an exploration
+ *   pick's reasons are as weak as its score).
+ * Auditors, data officers and admins see the stored provenance.
+ */
+export type ItemView = "inspector" | "full";
+
+/** The items of a list in the order an inspector sees them (positions renumbered from 1). */
+export function inspectorOrder<T extends { position: number }>(items: T[], list: { id: string; seed: number }): T[] {
+  const byRank = [...items].sort((a, b) => a.position - b.position);
+  const order = seededPermutation(byRank.length, deriveSeed(list.seed, `inspector-order:${list.id}`));
+  return Array.from(order, (from, i) => ({ ...byRank[from], position: i + 1 }));
+}
+
+/** The items as `view` shows them, in the order it shows them. */
+export const itemsInViewOrder = <T extends { position: number }>(items: T[], list: { id: string; seed: number }, view: ItemView): T[] =>
+  view === "inspector" ? inspectorOrder(items, list) : items;

@@ -4,6 +4,7 @@ import type { Actor } from "../../auth/actor.js";
 import { conflict, forbidden, notFound } from "../../errors.js";
 import type { Db } from "../client.js";
 import { apiKeys, type ModelStatus, models } from "../schema/index.js";
+import { fourEyesRefusal } from "../../policy/approval.js";
 import { appendAuditEvent } from "./audit-events.js";
 
 /** Every column but the artifact bytes (which only the worker reads). */
@@ -205,22 +206,22 @@ export async function cancelModel(db: Db, id: string, by: Actor, requestId?: str
   });
 }
 
-const sameName = (a: string | null | undefined, b: string | null | undefined) =>
-  !!a && !!b && a.trim().toLowerCase() === b.trim().toLowerCase();
-
 /**
  * Four-eyes approval: a trained model becomes active (through approved, recorded by approved_at)
  * and the previous active model is retired, in one transaction. The approver may not be the
- * trainer, judged by key prefix and by the key's name, so a second key of the same person fails.
+ * trainer (services/policy/approval.ts: same key, or the same person's name however written). A
+ * refused approval is itself an audit event, committed although the approval is not.
  */
 export async function approveModel(db: Db, id: string, justification: string, by: Actor, requestId?: string) {
-  return db.transaction(async (tx) => {
+  const outcome = await db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(${MODEL_APPROVAL_LOCK})`);
     const row = await lockModel(tx, id);
     if (row.status !== "trained") throw conflict(`model ${id} is ${row.status}; only a trained model can be approved`, { modelStatus: row.status });
-    const [trainer] = await tx.select({ name: apiKeys.name }).from(apiKeys).where(eq(apiKeys.prefix, row.trainedBy)).limit(1);
-    if (row.trainedBy === by.id || sameName(trainer?.name, by.name)) {
-      throw forbidden("four eyes: a model must be approved by a data officer other than the one who trained it");
+    const [trainer] = await tx.select({ keyId: apiKeys.id, name: apiKeys.name }).from(apiKeys).where(eq(apiKeys.prefix, row.trainedBy)).limit(1);
+    const refusal = fourEyesRefusal({ keyId: trainer?.keyId ?? null, id: row.trainedBy, name: trainer?.name }, by);
+    if (refusal) {
+      await appendAuditEvent(tx, { actor: by, action: "model.approve.refused", target: id, details: { reason: refusal, trainedBy: row.trainedBy }, requestId });
+      return { refusal, updated: null };
     }
     const replaced = await tx
       .update(models)
@@ -248,8 +249,10 @@ export async function approveModel(db: Db, id: string, justification: string, by
       details: { justification, replaced: replaced.map((r) => r.id) },
       requestId,
     });
-    return updated;
+    return { refusal: null, updated };
   });
+  if (outcome.refusal !== null) throw forbidden(outcome.refusal);
+  return outcome.updated;
 }
 
 /** Retires a trained, approved or active model (an active one leaves no active model behind). */

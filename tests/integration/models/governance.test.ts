@@ -34,8 +34,16 @@ describe("model governance: four-eyes approval, single active model, retire", ()
     expect(own.detail).toMatch(/four eyes/);
     const sameName = await ctx.key("data_officer", [], "tom trainer ");
     await expectProblem(await approve(id, sameName), 403);
+    // The same name written with a zero-width space, or in full-width letters, is the same person.
+    for (const disguised of ["Tom\u200bTrainer".replace("\u200b", " \u200b"), "ＴＯＭ　ＴＲＡＩＮＥＲ", "Tom\u00adTrainer".replace("\u00ad", " \u00ad")]) {
+      const key = await ctx.key("data_officer", [], disguised);
+      await expectProblem(await approve(id, key), 403);
+    }
     const [row] = await db().select({ status: models.status }).from(models).where(eq(models.id, id));
     expect(row.status).toBe("trained");
+    // Every refusal is on the trail, although no approval happened.
+    const refused = await db().select().from(auditEvents).where(eq(auditEvents.action, "model.approve.refused"));
+    expect(refused.filter((e) => e.target === id)).toHaveLength(5);
   });
 
   it("approving makes the model active and retires the previous active model, with audit events", async () => {

@@ -9,6 +9,9 @@ const ConfigSchema = z.object({
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
   /** Postgres server. Unset: embedded PGlite in `${DATA_DIR}/db`. */
   DATABASE_URL: z.string().url().optional(),
+  // The role that owns the tables and runs the migrations; DATABASE_URL's role should only be
+  // granted cts_app, so the service itself cannot drop or disable the append-only triggers.
+  DATABASE_MIGRATION_URL: z.string().url().optional(),
   /** Connections of this process's Postgres pool (the API's concurrent queries wait for one). */
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   /** Redis server. Unset: 127.0.0.1:6379 if it answers, else a child `redis-server` in `${DATA_DIR}/redis`. */

@@ -24,7 +24,7 @@ export async function withDatabase<T>(fn: (database: Database, config: Config) =
   const release = config.DATABASE_URL ? () => {} : lockPgliteDir(pgliteDir);
   const database = await openDatabase({ url: config.DATABASE_URL, pgliteDir, maxConnections: 2 });
   try {
-    await migrateDatabase(database);
+    await migrateDatabase(database, config.DATABASE_MIGRATION_URL);
     return await fn(database, config);
   } finally {
     await database.close();

@@ -87,9 +87,10 @@ const MIGRATION_LOCK = 7_402_000;
  * and every worker start together, so one session-level advisory lock, on a connection of its own,
  * lets one process migrate while the others wait and then find nothing left to do.
  */
-export async function migrateDatabase(database: Database): Promise<void> {
+export async function migrateDatabase(database: Database, migrationUrl?: string): Promise<void> {
   if (database.driver === "postgres") {
-    const single = postgres(database.url, { max: 1, onnotice: () => {} });
+    // The owner role when given (DATABASE_MIGRATION_URL): tables belong to whoever creates them.
+    const single = postgres(migrationUrl ?? database.url, { max: 1, onnotice: () => {} });
     try {
       await single`select pg_advisory_lock(${MIGRATION_LOCK})`;
       await migratePostgres(drizzlePostgres(single) as never, { migrationsFolder: MIGRATIONS_FOLDER });

@@ -63,8 +63,14 @@ export async function startService(opts: {
     }
     const database = await openDatabase({ url: config.DATABASE_URL, pgliteDir, maxConnections: config.DATABASE_POOL_MAX });
     closers.push(() => database.close());
-    await migrateDatabase(database);
+    await migrateDatabase(database, config.DATABASE_MIGRATION_URL);
     logger.info({ driver: database.driver }, "database migrated");
+    if (config.DATABASE_URL && !config.DATABASE_MIGRATION_URL && config.NODE_ENV === "production") {
+      logger.warn(
+        "the service migrates as its own login role, which then owns the tables and could drop the append-only triggers: " +
+          "set DATABASE_MIGRATION_URL to an owner role and grant only cts_app to DATABASE_URL's role",
+      );
+    }
 
     const redisInfo = await resolveRedis(config, logger);
     closers.push(() => redisInfo.stop());

@@ -171,8 +171,20 @@ export async function verifyRunScores(db: Db, runId: string) {
   const [{ total }] = await queryRows<{ total: number }>(db, sql`select count(*)::int as total from scores where run_id = ${runId}::uuid`);
   const root = recomputed.length === chunks.length ? rootDigest(runId, recomputed) : null;
   const rootOk = run.rootDigest === null ? null : run.rootDigest === root;
+  // The digest the hash chain holds for the run (its completion event): the chunk and run rows
+  // could be rewritten together with the scores, the chain cannot without breaking it (GET
+  // /v1/audit/verify, and signed checkpoints against rehashing).
+  const [completion] = await queryRows<{ root: string | null }>(
+    db,
+    sql`select details->>'rootDigest' as root from audit_events
+        where action = 'scoring_run.complete' and target = ${runId} order by id limit 1`,
+  );
+  const chainedRootDigest = completion?.root ?? null;
+  const chainOk = run.status === "completed" ? chainedRootDigest !== null && chainedRootDigest === root : null;
   return {
-    ok: mismatched.length === 0 && total === rowsInChunks && rootOk !== false,
+    ok: mismatched.length === 0 && total === rowsInChunks && rootOk !== false && chainOk !== false,
+    chainedRootDigest,
+    chainOk,
     runId,
     status: run.status,
     chunks: chunks.length,

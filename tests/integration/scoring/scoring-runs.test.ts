@@ -240,6 +240,33 @@ describe("GET /v1/audit/verify?run=", () => {
     expect(report.mismatchedChunks.map((m) => m.chunkNo)).toEqual([2]);
     const chain = await ctx.request("GET", "/v1/audit/verify", { key: auditor });
     expect(((await chain.json()) as { ok: boolean }).ok).toBe(true);
+
+    // A cover-up: the chunk's digest and the run's root rewritten to match the altered score (as
+    // a superuser with triggers off: the application role cannot, see audit-roles.test.ts). The
+    // hash chain still holds the run's true root, so verification still fails.
+    const covered = report as unknown as { mismatchedChunks: { chunkNo: number; recomputedDigest: string }[]; recomputedRootDigest: string | null };
+    const [{ chunkNo, recomputedDigest }] = covered.mismatchedChunks;
+    const full = (await (await ctx.request("GET", `/v1/audit/verify?run=${runId}`, { key: auditor })).json()) as { recomputedRootDigest: string };
+    await su.begin(async (tx) => {
+      await tx.unsafe("set local session_replication_role = replica");
+      await tx`update scoring_chunks set digest = ${recomputedDigest} where run_id = ${runId} and chunk_no = ${chunkNo}`;
+    });
+    const afterChunk = (await (await ctx.request("GET", `/v1/audit/verify?run=${runId}`, { key: auditor })).json()) as { recomputedRootDigest: string };
+    await su.begin(async (tx) => {
+      await tx.unsafe("set local session_replication_role = replica");
+      await tx`update scoring_runs set root_digest = ${afterChunk.recomputedRootDigest} where id = ${runId}`;
+    });
+    expect(full.recomputedRootDigest).toBeDefined();
+    const coveredUp = (await (await ctx.request("GET", `/v1/audit/verify?run=${runId}`, { key: auditor })).json()) as {
+      ok: boolean;
+      rootOk: boolean;
+      chainOk: boolean;
+      mismatchedChunks: unknown[];
+    };
+    expect(coveredUp.mismatchedChunks).toEqual([]);
+    expect(coveredUp.rootOk).toBe(true);
+    expect(coveredUp.chainOk).toBe(false);
+    expect(coveredUp.ok).toBe(false);
   });
 });
 

@@ -63,6 +63,8 @@ export const RunVerification = z
     storedRootDigest: z.string().nullable(),
     recomputedRootDigest: z.string().nullable(),
     rootOk: z.boolean().nullable().openapi({ description: "null while the run has no root digest (not completed)" }),
+    chainedRootDigest: z.string().nullable().openapi({ description: "The root digest the run's completion event holds in the hash chain" }),
+    chainOk: z.boolean().nullable().openapi({ description: "The recomputed root equals the chained one (null while the run is not completed)" }),
     mismatchedChunks: z.array(
       z.object({
         chunkNo: z.number().int(),

@@ -12,6 +12,10 @@ const ConfigSchema = z.object({
   // The role that owns the tables and runs the migrations; DATABASE_URL's role should only be
   // granted cts_app, so the service itself cannot drop or disable the append-only triggers.
   DATABASE_MIGRATION_URL: z.string().url().optional(),
+  // Ed25519 key (PKCS#8 PEM) that signs audit checkpoints; never in the database. Unset: a key
+  // generated on first use in $DATA_DIR/audit-signing-key.pem.
+  AUDIT_SIGNING_KEY_FILE: z.string().min(1).optional(),
+  AUDIT_CHECKPOINT_INTERVAL_S: z.coerce.number().int().min(0).default(3600),
   /** Connections of this process's Postgres pool (the API's concurrent queries wait for one). */
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   /** Redis server. Unset: 127.0.0.1:6379 if it answers, else a child `redis-server` in `${DATA_DIR}/redis`. */

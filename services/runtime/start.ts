@@ -6,7 +6,9 @@ import { createRedis, redisEvictionWarning } from "../../jobs/connection.js";
 import { createQueues } from "../../jobs/queues.js";
 import { createApp } from "../api/app.js";
 import type { Config } from "../config.js";
-import { migrateDatabase, openDatabase } from "../db/client.js";
+import { SYSTEM_ACTOR } from "../auth/actor.js";
+import { type Database, migrateDatabase, openDatabase } from "../db/client.js";
+import { auditSigningKey, createAuditCheckpoint } from "../db/queries/audit-checkpoints.js";
 import type { Logger } from "../logger.js";
 import { startWorkers } from "../worker/worker.js";
 import { ensureFirstAdminKey } from "./bootstrap.js";
@@ -98,6 +100,7 @@ export async function startService(opts: {
 
     let url: string | null = null;
     if (role === "all" || role === "api") {
+      closers.push(startAuditCheckpoints(database, config, logger));
       const firstKey = await ensureFirstAdminKey(database.db);
       if (firstKey) opts.onFirstAdminKey?.(firstKey.key);
       const queues = createQueues(redis, config.QUEUE_PREFIX);
@@ -115,6 +118,27 @@ export async function startService(opts: {
     await stop();
     throw error;
   }
+}
+
+/**
+ * Signs the audit chain's head every AUDIT_CHECKPOINT_INTERVAL_S (0: never) and logs each
+ * checkpoint, so the log shipped off this machine holds them too (docs/ARCHITECTURE.md, audit
+ * checkpoints). Returns the closer that stops the timer.
+ */
+function startAuditCheckpoints(database: Database, config: Config, logger: Logger): () => Promise<void> {
+  const key = auditSigningKey(config, (path) =>
+    logger.warn({ path }, "generated a new audit signing key: keep a copy outside this machine's database backups"),
+  );
+  logger.info({ keyId: key.keyId, publicKey: key.publicKeyPem }, "audit checkpoints are signed with this key");
+  if (config.AUDIT_CHECKPOINT_INTERVAL_S === 0) return async () => {};
+  const timer = setInterval(() => {
+    createAuditCheckpoint(database.db, key, SYSTEM_ACTOR).then(
+      (checkpoint) => logger.info({ checkpoint }, "audit checkpoint"),
+      (err: Error) => logger.error({ err: err.message }, "audit checkpoint failed"),
+    );
+  }, config.AUDIT_CHECKPOINT_INTERVAL_S * 1000);
+  timer.unref();
+  return async () => clearInterval(timer);
 }
 
 function listen(fetch: (req: Request) => Response | Promise<Response>, hostname: string, port: number): Promise<ServerType> {

@@ -1,4 +1,7 @@
-import { randomUUID } from "node:crypto";
+import { generateKeyPairSync, randomUUID } from "node:crypto";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { Redis } from "ioredis";
 import { inject } from "vitest";
 import { createRedis } from "../../jobs/connection.js";
@@ -24,6 +27,16 @@ export interface TestContext {
   close(): Promise<void>;
 }
 
+/** An Ed25519 key of this test process for audit checkpoints, in a temp file (never in var/). */
+let signingKeyFile: string | undefined;
+function testSigningKeyFile(): string {
+  if (!signingKeyFile) {
+    signingKeyFile = join(mkdtempSync(join(tmpdir(), "cts-key-")), "audit-signing-key.pem");
+    writeFileSync(signingKeyFile, generateKeyPairSync("ed25519").privateKey.export({ type: "pkcs8", format: "pem" }), { mode: 0o600 });
+  }
+  return signingKeyFile;
+}
+
 /**
  * The real app on a fresh database (Postgres or PGlite) and the real Redis, with a BullMQ prefix
  * unique to this context, so that concurrent runs never see each other's jobs.
@@ -35,7 +48,7 @@ export async function createTestContext(
 ): Promise<TestContext> {
   const test = await createTestDatabase(driver);
   const prefix = `test-${randomUUID()}`;
-  const config = parseConfig({ NODE_ENV: "test", LOG_LEVEL: "silent", QUEUE_PREFIX: prefix, ...env });
+  const config = parseConfig({ NODE_ENV: "test", LOG_LEVEL: "silent", QUEUE_PREFIX: prefix, AUDIT_SIGNING_KEY_FILE: testSigningKeyFile(), ...env });
   const redis = createRedis(inject("redisUrl"));
   const queues = createQueues(redis, prefix);
   const logger = opts.logger ?? createLogger(config.LOG_LEVEL);

@@ -2,7 +2,8 @@ import { appendAuditEvent, listAuditEvents, verifyAuditChain } from "../../../db
 import type { AppRouteHandler } from "../../types.js";
 import { listFileScores, verifyRunScores } from "../../../db/queries/scores.js";
 import { notFound } from "../../../errors.js";
-import type { EventsRoute, FileScoresRoute, VerifyRoute } from "./audit.routes.js";
+import type { CheckpointRoute, EventsRoute, FileScoresRoute, VerifyCheckpointRoute, VerifyRoute } from "./audit.routes.js";
+import { auditSigningKey, createAuditCheckpoint, verifyAgainstCheckpoint } from "../../../db/queries/audit-checkpoints.js";
 import { expandReasons } from "../../reasons.js";
 
 export const events: AppRouteHandler<EventsRoute> = async (c) => {
@@ -46,6 +47,26 @@ export const verify: AppRouteHandler<VerifyRoute> = async (c) => {
     requestId: c.get("requestId"),
   });
   return c.json(result, 200);
+};
+
+export const checkpoint: AppRouteHandler<CheckpointRoute> = async (c) => {
+  const { database, config } = c.get("deps");
+  const key = auditSigningKey(config);
+  const signed = await createAuditCheckpoint(database.db, key, c.get("actor"), c.get("requestId"));
+  return c.json({ checkpoint: signed, publicKey: key.publicKeyPem }, 200);
+};
+
+export const verifyCheckpoint: AppRouteHandler<VerifyCheckpointRoute> = async (c) => {
+  const { database, config } = c.get("deps");
+  const { checkpoint: saved } = c.req.valid("json");
+  const report = await verifyAgainstCheckpoint(database.db, saved, auditSigningKey(config));
+  await appendAuditEvent(database.db, {
+    actor: c.get("actor"),
+    action: "audit.verify.checkpoint",
+    details: { ok: report.ok, count: saved.count, at: saved.at, findings: report.findings },
+    requestId: c.get("requestId"),
+  });
+  return c.json(report, 200);
 };
 
 export const fileScores: AppRouteHandler<FileScoresRoute> = async (c) => {

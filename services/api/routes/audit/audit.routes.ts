@@ -3,6 +3,9 @@ import { z } from "@hono/zod-openapi";
 import {
   AuditEventsPage,
   AuditEventsQuery,
+  CheckpointVerificationSchema,
+  SignedCheckpointSchema,
+  VerifyCheckpointBody,
   ChainVerification,
   FileIdParam,
   FileScoresSchema,
@@ -35,6 +38,25 @@ export const verify = v1Route(["auditor"], {
   },
 });
 
+export const checkpoint = v1Route(["auditor", "admin"], {
+  method: "get",
+  path: "/audit/checkpoint",
+  tags,
+  summary: "Sign the audit chain's head now: keep the answer outside this service, to verify against later",
+  responses: { 200: { description: "A signed checkpoint and the public key", content: { "application/json": { schema: SignedCheckpointSchema } } } },
+});
+
+export const verifyCheckpoint = v1Route(["auditor"], {
+  method: "post",
+  path: "/audit/verify",
+  tags,
+  summary: "Verify the chain against a checkpoint saved earlier: detects truncation, rehashing and inserted events",
+  request: { body: { content: { "application/json": { schema: VerifyCheckpointBody } }, required: true } },
+  responses: {
+    200: { description: "The verification", content: { "application/json": { schema: CheckpointVerificationSchema } } },
+  },
+});
+
 export const fileScores = v1Route(["auditor"], {
   method: "get",
   path: "/audit/files/{fileId}/scores",
@@ -46,4 +68,6 @@ export const fileScores = v1Route(["auditor"], {
 
 export type EventsRoute = typeof events;
 export type VerifyRoute = typeof verify;
+export type CheckpointRoute = typeof checkpoint;
+export type VerifyCheckpointRoute = typeof verifyCheckpoint;
 export type FileScoresRoute = typeof fileScores;

@@ -101,3 +101,35 @@ export const FileScoreSchema = z
 export const FileScoresSchema = z
   .object({ fileId: z.string(), items: z.array(FileScoreSchema) })
   .openapi("FileScores");
+
+export const CheckpointSchema = z
+  .object({
+    v: z.literal(1),
+    count: z.number().int().min(0).openapi({ description: "Events in the chain when signed (ids 1..count)" }),
+    headHash: z.string().regex(/^[0-9a-f]{64}$/),
+    at: z.string().datetime(),
+    keyId: z.string().regex(/^[0-9a-f]{16}$/).openapi({ description: "First 16 hex of the SHA-256 of the signing public key" }),
+    signature: z.string().max(200).openapi({ description: "Ed25519, base64, over the JSON array [\"cts-audit-checkpoint\", v, count, headHash, at, keyId]" }),
+  })
+  .openapi("AuditCheckpoint");
+
+export const SignedCheckpointSchema = z
+  .object({
+    checkpoint: CheckpointSchema,
+    publicKey: z.string().openapi({ description: "The signing public key (SPKI PEM), to check the signature offline" }),
+  })
+  .openapi("SignedAuditCheckpoint");
+
+export const VerifyCheckpointBody = z.object({ checkpoint: CheckpointSchema }).openapi("VerifyAgainstCheckpoint");
+
+export const CheckpointVerificationSchema = z
+  .object({
+    ok: z.boolean(),
+    signatureOk: z.boolean(),
+    chainOk: z.boolean(),
+    checked: z.number().int(),
+    truncated: z.boolean(),
+    headHashMatches: z.boolean().nullable(),
+    findings: z.array(z.string()).openapi({ description: "What does not hold, in words" }),
+  })
+  .openapi("CheckpointVerification");

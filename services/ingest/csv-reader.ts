@@ -97,6 +97,7 @@ export class CsvReader {
         nextQuote = text.indexOf('"', pos);
         if (nextQuote === -1) nextQuote = n;
       }
+      if (nl - pos > MAX_RECORD_CHARS) throw new CsvSyntaxError(this.line, `a record is longer than ${MAX_RECORD_CHARS} characters`);
       if (nextQuote >= nl) {
         let end = nl;
         if (end > pos && text.charCodeAt(end - 1) === CR) end -= 1;

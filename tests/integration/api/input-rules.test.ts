@@ -43,6 +43,15 @@ describe("input rules", () => {
     await expectProblem(await ctx.request("POST", "/v1/files", { key: officer, body: '{"files": [', headers: { "content-type": "application/json" } }), 400);
   });
 
+  it("a files CSV with an endless unquoted line is a 422 naming the line, and nothing is written", async () => {
+    const body = `id,unit,region,amount\nF1,north,coast,1\nF2,north,${"x".repeat(20_000_000)}\n`;
+    const res = await ctx.request("POST", "/v1/files/import", { key: officer, body, headers: { "content-type": "text/csv" } });
+    const problem = await expectProblem(res, 422);
+    expect(problem.errors?.[0]).toMatchObject({ line: 3, message: expect.stringMatching(/longer than 1000000 characters/) });
+    const files = (await (await ctx.request("GET", "/v1/files?unit=north&limit=100", { key: officer })).json()) as { items: { id: string }[] };
+    expect(files.items.map((f) => f.id)).not.toContain("F1");
+  });
+
   it("the audit action filter matches % and _ literally", async () => {
     const { db } = ctx.test.database;
     await appendAuditEvent(db, { actor: SYSTEM_ACTOR, action: "a_b.one" });

@@ -1,8 +1,10 @@
 # syntax=docker/dockerfile:1
 # Multi-stage image of the service: one image, the role is the command
 # (`--role api`, `--role worker`, or `--role all`). Not built by CI (no Docker engine there).
+# Node 22 (LTS): Node 20 reached its end of life in April 2026; the code still runs on Node 20,
+# which CI uses until its machines move.
 
-FROM node:20-bookworm-slim AS build
+FROM node:22-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 # tfjs-node (optional) downloads libtensorflow at install; leave it out so the build never depends
@@ -15,7 +17,7 @@ COPY jobs ./jobs
 COPY data ./data
 RUN npm run build
 
-FROM node:20-bookworm-slim AS runtime
+FROM node:22-bookworm-slim AS runtime
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 DATA_DIR=/app/var
 WORKDIR /app
 COPY package.json package-lock.json ./

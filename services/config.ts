@@ -16,6 +16,8 @@ const ConfigSchema = z.object({
   // generated on first use in $DATA_DIR/audit-signing-key.pem.
   AUDIT_SIGNING_KEY_FILE: z.string().min(1).optional(),
   AUDIT_CHECKPOINT_INTERVAL_S: z.coerce.number().int().min(0).default(3600),
+  // Prometheus metrics at /metrics for this bearer token; unset: /metrics is off.
+  METRICS_TOKEN: z.string().min(16).optional(),
   /** Connections of this process's Postgres pool (the API's concurrent queries wait for one). */
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   /** Redis server. Unset: 127.0.0.1:6379 if it answers, else a child `redis-server` in `${DATA_DIR}/redis`. */

@@ -4,6 +4,7 @@ import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import { DomainError } from "../errors.js";
 import { authenticate } from "./middleware/auth.js";
+import { createMetrics, metricsHandler } from "./metrics.js";
 import { jsonBodyGuard } from "./middleware/json-body.js";
 import { requestContext } from "./middleware/request-logger.js";
 import { errorHandler, notFoundHandler } from "./problem.js";
@@ -28,8 +29,14 @@ const STREAMED_PATH = /\/import$/;
 /** The whole HTTP API; the order of the middleware is the order they run. */
 export function createApp(deps: AppDeps) {
   const app = createRouter();
+  const metrics = createMetrics({ db: deps.database.db, queues: deps.queues });
   app.use(requestId());
   app.use(requestContext(deps, deps.logger));
+  app.use(metrics.middleware);
+  app.use(async (c, next) => {
+    c.set("metrics", metrics);
+    await next();
+  });
   app.use(secureHeaders());
   app.use("/v1/*", async (c, next) => {
     if (STREAMED_PATH.test(c.req.path)) return next();
@@ -42,6 +49,7 @@ export function createApp(deps: AppDeps) {
   });
 
   app.route("/", healthRouter);
+  app.get("/metrics", metricsHandler(metrics, deps.config.METRICS_TOKEN));
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
     type: "http",
     scheme: "bearer",

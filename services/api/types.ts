@@ -5,6 +5,7 @@ import type { Actor } from "../auth/actor.js";
 import type { Config } from "../config.js";
 import type { Database } from "../db/client.js";
 import type { Logger } from "../logger.js";
+import type { ServiceMetrics } from "./metrics.js";
 
 /** What the API needs from the process: passed to createApp, set on every request's context. */
 export interface AppDeps {
@@ -23,6 +24,7 @@ export interface AppBindings {
     logger: Logger;
     deps: AppDeps;
     actor: Actor;
+    metrics: ServiceMetrics;
   };
 }
 

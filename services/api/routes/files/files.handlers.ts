@@ -25,6 +25,7 @@ export const importCsv: AppRouteHandler<ImportCsvRoute> = async (c) => {
     requestId: c.get("requestId"),
     details: () => ({ bytes: body.bytes(), gzip: body.gzip }),
   });
+  c.get("metrics").importRows.inc({ kind: "files" }, result.inserted + result.updated);
   return c.json(result, 200);
 };
 

@@ -20,5 +20,6 @@ export const importCsv: AppRouteHandler<ImportCsvRoute> = async (c) => {
     requestId: c.get("requestId"),
     details: () => ({ bytes: body.bytes(), gzip: body.gzip }),
   });
+  c.get("metrics").importRows.inc({ kind: "outcomes" }, result.inserted);
   return c.json(result, 200);
 };

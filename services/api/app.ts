@@ -61,7 +61,10 @@ export function createApp(deps: AppDeps) {
       title: "Control Targeting Service",
       version: "1",
       description: "Ranks open files for control, with the reasons for every pick and a verifiable audit trail.",
+      // OpenAPI 3.1 license identifier (SPDX); the generator types know only 3.0 fields.
+      license: { name: "Proprietary: for the administration that operates it", identifier: "LicenseRef-Proprietary" } as { name: string },
     },
+    servers: [{ url: "/", description: "This service (the document is served by the API it describes)" }],
   });
   app.get("/docs", Scalar({ url: "/openapi.json", pageTitle: "Control Targeting Service API" }));
 

@@ -42,7 +42,7 @@ export const problemResponses = {
  * A /v1 route: the contract plus the roles that may call it. The role check is added to the
  * route's middleware here, so no route can forget it, and the roles appear in the OpenAPI document.
  */
-export function v1Route<const R extends Omit<RouteConfig, "middleware" | "security">>(
+export function v1Route<const R extends Omit<RouteConfig, "middleware" | "security"> & { operationId: string }>(
   roles: readonly Role[],
   config: R,
 ) {

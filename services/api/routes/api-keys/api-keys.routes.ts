@@ -5,6 +5,7 @@ import { ApiKeySchema, CreateApiKeyBody, CreatedApiKeySchema, IdParam } from "./
 const tags = ["api-keys"];
 
 export const create = v1Route(["admin"], {
+  operationId: "createApiKey",
   method: "post",
   path: "/api-keys",
   tags,
@@ -14,6 +15,7 @@ export const create = v1Route(["admin"], {
 });
 
 export const list = v1Route(["admin"], {
+  operationId: "listApiKeys",
   method: "get",
   path: "/api-keys",
   tags,
@@ -24,6 +26,7 @@ export const list = v1Route(["admin"], {
 });
 
 export const revoke = v1Route(["admin"], {
+  operationId: "revokeApiKey",
   method: "delete",
   path: "/api-keys/{id}",
   tags,

@@ -16,6 +16,7 @@ import {
 const tags = ["audit"];
 
 export const events = v1Route(["auditor"], {
+  operationId: "listAuditEvents",
   method: "get",
   path: "/audit/events",
   tags,
@@ -25,6 +26,7 @@ export const events = v1Route(["auditor"], {
 });
 
 export const verify = v1Route(["auditor"], {
+  operationId: "verifyAuditTrail",
   method: "get",
   path: "/audit/verify",
   tags,
@@ -39,6 +41,7 @@ export const verify = v1Route(["auditor"], {
 });
 
 export const checkpoint = v1Route(["auditor", "admin"], {
+  operationId: "createAuditCheckpoint",
   method: "get",
   path: "/audit/checkpoint",
   tags,
@@ -47,6 +50,7 @@ export const checkpoint = v1Route(["auditor", "admin"], {
 });
 
 export const verifyCheckpoint = v1Route(["auditor"], {
+  operationId: "verifyAuditAgainstCheckpoint",
   method: "post",
   path: "/audit/verify",
   tags,
@@ -58,6 +62,7 @@ export const verifyCheckpoint = v1Route(["auditor"], {
 });
 
 export const fileScores = v1Route(["auditor"], {
+  operationId: "listFileScores",
   method: "get",
   path: "/audit/files/{fileId}/scores",
   tags,

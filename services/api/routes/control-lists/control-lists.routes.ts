@@ -18,6 +18,7 @@ const tags = ["control-lists"];
 const READERS = ["inspector", "auditor", "admin"] as const;
 
 export const create = v1Route(["inspector"], {
+  operationId: "createControlList",
   method: "post",
   path: "/control-lists",
   tags,
@@ -27,6 +28,7 @@ export const create = v1Route(["inspector"], {
 });
 
 export const list = v1Route(READERS, {
+  operationId: "listControlLists",
   method: "get",
   path: "/control-lists",
   tags,
@@ -38,6 +40,7 @@ export const list = v1Route(READERS, {
 });
 
 export const read = v1Route(READERS, {
+  operationId: "getControlList",
   method: "get",
   path: "/control-lists/{id}",
   tags,
@@ -55,6 +58,7 @@ export const read = v1Route(READERS, {
 });
 
 export const summary = v1Route(READERS, {
+  operationId: "getControlListSummary",
   method: "get",
   path: "/control-lists/{id}/summary",
   tags,
@@ -64,6 +68,7 @@ export const summary = v1Route(READERS, {
 });
 
 export const claim = v1Route(["inspector"], {
+  operationId: "claimControlListItem",
   method: "post",
   path: "/control-lists/{id}/items/{fileId}/claim",
   tags,
@@ -73,6 +78,7 @@ export const claim = v1Route(["inspector"], {
 });
 
 export const start = v1Route(["inspector"], {
+  operationId: "startControlListItem",
   method: "post",
   path: "/control-lists/{id}/items/{fileId}/start",
   tags,
@@ -82,6 +88,7 @@ export const start = v1Route(["inspector"], {
 });
 
 export const outcome = v1Route(["inspector"], {
+  operationId: "recordControlListItemOutcome",
   method: "post",
   path: "/control-lists/{id}/items/{fileId}/outcome",
   tags,

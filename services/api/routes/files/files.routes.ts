@@ -14,6 +14,7 @@ import {
 const tags = ["files"];
 
 export const upsert = v1Route(["data_officer"], {
+  operationId: "upsertFiles",
   method: "post",
   path: "/files",
   tags,
@@ -23,6 +24,7 @@ export const upsert = v1Route(["data_officer"], {
 });
 
 export const importCsv = v1Route(["data_officer"], {
+  operationId: "importFilesCsv",
   method: "post",
   path: "/files/import",
   tags,
@@ -40,6 +42,7 @@ export const importCsv = v1Route(["data_officer"], {
 });
 
 export const list = v1Route(["data_officer", "auditor", "inspector"], {
+  operationId: "listFiles",
   method: "get",
   path: "/files",
   tags,
@@ -49,6 +52,7 @@ export const list = v1Route(["data_officer", "auditor", "inspector"], {
 });
 
 export const get = v1Route(["data_officer", "auditor", "inspector"], {
+  operationId: "getFile",
   method: "get",
   path: "/files/{id}",
   tags,

@@ -14,17 +14,21 @@ export const ReadinessSchema = z
   .openapi("Readiness");
 
 export const healthz = createRoute({
+  operationId: "getHealth",
   method: "get",
   path: "/healthz",
   tags: ["health"],
+  security: [],
   summary: "Liveness: the process answers",
   responses: { 200: { description: "Alive", content: { "application/json": { schema: z.object({ status: z.literal("ok") }) } } } },
 });
 
 export const readyz = createRoute({
+  operationId: "getReadiness",
   method: "get",
   path: "/readyz",
   tags: ["health"],
+  security: [],
   summary: "Readiness of Postgres, Redis and the tfjs backend",
   responses: {
     200: { description: "Ready", content: { "application/json": { schema: ReadinessSchema } } },

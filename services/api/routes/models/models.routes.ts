@@ -15,6 +15,7 @@ const tags = ["models"];
 const json = <T>(schema: T) => ({ "application/json": { schema } });
 
 export const create = v1Route(["data_officer"], {
+  operationId: "trainModel",
   method: "post",
   path: "/models",
   tags,
@@ -24,6 +25,7 @@ export const create = v1Route(["data_officer"], {
 });
 
 export const list = v1Route(["data_officer", "auditor"], {
+  operationId: "listModels",
   method: "get",
   path: "/models",
   tags,
@@ -32,6 +34,7 @@ export const list = v1Route(["data_officer", "auditor"], {
 });
 
 export const compare = v1Route(["data_officer", "auditor"], {
+  operationId: "compareModels",
   method: "get",
   path: "/models/compare",
   tags,
@@ -41,6 +44,7 @@ export const compare = v1Route(["data_officer", "auditor"], {
 });
 
 export const get = v1Route(["data_officer", "auditor"], {
+  operationId: "getModel",
   method: "get",
   path: "/models/{id}",
   tags,
@@ -50,6 +54,7 @@ export const get = v1Route(["data_officer", "auditor"], {
 });
 
 export const approve = v1Route(["data_officer"], {
+  operationId: "approveModel",
   method: "post",
   path: "/models/{id}/approve",
   tags,
@@ -59,6 +64,7 @@ export const approve = v1Route(["data_officer"], {
 });
 
 export const retire = v1Route(["data_officer"], {
+  operationId: "retireModel",
   method: "post",
   path: "/models/{id}/retire",
   tags,
@@ -68,6 +74,7 @@ export const retire = v1Route(["data_officer"], {
 });
 
 export const cancel = v1Route(["data_officer"], {
+  operationId: "cancelModelTraining",
   method: "post",
   path: "/models/{id}/cancel",
   tags,

@@ -4,6 +4,7 @@ import { CreateOutcomesBody, CsvBody, ImportQuery, OutcomesImportResultSchema, O
 const tags = ["outcomes"];
 
 export const create = v1Route(["data_officer"], {
+  operationId: "createOutcomes",
   method: "post",
   path: "/outcomes",
   tags,
@@ -14,6 +15,7 @@ export const create = v1Route(["data_officer"], {
 });
 
 export const importCsv = v1Route(["data_officer"], {
+  operationId: "importOutcomesCsv",
   method: "post",
   path: "/outcomes/import",
   tags,

@@ -4,6 +4,7 @@ import { CsvSampleBody, FeatureSchemaBody, PutSchemaResult, SchemaProposalSchema
 const tags = ["schema"];
 
 export const get = v1Route(["data_officer", "auditor", "inspector"], {
+  operationId: "getFeatureSchema",
   method: "get",
   path: "/schema",
   tags,
@@ -13,6 +14,7 @@ export const get = v1Route(["data_officer", "auditor", "inspector"], {
 });
 
 export const put = v1Route(["data_officer"], {
+  operationId: "putFeatureSchema",
   method: "put",
   path: "/schema",
   tags,
@@ -25,6 +27,7 @@ export const put = v1Route(["data_officer"], {
 });
 
 export const infer = v1Route(["data_officer"], {
+  operationId: "inferFeatureSchema",
   method: "post",
   path: "/schema/infer",
   tags,

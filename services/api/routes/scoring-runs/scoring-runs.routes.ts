@@ -12,6 +12,7 @@ const tags = ["scoring-runs"];
 const json = <T>(schema: T) => ({ "application/json": { schema } });
 
 export const create = v1Route(["data_officer"], {
+  operationId: "createScoringRun",
   method: "post",
   path: "/scoring-runs",
   tags,
@@ -21,6 +22,7 @@ export const create = v1Route(["data_officer"], {
 });
 
 export const list = v1Route(["data_officer", "auditor"], {
+  operationId: "listScoringRuns",
   method: "get",
   path: "/scoring-runs",
   tags,
@@ -30,6 +32,7 @@ export const list = v1Route(["data_officer", "auditor"], {
 });
 
 export const get = v1Route(["data_officer", "auditor"], {
+  operationId: "getScoringRun",
   method: "get",
   path: "/scoring-runs/{id}",
   tags,
@@ -39,6 +42,7 @@ export const get = v1Route(["data_officer", "auditor"], {
 });
 
 export const events = v1Route(["data_officer", "auditor"], {
+  operationId: "streamScoringRunEvents",
   method: "get",
   path: "/scoring-runs/{id}/events",
   tags,
@@ -48,6 +52,7 @@ export const events = v1Route(["data_officer", "auditor"], {
 });
 
 export const cancel = v1Route(["data_officer"], {
+  operationId: "cancelScoringRun",
   method: "post",
   path: "/scoring-runs/{id}/cancel",
   tags,
@@ -57,6 +62,7 @@ export const cancel = v1Route(["data_officer"], {
 });
 
 export const resume = v1Route(["data_officer"], {
+  operationId: "resumeScoringRun",
   method: "post",
   path: "/scoring-runs/{id}/resume",
   tags,
@@ -66,6 +72,7 @@ export const resume = v1Route(["data_officer"], {
 });
 
 export const dropScores = v1Route(["admin"], {
+  operationId: "dropScoringRunScores",
   method: "delete",
   path: "/scoring-runs/{id}/scores",
   tags,

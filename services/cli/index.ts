@@ -19,6 +19,14 @@ for (const register of [registerKeys, registerAudit, registerLists, registerMode
   register(program);
 }
 
+// Piped into `head` or a pager that quits: the reader is gone, so stop quietly, as Unix tools do.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(0);
+    throw error;
+  });
+}
+
 program.parseAsync().catch((error: Error) => {
   console.error(error.message);
   process.exit(1);

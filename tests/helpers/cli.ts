@@ -7,9 +7,11 @@ import type { TestContext } from "./app.js";
 
 const run = promisify(execFile);
 // The sources via tsx, not bin/cts.js: that prefers dist/, which may be an older build.
-const CLI = resolve(import.meta.dirname, "../../services/cli/index.ts");
+export const CLI = resolve(import.meta.dirname, "../../services/cli/index.ts");
 
 export interface CliTarget {
+  /** The served app's base URL. */
+  url: string;
   /** Runs `cts …args` against the served app as `key`; rejects with code, stdout, stderr on a non-zero exit. */
   cts(key: string, ...args: string[]): Promise<{ stdout: string; stderr: string }>;
   close(): Promise<void>;
@@ -21,6 +23,7 @@ export async function serveForCli(ctx: TestContext): Promise<CliTarget> {
   await new Promise((r) => server.once("listening", r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
+    url,
     cts: (key, ...args) =>
       run(process.execPath, ["--import", "tsx", CLI, ...args], { env: { ...process.env, CTS_URL: url, CTS_API_KEY: key, LOG_LEVEL: "silent" } }),
     close: () => new Promise<void>((done) => server.close(() => done())),

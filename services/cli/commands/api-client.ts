@@ -31,7 +31,8 @@ export async function callApi(
     if (body.gzip) headers["content-encoding"] = "gzip";
     payload = Readable.toWeb(fileBody(body.file, body.onSent)) as unknown as ReadableStream;
   }
-  const res = await fetch(new URL(path, target.url ?? config.CTS_URL), { method, headers, body: payload, duplex: "half" } as RequestInit);
+  const url = new URL(path, target.url ?? config.CTS_URL);
+  const res = await fetchService(url, { method, headers, body: payload, duplex: "half" } as RequestInit);
   if (body && "file" in body) body.onAnswer?.();
   const text = await res.text();
   if (!res.ok) {
@@ -79,3 +80,19 @@ export const apiOptions = (description = "the service's base URL (default CTS_UR
     ["--url <url>", description],
     ["--key <key>", "an API key (default CTS_API_KEY)"],
   ] as const;
+
+/** fetch, with an error that names the URL and what to try when the service cannot be reached. */
+export function fetchService(url: URL, init: RequestInit): Promise<Response> {
+  return fetch(url, init).catch((error: Error) => {
+    throw new Error(unreachable(url, error));
+  });
+}
+
+/** What to say when the service cannot be reached: the URL, the cause, and what to try. */
+export function unreachable(url: URL, error: Error): string {
+  const cause = (error.cause as NodeJS.ErrnoException | undefined)?.code ?? (error.cause as Error | undefined)?.message ?? error.message;
+  return (
+    `cannot reach the service at ${url.origin} (${cause}) for ${url.pathname}: ` +
+    "is it running (`npm start`)? Set CTS_URL, or pass --url, to the address it prints as \"api listening\"."
+  );
+}

@@ -1,4 +1,5 @@
 import { createWriteStream } from "node:fs";
+import { fetchService } from "./api-client.js";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { type Command, InvalidArgumentError, Option } from "commander";
@@ -33,7 +34,7 @@ async function api(method: string, path: string, init: { json?: unknown; accept?
   const headers: Record<string, string> = { authorization: `Bearer ${config.CTS_API_KEY}` };
   if (init.json !== undefined) headers["content-type"] = "application/json";
   if (init.accept) headers.accept = init.accept;
-  const res = await fetch(new URL(path, config.CTS_URL), {
+  const res = await fetchService(new URL(path, config.CTS_URL), {
     method,
     headers,
     body: init.json === undefined ? undefined : JSON.stringify(init.json),

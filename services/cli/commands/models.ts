@@ -1,4 +1,5 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
+import { fetchService } from "./api-client.js";
 import { loadConfig } from "../../config.js";
 import { printJson } from "../context.js";
 import { ProgressLine, progressBar } from "../progress.js";
@@ -24,7 +25,7 @@ const param = (value: string, previous: Record<string, unknown>) => {
 async function api<T>(method: string, path: string, json?: unknown): Promise<T> {
   const config = loadConfig();
   if (!config.CTS_API_KEY) throw new Error("set CTS_API_KEY (a data officer key) and CTS_URL to use `models`");
-  const res = await fetch(new URL(path, config.CTS_URL), {
+  const res = await fetchService(new URL(path, config.CTS_URL), {
     method,
     headers: {
       authorization: `Bearer ${config.CTS_API_KEY}`,

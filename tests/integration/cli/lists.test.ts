@@ -1,7 +1,9 @@
+import { spawn } from "node:child_process";
+import { createServer } from "node:net";
 import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestContext, type TestContext } from "../../helpers/app.js";
-import { type CliTarget, serveForCli } from "../../helpers/cli.js";
+import { CLI, type CliTarget, serveForCli } from "../../helpers/cli.js";
 import { buildScoredPopulation } from "../../helpers/scored-population.js";
 
 describe("cts lists create|show|export", () => {
@@ -10,7 +12,7 @@ describe("cts lists create|show|export", () => {
   let key: string;
   beforeAll(async () => {
     ctx = await createTestContext("postgres");
-    await buildScoredPopulation(ctx.test.database.db, { units: { north: 30 } });
+    await buildScoredPopulation(ctx.test.database.db, { units: { north: 1500 } });
     key = await ctx.key("inspector", ["north"]);
     cli = await serveForCli(ctx);
   });
@@ -37,5 +39,37 @@ describe("cts lists create|show|export", () => {
       code: 1,
       stderr: expect.stringContaining("capacity"),
     });
+  });
+
+  it("names the URL it cannot reach and what to do, with exit 1", async () => {
+    // A port nothing listens on: taken, then closed again.
+    const server = createServer().listen(0, "127.0.0.1");
+    await new Promise((r) => server.once("listening", r));
+    const port = (server.address() as { port: number }).port;
+    await new Promise((r) => server.close(r));
+    await expect(
+      import("node:child_process").then(({ execFile }) =>
+        new Promise((resolveRun, reject) =>
+          execFile(process.execPath, ["--import", "tsx", CLI, "lists", "show"], { env: { ...process.env, CTS_URL: `http://127.0.0.1:${port}`, CTS_API_KEY: key, LOG_LEVEL: "silent" } }, (error, stdout, stderr) =>
+            error ? reject(Object.assign(error, { stderr })) : resolveRun(stdout),
+          ),
+        ),
+      ),
+    ).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(new RegExp(`cannot reach the service at http://127.0.0.1:${port} \\(ECONNREFUSED\\).*npm start.*CTS_URL`, "s")) });
+  });
+
+  it("exits quietly with 0 when its reader closes the pipe early (| head)", async () => {
+    const created = JSON.parse((await cts("lists", "create", "--unit", "north", "--capacity", "1000")).stdout) as { id: string };
+    const child = spawn(process.execPath, ["--import", "tsx", CLI, "lists", "show", created.id], {
+      env: { ...process.env, CTS_URL: cli.url, CTS_API_KEY: key, LOG_LEVEL: "silent" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+    // Like `head -c 100`: take the first bytes, then close the pipe.
+    child.stdout.once("data", () => child.stdout.destroy());
+    const code = await new Promise<number | null>((done) => child.once("exit", done));
+    expect(stderr).not.toMatch(/EPIPE|Error/);
+    expect(code).toBe(0);
   });
 });

@@ -18,10 +18,11 @@ import { modelsRouter } from "./routes/models/models.index.js";
 import { scoringRunsRouter } from "./routes/scoring-runs/scoring-runs.index.js";
 import { outcomesRouter } from "./routes/outcomes/outcomes.index.js";
 import { schemaRouter } from "./routes/schema/schema.index.js";
+import { unitsRouter } from "./routes/units/units.index.js";
 import type { AppDeps } from "./types.js";
 
 /** Routers mounted under /v1; each later resource adds itself here. */
-const V1_ROUTERS = [apiKeysRouter, auditRouter, modelsRouter, controlListsRouter, schemaRouter, filesRouter, outcomesRouter, scoringRunsRouter];
+const V1_ROUTERS = [apiKeysRouter, auditRouter, modelsRouter, controlListsRouter, schemaRouter, filesRouter, outcomesRouter, scoringRunsRouter, unitsRouter];
 
 /** Paths whose bodies are streamed and limited by IMPORT_LIMIT_BYTES instead of BODY_LIMIT_BYTES. */
 const STREAMED_PATH = /\/import$/;

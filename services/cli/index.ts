@@ -6,7 +6,9 @@ import { register as registerKeys } from "./commands/keys.js";
 import { register as registerLists } from "./commands/lists.js";
 import { register as registerModels } from "./commands/models.js";
 import { register as registerSchema } from "./commands/schema.js";
+import { register as registerOutcomes } from "./commands/outcomes.js";
 import { register as registerScore } from "./commands/score.js";
+import { register as registerUnits } from "./commands/units.js";
 
 /**
  * The command line for data officers and admins: `npm run cli -- <command>` or the `cts` bin.
@@ -15,7 +17,7 @@ import { register as registerScore } from "./commands/score.js";
  */
 const program = new Command("cts").description("Control Targeting Service").showHelpAfterError();
 
-for (const register of [registerKeys, registerAudit, registerLists, registerModels, registerSchema, registerImport, registerDemo, registerScore]) {
+for (const register of [registerKeys, registerAudit, registerLists, registerModels, registerSchema, registerImport, registerOutcomes, registerDemo, registerScore, registerUnits]) {
   register(program);
 }
 

@@ -15,10 +15,17 @@ export const escapeCsvCell = (value: string): string => (FORMULA_START.test(valu
  * The rows as a streamed CSV body (header first). Every cell passes escapeCsvCell, including
  * numbers: csv-stringify's `cast` turns them into strings first, so a negative amount is escaped too.
  */
-export function csvStream(header: string[], rows: Iterable<(string | number | null)[]>): ReadableStream<Uint8Array> {
+export function csvStream(
+  header: string[],
+  rows: Iterable<(string | number | null)[]>,
+  opts: { bom?: boolean } = {},
+): ReadableStream<Uint8Array> {
   const stringifier = stringify({
     header: true,
     columns: header,
+    bom: opts.bom ?? false,
+    // CRLF, as RFC 4180 and spreadsheet programs expect.
+    record_delimiter: "windows",
     cast: { number: (n) => escapeCsvCell(String(n)) },
   });
   const source = Readable.from(

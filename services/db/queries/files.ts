@@ -347,6 +347,16 @@ export async function unitsWithoutFiles(db: Db, units: string[]): Promise<string
   return units.filter((u) => !found.has(u));
 }
 
+/** The attributes of the files `ids` (one query, for an export's columns). */
+export async function fileAttributes(db: Db, ids: string[]): Promise<Map<string, Record<string, unknown>>> {
+  if (ids.length === 0) return new Map();
+  const rows = await queryRows<{ id: string; attributes: Record<string, unknown> | string }>(
+    db,
+    sql`select id, attributes from files where id in (select jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))`,
+  );
+  return new Map(rows.map((r) => [r.id, typeof r.attributes === "string" ? JSON.parse(r.attributes) : r.attributes]));
+}
+
 export async function countFiles(db: Db): Promise<number> {
   const [row] = await queryRows<{ n: number }>(db, sql`select count(*)::int as n from files`);
   return row.n;

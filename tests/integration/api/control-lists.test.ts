@@ -168,7 +168,7 @@ describe("control lists", () => {
   });
 
   it("GET /:id?format=csv streams a CSV that escapes formulas and round-trips through csv-parse", async () => {
-    await db().execute(sql`insert into files (id, unit, attributes) values ('=cmd|calc', 'formula', '{}'), ('@sum', 'formula', '{}'), ('plain', 'formula', '{}')`);
+    await db().execute(sql`insert into files (id, unit, attributes) values ('=cmd|calc', 'formula', '{"region":"city","amount":1}'), ('@sum', 'formula', '{}'), ('plain', 'formula', '{}')`);
     await addScoringRun(db(), pop.modelId, [
       { id: "=cmd|calc", unit: "formula", score: 0.9, attributes: { region: "city", amount: 1 } },
       { id: "@sum", unit: "formula", score: 0.8, attributes: { region: "city", amount: 1 } },
@@ -191,11 +191,19 @@ describe("control lists", () => {
       expect(Object.keys(records[0])).not.toContain("selected_by");
       expect(Object.keys(records[0])).not.toContain("score");
     }
-    // The auditor's export: by score, with the scores, the reasons' magnitudes and the route.
-    const res = await ctx.request("GET", `/v1/control-lists/${list.id}?format=csv`, { key: auditor });
-    const records = parse(await res.text(), { columns: true }) as Record<string, string>[];
+    // The auditor's export: by score, with the scores (4 decimals), the reasons' magnitudes, the
+    // route, the list's provenance on every row and the attributes asked for; BOM and CRLF.
+    const res = await ctx.request("GET", `/v1/control-lists/${list.id}?format=csv&attributes=region,amount&bom=true`, { key: auditor });
+    const bytes = Buffer.from(await res.arrayBuffer());
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const text = bytes.subarray(3).toString("utf8");
+    expect(text.split("\r\n")[0]).toBe(
+      "list_id,unit,model_id,run_id,list_created_at,position,file_id,score,status,assigned_to,reasons,selected_by,selection_probability,region,amount",
+    );
+    const records = parse(text, { columns: true }) as Record<string, string>[];
     expect(records.map((r) => r.file_id)).toEqual(["'=cmd|calc", "'@sum", "plain"]);
     expect(records.map((r) => Number(r.score))).toEqual([0.9, 0.8, 0.7]);
+    expect(records[0]).toMatchObject({ list_id: list.id, unit: "formula", model_id: pop.modelId, region: "city", amount: "1" });
     expect(records[0].reasons).toBe(`amount +${0.9 / 2}; region ${-0.9 / 4}`);
     expect(records[0].selected_by).toBe("model");
     const audited = await queryRows<{ n: number }>(db(), sql`select count(*)::int as n from audit_events where action = 'control_list.export' and target = ${list.id}`);

@@ -1,9 +1,12 @@
 import { type Actor, assertUnitAccess, unitScope } from "../../../auth/actor.js";
 import { recordItemOutcome, summarizeControlList, transitionItem } from "../../../db/queries/control-list-items.js";
-import { type ControlListRow, getControlList, listControlLists, readControlList } from "../../../db/queries/control-lists.js";
+import { type ControlListItemView, type ControlListRow, getControlList, listControlLists, readControlList } from "../../../db/queries/control-lists.js";
 import { createControlList } from "../../../lists/create-list.js";
 import { csvStream } from "../../../lists/csv-export.js";
 import { type ItemView, itemsInViewOrder } from "../../../lists/inspector-view.js";
+import type { Db } from "../../../db/client.js";
+import { getCurrentSchema } from "../../../db/queries/feature-schemas.js";
+import { fileAttributes } from "../../../db/queries/files.js";
 import type { AppRouteHandler } from "../../types.js";
 import type { ClaimRoute, CreateRoute, ListRoute, OutcomeRoute, ReadRoute, StartRoute, SummaryRoute } from "./control-lists.routes.js";
 import { toControlList, toControlListItem } from "./control-lists.schemas.js";
@@ -37,11 +40,13 @@ export const list: AppRouteHandler<ListRoute> = async (c) => {
   return c.json({ items: rows.map((r) => ({ ...toControlList(r.list), items: r.items, done: r.done })) }, 200);
 };
 
-const CSV_HEADER = ["position", "file_id", "score", "status", "assigned_to", "reasons"];
+/** Attribute columns a CSV export adds when none are asked for. */
+const DEFAULT_CSV_ATTRIBUTES = 8;
 
 export const read: AppRouteHandler<ReadRoute> = async (c) => {
   const { id } = c.req.valid("param");
-  const { format } = c.req.valid("query");
+  const query = c.req.valid("query");
+  const { format } = query;
   const actor = c.get("actor");
   const csv = format === "csv" || (format === undefined && (c.req.header("accept") ?? "").includes("text/csv"));
   const { list, items } = await readControlList(c.get("deps").database, id, unitGuard(actor), actor, {
@@ -51,17 +56,61 @@ export const read: AppRouteHandler<ReadRoute> = async (c) => {
   const view = viewOf(actor);
   const shown = itemsInViewOrder(items, list, view);
   if (!csv) return c.json({ ...toControlList(list), items: shown.map((i) => toControlListItem(i, view)) }, 200);
-  const header = view === "full" ? [...CSV_HEADER, "selected_by", "selection_probability"] : CSV_HEADER.filter((h) => h !== "score");
-  const rows = shown.map((i) =>
-    view === "full"
-      ? [i.position, i.fileId, i.score, i.status, i.assignedTo ?? "", reasonsText(i.reasons), i.selectedBy, i.selectionProbability]
-      : [i.position, i.fileId, i.status, i.assignedTo ?? "", reasonsText(i.reasons, "inspector")],
-  );
-  return c.body(csvStream(header, rows), 200, {
+  const { db } = c.get("deps").database;
+  const attributes = query.attributes ? query.attributes.split(",").filter(Boolean) : await defaultCsvAttributes(db);
+  const { header, rows } = exportTable(list, shown, view, attributes, await fileAttributes(db, shown.map((i) => i.fileId)));
+  return c.body(csvStream(header, rows, { bom: query.bom === "true" }), 200, {
     "content-type": "text/csv; charset=utf-8",
     "content-disposition": `attachment; filename="control-list-${list.id}.csv"`,
   }) as never;
 };
+
+/**
+ * A list's CSV export: every row says which list, unit, model and run it comes from (a sheet
+ * copied around keeps its provenance), then the item as `view` may see it (scores rounded to 4
+ * decimals, reasons as text), then the chosen file attributes.
+ */
+function exportTable(
+  list: ControlListRow,
+  items: ControlListItemView[],
+  view: ItemView,
+  attributes: string[],
+  values: Map<string, Record<string, unknown>>,
+) {
+  const provenance = [list.id, list.unit, list.modelId, list.runId, list.createdAt.toISOString()];
+  const full = view === "full";
+  const header = [
+    ...["list_id", "unit", "model_id", "run_id", "list_created_at", "position", "file_id"],
+    ...(full ? ["score"] : []),
+    ...["status", "assigned_to", "reasons"],
+    ...(full ? ["selected_by", "selection_probability"] : []),
+    ...attributes,
+  ];
+  const rows = items.map((i) => [
+    ...provenance,
+    i.position,
+    i.fileId,
+    ...(full ? [Math.round(i.score * 1e4) / 1e4] : []),
+    i.status,
+    i.assignedTo ?? "",
+    reasonsText(i.reasons, view),
+    ...(full ? [i.selectedBy, i.selectionProbability] : []),
+    ...attributes.map((a) => csvValue(values.get(i.fileId)?.[a])),
+  ]);
+  return { header, rows };
+}
+
+const csvValue = (value: unknown): string | number | null =>
+  value === undefined || value === null ? null : typeof value === "number" || typeof value === "string" ? value : JSON.stringify(value);
+
+/** The schema's first features and segments: the columns an export shows when none are asked for. */
+async function defaultCsvAttributes(db: Db): Promise<string[]> {
+  const schema = await getCurrentSchema(db);
+  return (schema?.definition.attributes ?? [])
+    .filter((a) => a.role === "feature" || a.role === "segment")
+    .slice(0, DEFAULT_CSV_ATTRIBUTES)
+    .map((a) => a.name);
+}
 
 export const summary: AppRouteHandler<SummaryRoute> = async (c) => {
   const { id } = c.req.valid("param");

@@ -78,7 +78,16 @@ export const ItemParam = ListIdParam.extend({
   fileId: FileIdText.openapi({ param: { name: "fileId", in: "path" } }),
 });
 
-export const ReadQuery = z.object({ format: z.enum(["json", "csv"]).optional() });
+export const ReadQuery = z.object({
+  format: z.enum(["json", "csv"]).optional(),
+  attributes: z
+    .string()
+    .max(2000)
+    .regex(/^[a-z0-9_,]*$/, "attribute names separated by commas")
+    .optional()
+    .openapi({ description: "CSV: the file attributes to add as columns, comma separated (default: the schema's first 8 features and segments)" }),
+  bom: z.enum(["true", "false"]).optional().openapi({ description: "CSV: start with a UTF-8 byte order mark (for spreadsheets)" }),
+});
 
 export const RecordOutcomeBody = z
   .object({

@@ -27,6 +27,8 @@ export const AttributeSpec = z.object({
   role: AttributeRole.default("feature"),
   missing: MissingPolicy.default("allow"),
   description: z.string().max(500).optional(),
+  /** The column's header in the exports this attribute comes from, when it differs from the name. */
+  header: z.string().min(1).max(200).optional(),
 });
 export type AttributeSpec = z.infer<typeof AttributeSpec>;
 

@@ -1,6 +1,6 @@
 import type { Readable } from "node:stream";
+import { attributeNameFor } from "../../models/attribute-names.js";
 import {
-  ATTRIBUTE_NAME,
   type AttributeSpec,
   type AttributeType,
   FeatureSchemaDefinition,
@@ -18,7 +18,10 @@ export const INFER_SAMPLE_ROWS = 10_000;
 const DISTINCT_CAP = 1_000;
 
 export interface ColumnStats {
+  /** The attribute name proposed for the column. */
   name: string;
+  /** The column's header as the export writes it. */
+  header: string;
   type: AttributeType;
   rows: number;
   missing: number;
@@ -45,17 +48,22 @@ export interface SchemaProposal {
  */
 export function inferSchema(header: string[], rows: string[][]): { ok: true; proposal: SchemaProposal } | { ok: false; errors: RowError[] } {
   const errors: RowError[] = [];
-  const names = header.map((h) => h.trim());
-  const seen = new Set<string>();
-  names.forEach((name) => {
-    if (seen.has(name)) errors.push({ line: 1, column: name, message: `column "${name}" appears twice` });
-    seen.add(name);
-    if (name !== "id" && name !== "unit" && !ATTRIBUTE_NAME.test(name)) {
-      errors.push({ line: 1, column: name, message: `"${name}" is not an attribute name: lower snake case, starting with a letter` });
+  const headers = header.map((h) => h.trim());
+  const names = headers.map(attributeNameFor);
+  const firstWith = new Map<string, string>();
+  names.forEach((name, i) => {
+    const other = firstWith.get(name);
+    if (other !== undefined) {
+      errors.push({
+        line: 1,
+        column: headers[i],
+        message: `columns "${other}" and "${headers[i]}" would both be named "${name}": rename one of them in the export`,
+      });
     }
+    firstWith.set(name, headers[i]);
   });
   for (const key of ["id", "unit"]) {
-    if (!seen.has(key)) errors.push({ line: 1, column: key, message: `column "${key}" is required in a files CSV` });
+    if (!firstWith.has(key)) errors.push({ line: 1, column: key, message: `column "${key}" is required in a files CSV` });
   }
   if (names.length <= 2) errors.push({ line: 1, message: "the sample has no attribute columns" });
   if (errors.length > 0) return { ok: false, errors };
@@ -80,6 +88,7 @@ export function inferSchema(header: string[], rows: string[][]): { ok: true; pro
     const idLike = type === "categorical" && values.length >= 20 && distinctSet.size >= 0.9 * Math.min(values.length, DISTINCT_CAP);
     const stats: ColumnStats = {
       name,
+      header: headers[i],
       type,
       rows: rows.length,
       missing,
@@ -92,7 +101,13 @@ export function inferSchema(header: string[], rows: string[][]): { ok: true; pro
           : {}),
     };
     columns.push(stats);
-    attributes.push({ name, type, role: idLike ? "ignore" : "feature", missing: missing > 0 || values.length === 0 ? "allow" : "reject" });
+    attributes.push({
+      name,
+      ...(headers[i] !== name ? { header: headers[i] } : {}),
+      type,
+      role: idLike ? "ignore" : "feature",
+      missing: missing > 0 || values.length === 0 ? "allow" : "reject",
+    });
   });
   const schema = FeatureSchemaDefinition.parse({ attributes });
   return { ok: true, proposal: { schema, columns, sampleRows: rows.length } };

@@ -1,4 +1,5 @@
 import type { AttributeSpec, AttributeValue, FeatureSchemaDefinition } from "../../models/feature-schema.js";
+import { headerResolver } from "../../models/attribute-names.js";
 import { AttributesArena, type FileRow } from "../db/queries/files.js";
 import {
   fileIdProblem,
@@ -61,8 +62,9 @@ export function compileFileCsv(
   const errors: RowError[] = [];
   const known = new Map(schema.attributes.map((a) => [a.name, a]));
   const position = new Map<string, number>();
+  const resolve = headerResolver(schema);
   header.forEach((raw, i) => {
-    const name = raw.trim();
+    const name = resolve(raw);
     if (position.has(name)) errors.push({ line: 1, column: name, message: `column "${name}" appears twice` });
     else if (!known.has(name) && name !== "id" && name !== "unit") {
       errors.push({ line: 1, column: name, message: `unknown column "${name}": not id, unit nor an attribute of the schema` });

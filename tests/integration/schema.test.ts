@@ -78,7 +78,37 @@ describe.each(DRIVERS)("schema API on %s", (driver) => {
     expect(proposal.sampleRows).toBe(300);
     const types = Object.fromEntries(proposal.schema.attributes.map((a) => [a.name, a.type]));
     expect(types).toEqual(Object.fromEntries(demoSchema().attributes.map((a) => [a.name, a.type])));
-    const bad = await postCsv(ctx, "/v1/schema/infer", officer, "id,unit,Bad Name\n1,north,3\n");
-    expect(bad.status).toBe(422);
+    // Two headers that would get one name: a 422 naming both.
+    const clash = await postCsv(ctx, "/v1/schema/infer", officer, "id,unit,Monthly Income,monthly_income\n1,north,3,4\n");
+    expect(clash.status).toBe(422);
+    expect(((await clash.json()) as Problem).errors?.[0]?.message).toMatch(/"Monthly Income" and "monthly_income" would both be named "monthly_income"/);
+  });
+
+  it("takes an export's headers as they come: infer maps them, the schema keeps them, the same file imports and re-imports unchanged", async () => {
+    const csv = [
+      "ID,Unit,Age,BusinessTravel,MonthlyIncome,Date of birth,Région",
+      "E1,north,41,Travel_Rarely,5993,1984-02-01,Île-de-France",
+      "E2,north,49,Travel_Frequently,5130,1976-05-12,Bretagne",
+      "E3,south,37,Non-Travel,2090,1988-11-30,Bretagne",
+    ].join("\n");
+    const res = await postCsv(ctx, "/v1/schema/infer", officer, `${csv}\n`);
+    expect(res.status).toBe(200);
+    const proposal = (await res.json()) as { schema: ReturnType<typeof demoSchema>; columns: { name: string; header: string }[] };
+    expect(proposal.columns.map((c) => [c.header, c.name])).toEqual([
+      ["Age", "age"],
+      ["BusinessTravel", "business_travel"],
+      ["MonthlyIncome", "monthly_income"],
+      ["Date of birth", "date_of_birth"],
+      ["Région", "region"],
+    ]);
+    expect(proposal.schema.attributes.find((a) => a.name === "monthly_income")).toMatchObject({ header: "MonthlyIncome", type: "numeric" });
+    expect((await ctx.request("PUT", "/v1/schema", { key: officer, json: proposal.schema })).status).toBe(200);
+    const first = await postCsv(ctx, "/v1/files/import", officer, `${csv}\n`);
+    expect(await first.json()).toMatchObject({ rows: 3, inserted: 3 });
+    const file = (await (await ctx.request("GET", "/v1/files/E1", { key: officer })).json()) as { attributes: Record<string, unknown> };
+    expect(file.attributes).toMatchObject({ age: 41, business_travel: "Travel_Rarely", monthly_income: 5993, date_of_birth: "1984-02-01", region: "Île-de-France" });
+    // Next month's export, unchanged: the same headers load again.
+    const again = await postCsv(ctx, "/v1/files/import", officer, `${csv}\n`);
+    expect(await again.json()).toMatchObject({ rows: 3, inserted: 0, unchanged: 3 });
   });
 });

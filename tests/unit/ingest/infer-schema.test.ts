@@ -25,8 +25,18 @@ describe("inferSchema", () => {
     ]);
   });
 
-  it("refuses column names that cannot be attributes", () => {
-    expect(inferSchema(["id", "unit", "Turn Over"], [["1", "n", "2"]]).ok).toBe(false);
+  it("maps any header to a safe attribute name and keeps the header; refuses two headers that map to one name", () => {
+    const result = inferSchema(["ID", "Unit", "Turn Over", "HTTPStatus", "2ndAddress", "Région"], [["1", "n", "2", "200", "x", "y"]]);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.proposal.schema.attributes.map((a) => [a.name, a.header])).toEqual([
+      ["turn_over", "Turn Over"],
+      ["http_status", "HTTPStatus"],
+      ["c_2nd_address", "2ndAddress"],
+      ["region", "Région"],
+    ]);
+    const clash = inferSchema(["id", "unit", "Turn Over", "turn_over"], [["1", "n", "2", "3"]]);
+    expect(clash.ok).toBe(false);
   });
 });
 

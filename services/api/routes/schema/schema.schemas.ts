@@ -30,7 +30,8 @@ export const SchemaProposalSchema = z
     sampleRows: z.number().int(),
     columns: z.array(
       z.object({
-        name: z.string(),
+        name: z.string().openapi({ description: "The attribute name proposed for the column" }),
+        header: z.string().openapi({ description: "The column's header as the export writes it (kept in the schema, so the export loads unchanged)" }),
         type: AttributeType,
         rows: z.number().int(),
         missing: z.number().int(),

@@ -74,6 +74,21 @@ const gainsFromHits = (hits: Float64Array, n: number, P: number, points: number)
     return { fraction: i / points, k, recall: P ? hits[k] / P : Number.NaN, precision: k ? hits[k] / k : Number.NaN };
   });
 
+/** A point of the ROC curve (false positive rate, true positive rate), one per gains point. */
+export interface RocPoint {
+  fpr: number;
+  tpr: number;
+}
+
+/** A point of the precision–recall curve, one per gains point (k ≥ 1). */
+export interface PrPoint {
+  recall: number;
+  precision: number;
+}
+
+const rocFromGains = (gains: GainsPoint[], hits: Float64Array, n: number, P: number): RocPoint[] =>
+  gains.map(({ k }) => ({ fpr: n - P ? (k - hits[k]) / (n - P) : Number.NaN, tpr: P ? hits[k] / P : Number.NaN }));
+
 /** Top-k figures for one list size. `hits` is the expected number of positives found. */
 export interface TopKFigures {
   k: number;
@@ -105,6 +120,9 @@ export interface EvaluationReport {
   atListSize: TopKFigures[];
   calibration: CalibrationBin[];
   gains: GainsPoint[];
+  /** Curve points for drawing (the same cut points as gains): ROC and precision–recall. */
+  roc: RocPoint[];
+  pr: PrPoint[];
 }
 
 /**
@@ -124,6 +142,7 @@ export const evaluateScores = (
   const baseRate = n ? positives / n : Number.NaN;
   const order = rankDescending(scores);
   const hits = expectedHitsCurve(labels, scores, order);
+  const gains = gainsFromHits(hits, n, positives, opts.gainsPoints);
   const figures = (k: number): TopKFigures => {
     const kk = Math.max(0, Math.min(n, Math.round(k)));
     const precision = kk ? hits[kk] / kk : Number.NaN;
@@ -147,6 +166,8 @@ export const evaluateScores = (
     atCapacity: opts.capacities.map((capacity) => ({ capacity, ...figures(Math.max(1, Math.round(capacity * n))) })),
     atListSize: opts.listSizes.map((k) => figures(k)),
     calibration: calibrationTable(labels, scores, opts.calibrationBins, order),
-    gains: gainsFromHits(hits, n, positives, opts.gainsPoints),
+    gains,
+    roc: rocFromGains(gains, hits, n, positives),
+    pr: gains.filter((g) => g.k > 0).map((g) => ({ recall: g.recall, precision: g.precision })),
   };
 };

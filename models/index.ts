@@ -40,12 +40,24 @@ export {
   type CalibrationBin,
   type EvaluationReport,
   type GainsPoint,
+  type PrPoint,
+  type RocPoint,
   type TopKFigures,
   calibrationTable,
   EvaluationOptions,
   evaluateScores,
   gainsCurve,
 } from "./evaluation.js";
+export {
+  BaselinesSchema,
+  type BaselinesJson,
+  EvaluationReportSchema,
+  type EvaluationReportJson,
+  ModelMetricsSchema,
+  type ModelMetricsJson,
+  STOP_REASONS,
+} from "./evaluation-schema.js";
+export { BaselineComparison, computeVerdict, FigureComparison, Interval, Verdict, VerdictOptions } from "./verdict.js";
 export { applyPlatt, calibratedLogit, fitPlatt, IDENTITY_CALIBRATION, logit, PlattCalibration } from "./calibration.js";
 export { countParameters, MlpSpec, type NetworkWeights } from "./network.js";
 export { hiddenWidths, L2_PER_DATASET, MAX_AUTO_L2, resolveL2, TrainParams, type TrainParamsInput } from "./train-params.js";

@@ -31,6 +31,11 @@ export const TrainParams = z.object({
   maxEpochs: z.number().int().positive().default(30),
   /** Stop after this many epochs without a better validation PR AUC (best weights are restored). */
   patience: z.number().int().positive().default(4),
+  /**
+   * Wall-clock budget for the epochs, in seconds: training stops after the epoch that crosses it
+   * (stop reason "budget"; the best weights so far are kept). Set per model by the data officer.
+   */
+  budgetSeconds: z.number().positive().max(86_400).default(900),
   /** Improvement in validation PR AUC that counts as better. */
   minDelta: z.number().min(0).default(1e-4),
   /**

@@ -51,7 +51,7 @@ export interface TrainResult {
   params: TrainParams;
   history: EpochProgress[];
   bestEpoch: number;
-  stopReason: "patience" | "max-epochs" | "callback";
+  stopReason: "patience" | "max-epochs" | "budget" | "callback";
   positiveWeight: number;
   /** The L2 penalty used (params.l2 resolved for the number of training rows). */
   l2: number;
@@ -208,6 +208,10 @@ export const trainModel = async (input: TrainInput): Promise<TrainResult> => {
       }
       if (sinceBest >= params.patience) {
         stopReason = "patience";
+        break;
+      }
+      if (epoch < params.maxEpochs && performance.now() - started > params.budgetSeconds * 1000) {
+        stopReason = "budget";
         break;
       }
     }

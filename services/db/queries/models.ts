@@ -4,7 +4,7 @@ import type { Actor } from "../../auth/actor.js";
 import { conflict, forbidden, notFound } from "../../errors.js";
 import type { Db } from "../client.js";
 import { apiKeys, type ModelStatus, models } from "../schema/index.js";
-import { fourEyesRefusal } from "../../policy/approval.js";
+import { fourEyesRefusal, verdictWarnings } from "../../policy/approval.js";
 import { appendAuditEvent } from "./audit-events.js";
 
 /** Every column but the artifact bytes (which only the worker reads). */
@@ -28,6 +28,7 @@ export const MODEL_COLUMNS = {
   trainedBy: models.trainedBy,
   approvedBy: models.approvedBy,
   approvalJustification: models.approvalJustification,
+  approvalWarnings: models.approvalWarnings,
   createdAt: models.createdAt,
   startedAt: models.startedAt,
   finishedAt: models.finishedAt,
@@ -212,7 +213,7 @@ export async function cancelModel(db: Db, id: string, by: Actor, requestId?: str
  * trainer (services/policy/approval.ts: same key, or the same person's name however written). A
  * refused approval is itself an audit event, committed although the approval is not.
  */
-export async function approveModel(db: Db, id: string, justification: string, by: Actor, requestId?: string) {
+export async function approveModel(db: Db, id: string, justification: string, by: Actor, requestId?: string, override = false) {
   const outcome = await db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(${MODEL_APPROVAL_LOCK})`);
     const row = await lockModel(tx, id);
@@ -221,7 +222,12 @@ export async function approveModel(db: Db, id: string, justification: string, by
     const refusal = fourEyesRefusal({ keyId: trainer?.keyId ?? null, id: row.trainedBy, name: trainer?.name }, by);
     if (refusal) {
       await appendAuditEvent(tx, { actor: by, action: "model.approve.refused", target: id, details: { reason: refusal, trainedBy: row.trainedBy }, requestId });
-      return { refusal, updated: null };
+      return { refusal, warnings: [], updated: null };
+    }
+    const warnings = verdictWarnings(row.metrics);
+    if (warnings.length > 0 && !override) {
+      await appendAuditEvent(tx, { actor: by, action: "model.approve.refused", target: id, details: { reason: "verdict", warnings }, requestId });
+      return { refusal: null, warnings, updated: null };
     }
     const replaced = await tx
       .update(models)
@@ -234,6 +240,7 @@ export async function approveModel(db: Db, id: string, justification: string, by
         status: "active",
         approvedBy: by.id,
         approvalJustification: justification,
+        approvalWarnings: warnings.length > 0 ? warnings : null,
         approvedAt: sql`now()`,
         activatedAt: sql`now()`,
       })
@@ -246,12 +253,17 @@ export async function approveModel(db: Db, id: string, justification: string, by
       actor: by,
       action: "model.approve",
       target: id,
-      details: { justification, replaced: replaced.map((r) => r.id) },
+      details: { justification, replaced: replaced.map((r) => r.id), ...(warnings.length > 0 ? { overridden: warnings } : {}) },
       requestId,
     });
-    return { refusal: null, updated };
+    return { refusal: null, warnings, updated };
   });
   if (outcome.refusal !== null) throw forbidden(outcome.refusal);
+  if (outcome.updated === null) {
+    throw conflict(`approval needs an override: ${outcome.warnings.join("; ")}. Send "override": true with a justification that answers these warnings`, {
+      warnings: outcome.warnings,
+    });
+  }
   return outcome.updated;
 }
 

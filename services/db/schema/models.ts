@@ -29,6 +29,8 @@ export const models = pgTable(
     trainedBy: text().notNull(),
     approvedBy: text(),
     approvalJustification: text(),
+    /** Verdict-guard warnings the approver overrode (services/policy/approval.ts); null if none. */
+    approvalWarnings: jsonb().$type<string[]>(),
     createdAt: at().notNull().defaultNow(),
     startedAt: at(),
     finishedAt: at(),

@@ -16,6 +16,7 @@ import {
 import { latestFeatureSchema, readTrainingRows } from "../../db/queries/training-data.js";
 import type { CpuPool } from "../cpu-pool.js";
 import type { WorkerDeps } from "../worker.js";
+import type { TrainTaskOutput } from "../tasks/train.js";
 import { CANCEL_MESSAGE, type TrainProgressMessage } from "../tasks/train-protocol.js";
 import { codeVersion, dataDigest, trainingColumns, transferables } from "../training-input.js";
 
@@ -29,6 +30,29 @@ const CANCEL_POLL_MS = 500;
 
 /** What a training failure stored in models.error looks like (first line, bounded). */
 const reasonOf = (e: unknown): string => (e instanceof Error ? e.message : String(e)).split("\n")[0].slice(0, 500);
+
+/**
+ * The progress a finished training leaves: the epoch it stopped at (the bar ends there, not at
+ * the last throttled write), why, the best epoch whose weights were kept, and the validation
+ * figures of the stored evaluation (so the bar and `models show` say the same numbers).
+ */
+export const finalProgress = (progress: Record<string, unknown>, output: TrainTaskOutput): Record<string, unknown> => {
+  const t = output.metrics.training as { history: { epoch: number; loss: number }[]; bestEpoch: number; stopReason: string };
+  const stopped = t.history[t.history.length - 1];
+  return {
+    ...progress,
+    phase: "done",
+    epoch: stopped.epoch,
+    stoppedAt: stopped.epoch,
+    maxEpochs: output.params.maxEpochs,
+    stopReason: t.stopReason,
+    bestEpoch: t.bestEpoch,
+    loss: t.history[t.bestEpoch - 1]?.loss ?? stopped.loss,
+    valPrAuc: output.metrics.validation.prAuc,
+    valAucRoc: output.metrics.validation.aucRoc,
+    updatedAt: new Date().toISOString(),
+  };
+};
 
 /** A failure of the data or the maths: the same job would fail again, so it is not retried. */
 class TrainingFailedError extends Error {
@@ -130,7 +154,6 @@ export function trainModelProcessor(pool: CpuPool, deps: WorkerDeps) {
       await writing;
       const { output, digest, version, schemaVersion } = result;
       const artifact = Buffer.from(output.artifact.buffer, output.artifact.byteOffset, output.artifact.byteLength);
-      const last = output.metrics.training.history as { epoch: number; loss: number; valPrAuc: number; valAucRoc: number }[];
       const done = await finishTraining(
         db,
         modelId,
@@ -142,7 +165,7 @@ export function trainModelProcessor(pool: CpuPool, deps: WorkerDeps) {
           counts: output.counts,
           metrics: output.metrics as unknown as Record<string, unknown>,
           baselines: output.baselines,
-          progress: { ...progress, phase: "done", ...last[last.length - 1], epochs: last.length, updatedAt: new Date().toISOString() },
+          progress: finalProgress(progress, output),
           artifact,
           artifactSha256: createHash("sha256").update(artifact).digest("hex"),
           codeVersion: version,

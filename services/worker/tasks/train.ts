@@ -1,5 +1,6 @@
 import type { MessagePort } from "node:worker_threads";
 import {
+  computeVerdict,
   type EvaluationReport,
   encodeColumns,
   encodeRows,
@@ -18,6 +19,7 @@ import {
   type TrainParamsInput,
   trainLogisticBaseline,
   trainModel,
+  type Verdict,
 } from "../../../models/index.js";
 import { threadBackend } from "../cpu-tasks.js";
 import { CANCEL_MESSAGE, type TrainProgressMessage } from "./train-protocol.js";
@@ -54,7 +56,7 @@ export interface TrainTaskOutput {
   params: TrainParams;
   split: SplitReport;
   counts: Record<string, number>;
-  metrics: { validation: EvaluationReport; unbiased: UnbiasedEstimate; training: Record<string, unknown> };
+  metrics: { validation: EvaluationReport; unbiased: UnbiasedEstimate; training: Record<string, unknown>; verdict: Verdict };
   baselines: Record<string, unknown>;
 }
 
@@ -137,11 +139,13 @@ export async function train(input: TrainTaskInput): Promise<TrainTaskOutput> {
     const logistic = await trainLogisticBaseline({ ...common, onEpoch: checkCancelled });
     const single = fitSingleFeatureBaseline(valX, valY, encoder.nCols);
     let champion: Record<string, unknown> | null = null;
+    let championScores: Float32Array | null = null;
     if (input.champion) {
       const model = loadModel(input.champion.artifact);
       try {
         const encoded = encodeColumns(model.encoder, columnsOf(data, split.validation), valY.length);
-        champion = { modelId: input.champion.id, report: evaluateScores(valY, model.predict(encoded.X, valY.length)) };
+        championScores = model.predict(encoded.X, valY.length);
+        champion = { modelId: input.champion.id, report: evaluateScores(valY, championScores) };
       } finally {
         model.dispose();
       }
@@ -150,6 +154,13 @@ export async function train(input: TrainTaskInput): Promise<TrainTaskOutput> {
 
     post({ type: "phase", phase: "evaluating" });
     const validation = evaluateScores(valY, trained.valScores);
+    const randomScores = randomBaselineScores(valY.length, seed);
+    const verdict = computeVerdict(
+      valY,
+      trained.valScores,
+      { random: randomScores, logistic: logistic.valScores, ...(championScores ? { champion: championScores } : {}) },
+      { seed },
+    );
     const meta = { ...input.meta, backend: trained.backend, params: trained.params, split: splitReport };
     const artifact = serializeModel({ network: trained.network, encoder, calibration: trained.calibration, meta });
     const positives = (v: Uint8Array) => v.reduce((s, x) => s + x, 0);
@@ -180,9 +191,10 @@ export async function train(input: TrainTaskInput): Promise<TrainTaskOutput> {
           durationMs: Math.round(trained.durationMs),
           calibration: trained.calibration,
         },
+        verdict,
       },
       baselines: {
-        random: evaluateScores(valY, randomBaselineScores(valY.length, seed)),
+        random: evaluateScores(valY, randomScores),
         singleFeature: {
           column: encoder.columns[single.column]?.label ?? String(single.column),
           sign: single.sign,

@@ -118,4 +118,46 @@ describe("model governance: four-eyes approval, single active model, retire", ()
     const inspector = await ctx.key("inspector", ["central"]);
     await expectProblem(await ctx.request("GET", `/v1/models/${id}`, { key: inspector }), 403);
   });
+  describe("the verdict guard", () => {
+    const refusalsOf = async (id: string) =>
+      (await db().select().from(auditEvents).where(eq(auditEvents.action, "model.approve.refused"))).filter((e) => e.target === id);
+
+    for (const [kind, pattern] of [
+      ["tie", /does not beat logistic regression on ROC-AUC by more than its 95 % interval/],
+      ["few", /only 12 positives in validation \(minimum 30\)/],
+      ["none", /no verdict was stored/],
+    ] as const) {
+      it(`a model with a "${kind}" verdict needs an override: 409 naming the warning, audited, nothing approved`, async () => {
+        const id = await insertModel(db(), { status: "trained", trainedBy: prefixOf(trainer), verdict: kind });
+        const problem = await expectProblem(await approve(id, reviewer), 409);
+        expect(problem.detail).toMatch(pattern);
+        expect(problem.detail).toMatch(/override/);
+        const [row] = await db().select({ status: models.status }).from(models).where(eq(models.id, id));
+        expect(row.status).toBe("trained");
+        const refused = await refusalsOf(id);
+        expect(refused).toHaveLength(1);
+        expect((refused[0].details as { reason: string; warnings: string[] }).warnings[0]).toMatch(pattern);
+      });
+    }
+
+    it("an override with a justification approves and keeps the warnings in the approval record and the audit event", async () => {
+      const id = await insertModel(db(), { status: "trained", trainedBy: prefixOf(trainer), verdict: "tie" });
+      const justification = "same ranking as logistic regression, but calibrated per unit; accepted for one quarter";
+      const res = await ctx.request("POST", `/v1/models/${id}/approve`, { key: reviewer, json: { justification, override: true } });
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as ModelBody & { approvalWarnings: string[] | null; approvalJustification: string };
+      expect(body.status).toBe("active");
+      expect(body.approvalJustification).toBe(justification);
+      expect(body.approvalWarnings).toEqual([expect.stringMatching(/does not beat logistic regression/)]);
+      const [event] = (await db().select().from(auditEvents).where(eq(auditEvents.action, "model.approve"))).filter((e) => e.target === id);
+      expect((event.details as { overridden: string[] }).overridden).toEqual(body.approvalWarnings);
+    });
+
+    it("a clear verdict needs no override and leaves no warnings", async () => {
+      const id = await insertModel(db(), { status: "trained", trainedBy: prefixOf(trainer), verdict: "clear" });
+      const res = await approve(id, reviewer);
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as { approvalWarnings: unknown }).approvalWarnings).toBeNull();
+    });
+  });
 });

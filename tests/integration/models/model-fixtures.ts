@@ -2,7 +2,9 @@ import { randomUUID } from "node:crypto";
 import { expect } from "vitest";
 import { demoPopulation } from "../../../data/demo/generate.js";
 import { demoSchema } from "../../../data/demo/schema.js";
+import { mulberry32 } from "../../../models/prng.js";
 import type { TrainParamsInput } from "../../../models/train-params.js";
+import { computeVerdict } from "../../../models/verdict.js";
 import type { Db } from "../../../services/db/client.js";
 import { featureSchemas, files, type ModelStatus, models, outcomes } from "../../../services/db/schema/index.js";
 import type { TestContext } from "../../helpers/app.js";
@@ -43,11 +45,29 @@ export async function loadDemo(db: Db, opts: { files: number; seed?: number; out
   await flush();
 }
 
+/**
+ * Stored metrics holding a real verdict (computeVerdict on seeded synthetic scores): "clear" beats
+ * logistic regression well beyond its interval with 200 validation positives; "tie" scores like
+ * logistic regression; "few" is clear but rests on 12 positives.
+ */
+export function verdictMetrics(kind: "clear" | "tie" | "few"): Record<string, unknown> {
+  const rand = mulberry32(11);
+  const n = 2000;
+  const positives = kind === "few" ? 12 : 200;
+  const labels = Uint8Array.from({ length: n }, (_, i) => (i < positives ? 1 : 0));
+  const signal = Float32Array.from(labels, (y) => y + rand() * 1.2);
+  const logistic = kind === "tie" ? signal.slice() : Float32Array.from(labels, (y) => 0.3 * y + rand());
+  const random = Float32Array.from(labels, () => rand());
+  return { verdict: computeVerdict(labels, signal, { random, logistic }, { resamples: 100 }) };
+}
+
 /** Inserts a model row in any status (for governance tests that need no real training). */
-export async function insertModel(db: Db, opts: { status: ModelStatus; trainedBy: string; name?: string }) {
+export async function insertModel(db: Db, opts: { status: ModelStatus; trainedBy: string; name?: string; verdict?: "clear" | "tie" | "few" | "none" }) {
+  const verdict = opts.verdict ?? "clear";
+  const metrics = verdict === "none" ? null : verdictMetrics(verdict);
   const [row] = await db
     .insert(models)
-    .values({ id: randomUUID(), name: opts.name ?? null, status: opts.status, seed: 1, trainedBy: opts.trainedBy, params: {} })
+    .values({ id: randomUUID(), name: opts.name ?? null, status: opts.status, seed: 1, trainedBy: opts.trainedBy, params: {}, metrics })
     .returning({ id: models.id });
   return row.id;
 }

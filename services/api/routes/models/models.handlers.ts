@@ -64,8 +64,8 @@ export const get: AppRouteHandler<GetRoute> = async (c) => {
 
 export const approve: AppRouteHandler<ApproveRoute> = async (c) => {
   const { id } = c.req.valid("param");
-  const { justification } = c.req.valid("json");
-  const row = await approveModel(c.get("deps").database.db, id, justification, c.get("actor"), c.get("requestId"));
+  const { justification, override } = c.req.valid("json");
+  const row = await approveModel(c.get("deps").database.db, id, justification, c.get("actor"), c.get("requestId"), override);
   return c.json(toModel(row), 200);
 };
 

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { BaselinesSchema, ModelMetricsSchema } from "../../../../models/evaluation-schema.js";
 import { TrainParams } from "../../../../models/train-params.js";
 import { MODEL_STATUSES } from "../../../db/schema/index.js";
 import type { ModelRow } from "../../../db/queries/models.js";
@@ -31,7 +32,13 @@ export const CreateModelBody = z
 export type CreateModelBody = z.infer<typeof CreateModelBody>;
 
 export const ApproveModelBody = z
-  .object({ justification: z.string().trim().min(10).max(2000).openapi({ description: "Why this model should be used" }) })
+  .object({
+    justification: z.string().trim().min(10).max(2000).openapi({ description: "Why this model should be used" }),
+    override: z.boolean().default(false).openapi({
+      description:
+        "Approve although the verdict guard warns (no ROC-AUC gain over logistic regression beyond its interval, or too few validation positives); the warnings are kept with the approval. Without it such an approval is a 409 listing the warnings",
+    }),
+  })
   .openapi("ApproveModel");
 
 export const IdParam = z.object({ id: z.string().uuid().openapi({ param: { name: "id", in: "path" } }) });
@@ -70,9 +77,10 @@ export const ModelSchema = ModelSummarySchema.extend({
   params: Json,
   dataDigest: z.string().nullable(),
   codeVersion: z.string().nullable(),
-  metrics: Json.nullable(),
-  baselines: Json.nullable(),
+  metrics: ModelMetricsSchema.openapi("ModelMetrics").nullable(),
+  baselines: BaselinesSchema.openapi("ModelBaselines").nullable(),
   approvalJustification: z.string().nullable(),
+  approvalWarnings: z.array(z.string()).nullable().openapi({ description: "Verdict-guard warnings the approver overrode" }),
   startedAt: z.string().nullable(),
   approvedAt: z.string().nullable(),
   activatedAt: z.string().nullable(),
@@ -116,9 +124,10 @@ export const toModel = (row: ModelRow): z.infer<typeof ModelSchema> => ({
   params: row.params,
   dataDigest: row.dataDigest,
   codeVersion: row.codeVersion,
-  metrics: row.metrics,
-  baselines: row.baselines,
+  metrics: row.metrics as z.infer<typeof ModelMetricsSchema> | null,
+  baselines: row.baselines as z.infer<typeof BaselinesSchema> | null,
   approvalJustification: row.approvalJustification,
+  approvalWarnings: row.approvalWarnings,
   startedAt: iso(row.startedAt),
   approvedAt: iso(row.approvedAt),
   activatedAt: iso(row.activatedAt),

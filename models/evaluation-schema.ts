@@ -1,0 +1,79 @@
+import { z } from "zod";
+import { PlattCalibration } from "./calibration.js";
+import { Verdict } from "./verdict.js";
+
+/**
+ * The stored (JSON) shape of an evaluation, its baselines and the training diagnostics, as zod
+ * schemas shared by the API's OpenAPI document, the CLI's verdict table and the readers of a
+ * model's evidence (fairness, model card, evaluation page). Figures are numbers or null: NaN
+ * (undefined figure, e.g. precision at k = 0) becomes null in JSON.
+ */
+
+const Figure = z.number().nullable();
+
+export const TopKFiguresSchema = z.object({ k: z.number().int(), hits: Figure, precision: Figure, recall: Figure, lift: Figure });
+
+export const CalibrationBinSchema = z.object({
+  bin: z.number().int(),
+  n: z.number().int(),
+  minScore: Figure,
+  maxScore: Figure,
+  meanScore: Figure,
+  observedRate: Figure,
+});
+
+export const EvaluationReportSchema = z.object({
+  n: z.number().int(),
+  positives: z.number().int(),
+  baseRate: Figure,
+  aucRoc: Figure,
+  prAuc: Figure,
+  brier: Figure,
+  logLoss: Figure,
+  atCapacity: z.array(TopKFiguresSchema.extend({ capacity: z.number() })),
+  atListSize: z.array(TopKFiguresSchema),
+  calibration: z.array(CalibrationBinSchema),
+  gains: z.array(z.object({ fraction: z.number(), k: z.number().int(), recall: Figure, precision: Figure })),
+  /** Absent on models evaluated before the curves were stored. */
+  roc: z.array(z.object({ fpr: Figure, tpr: Figure })).optional(),
+  pr: z.array(z.object({ recall: Figure, precision: Figure })).optional(),
+});
+export type EvaluationReportJson = z.infer<typeof EvaluationReportSchema>;
+
+export const EpochProgressSchema = z.object({ epoch: z.number().int(), loss: Figure, valPrAuc: Figure, valAucRoc: Figure });
+
+export const STOP_REASONS = ["patience", "max-epochs", "budget", "callback"] as const;
+
+export const TrainingDiagnosticsSchema = z.object({
+  history: z.array(EpochProgressSchema),
+  bestEpoch: z.number().int(),
+  stopReason: z.enum(STOP_REASONS),
+  positiveWeight: z.number(),
+  l2: z.number(),
+  durationMs: z.number(),
+  calibration: PlattCalibration,
+});
+
+export const UnbiasedEstimateSchema = z.object({
+  rows: z.number().int(),
+  positives: z.number().int(),
+  report: EvaluationReportSchema.nullable(),
+  note: z.string().optional(),
+});
+
+export const ModelMetricsSchema = z.object({
+  validation: EvaluationReportSchema,
+  unbiased: UnbiasedEstimateSchema,
+  training: TrainingDiagnosticsSchema,
+  /** Absent on models evaluated before verdicts existed. */
+  verdict: Verdict.optional(),
+});
+export type ModelMetricsJson = z.infer<typeof ModelMetricsSchema>;
+
+export const BaselinesSchema = z.object({
+  random: EvaluationReportSchema,
+  singleFeature: z.object({ column: z.string(), sign: z.union([z.literal(1), z.literal(-1)]), report: EvaluationReportSchema }),
+  logistic: z.object({ bestEpoch: z.number().int(), report: EvaluationReportSchema }),
+  champion: z.object({ modelId: z.string(), report: EvaluationReportSchema }).nullable(),
+});
+export type BaselinesJson = z.infer<typeof BaselinesSchema>;

@@ -3,6 +3,7 @@ import { fetchService } from "./api-client.js";
 import { loadConfig } from "../../config.js";
 import { printJson } from "../context.js";
 import { ProgressLine, progressBar } from "../progress.js";
+import { modelReport } from "../verdict-table.js";
 
 const integer = (value: string) => {
   const n = Number(value);
@@ -44,14 +45,28 @@ type Model = { id: string; status: string; error: string | null; progress: Recor
 
 const fmt = (x: unknown) => (typeof x === "number" ? x.toFixed(3) : "-");
 
-/** One progress line: a bar over the epochs plus the latest loss and validation figures. */
+const STOP_REASON: Record<string, string> = { patience: "early stop", "max-epochs": "last epoch", budget: "training budget", callback: "stopped" };
+
+/**
+ * One progress line: a bar over the epochs plus the latest loss and validation figures. Once
+ * done, the bar ends (full) at the epoch training stopped at, says why, and shows the stored
+ * validation figures of the kept (best) epoch.
+ */
 export function progressLine(m: Model): string {
   const p = m.progress ?? {};
   const epoch = typeof p.epoch === "number" ? p.epoch : 0;
-  const max = typeof p.maxEpochs === "number" ? p.maxEpochs : 0;
+  const stoppedAt = typeof p.stoppedAt === "number" ? p.stoppedAt : null;
+  const max = stoppedAt ?? (typeof p.maxEpochs === "number" ? p.maxEpochs : 0);
   const bar = progressBar(max ? epoch / max : 0);
-  return `${m.status.padEnd(8)} ${String(p.phase ?? "queued").padEnd(10)} ${bar} epoch ${epoch}/${max || "?"} loss ${fmt(p.loss)} val PR-AUC ${fmt(p.valPrAuc)} ROC-AUC ${fmt(p.valAucRoc)}`;
+  const why = stoppedAt !== null ? ` (${STOP_REASON[String(p.stopReason)] ?? p.stopReason} of ${p.maxEpochs}, best epoch ${p.bestEpoch})` : "";
+  return `${m.status.padEnd(8)} ${String(p.phase ?? "queued").padEnd(10)} ${bar} epoch ${epoch}/${max || "?"}${why} loss ${fmt(p.loss)} val PR-AUC ${fmt(p.valPrAuc)} ROC-AUC ${fmt(p.valAucRoc)}`;
 }
+
+/** The model as JSON with --json, else the readable verdict report. */
+const printModel = (model: unknown, json: boolean | undefined): void => {
+  if (json) printJson(model);
+  else process.stdout.write(modelReport(model as Parameters<typeof modelReport>[0]));
+};
 
 /** Polls GET /v1/models/:id, redrawing the progress line on stderr (stdout stays machine-readable). */
 async function waitFor(id: string, intervalMs = 500): Promise<Model> {
@@ -81,8 +96,9 @@ export function register(program: Command) {
     .option("--seed <n>", "seed", integer)
     .option("--param <name=value>", "training hyper-parameter override, repeatable", param, {})
     .option("--ipw", "weight rows by inverse selection probability")
-    .option("--wait", "show a progress bar on stderr until the training ends")
-    .action(async (opts: { name?: string; cutoff?: string; split?: string; validationFrom?: string; seed?: number; param: Record<string, unknown>; ipw?: boolean; wait?: boolean }) => {
+    .option("--wait", "show a progress bar on stderr until the training ends, then the verdict")
+    .option("--json", "print the model as JSON rather than the verdict table (with --wait)")
+    .action(async (opts: { name?: string; cutoff?: string; split?: string; validationFrom?: string; seed?: number; param: Record<string, unknown>; ipw?: boolean; wait?: boolean; json?: boolean }) => {
       const created = await api<{ id: string }>("POST", "/v1/models", {
         name: opts.name,
         cutoff: opts.cutoff,
@@ -94,18 +110,23 @@ export function register(program: Command) {
       });
       if (!opts.wait) return printJson(created);
       const model = await waitFor(created.id);
-      printJson(await api("GET", `/v1/models/${created.id}`));
+      printModel(await api("GET", `/v1/models/${created.id}`), opts.json);
       if (model.status === "failed") process.exitCode = 1;
     });
 
-  models.command("show <id>").description("status, progress, metrics and baselines of a model").action(async (id: string) => printJson(await api("GET", `/v1/models/${id}`)));
+  models
+    .command("show <id>")
+    .description("status, training, verdict against the baselines (table; --json for everything)")
+    .option("--json", "print the model as JSON (metrics, baselines, curves, progress)")
+    .action(async (id: string, opts: { json?: boolean }) => printModel(await api("GET", `/v1/models/${id}`), opts.json));
   models.command("list").description("models, newest first").action(async () => printJson(await api("GET", "/v1/models")));
   models
     .command("approve <id>")
     .description("approve a trained model (not your own): it becomes the active model")
     .requiredOption("--justification <text>", "why this model should be used")
-    .action(async (id: string, opts: { justification: string }) =>
-      printJson(await api("POST", `/v1/models/${id}/approve`, { justification: opts.justification })),
+    .option("--override", "approve although the verdict guard warns (the warnings are kept with the approval)")
+    .action(async (id: string, opts: { justification: string; override?: boolean }) =>
+      printJson(await api("POST", `/v1/models/${id}/approve`, { justification: opts.justification, override: opts.override ?? false })),
     );
   models.command("retire <id>").description("retire a model").action(async (id: string) => printJson(await api("POST", `/v1/models/${id}/retire`)));
   models.command("cancel <id>").description("cancel a queued or running training").action(async (id: string) => printJson(await api("POST", `/v1/models/${id}/cancel`)));

@@ -45,6 +45,20 @@ describe("the HTTP app", () => {
     }
   });
 
+  it("GET /openapi.json types a model's metrics, verdict and baselines (not free-form JSON)", async () => {
+    type Schema = { properties?: Record<string, Schema>; $ref?: string; anyOf?: Schema[]; required?: string[]; items?: Schema };
+    const doc = (await (await ctx.request("GET", "/openapi.json")).json()) as { components: { schemas: Record<string, Schema> } };
+    const schemas = doc.components.schemas;
+    const metrics = schemas.ModelMetrics;
+    expect(Object.keys(metrics.properties ?? {})).toEqual(expect.arrayContaining(["validation", "unbiased", "training", "verdict"]));
+    const validation = metrics.properties!.validation.properties!;
+    expect(Object.keys(validation)).toEqual(expect.arrayContaining(["aucRoc", "prAuc", "atCapacity", "calibration", "roc", "pr", "gains"]));
+    const verdict = metrics.properties!.verdict.properties!;
+    expect(Object.keys(verdict)).toEqual(expect.arrayContaining(["positives", "comparisons", "summary", "level"]));
+    expect(Object.keys(schemas.ModelBaselines.properties ?? {})).toEqual(expect.arrayContaining(["random", "logistic", "singleFeature", "champion"]));
+    expect(Object.keys(schemas.ApproveModel.properties ?? {})).toEqual(expect.arrayContaining(["justification", "override"]));
+  });
+
   it("GET /docs serves the API reference page", async () => {
     const response = await ctx.request("GET", "/docs");
     expect(response.status).toBe(200);

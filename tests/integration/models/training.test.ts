@@ -53,6 +53,35 @@ describe.each(DRIVERS)("POST /v1/models trains through the training queue (%s)",
     expect(first.baselines!.champion).toBeNull();
   });
 
+  it("ends its progress at the epoch training stopped at, says why, and shows the stored figures", () => {
+    const t = first.metrics!.training;
+    const p = first.progress!;
+    expect(p.phase).toBe("done");
+    expect(p.stoppedAt).toBe(t.history.length);
+    expect(p.epoch).toBe(t.history.length);
+    expect(p.stopReason).toBe(t.stopReason);
+    expect(["patience", "max-epochs", "budget"]).toContain(p.stopReason);
+    expect(p.bestEpoch).toBe(t.bestEpoch);
+    expect(p.valAucRoc).toBe(first.metrics!.validation.aucRoc);
+    expect(p.valPrAuc).toBe(first.metrics!.validation.prAuc);
+    if (p.stopReason === "patience") expect(p.stoppedAt).toBeLessThan(p.maxEpochs as number);
+  });
+
+  it("stores a verdict against random and logistic regression, on the validation positives, with curves", () => {
+    const v = first.metrics!.verdict;
+    expect(v.positives).toBe(first.counts!.validationPositives);
+    expect(v.n).toBe(first.counts!.validation);
+    expect(v.comparisons.map((c: { baseline: string }) => c.baseline)).toEqual(["random", "logistic"]);
+    const auc = v.comparisons[0].figures.find((f: { figure: string }) => f.figure === "aucRoc");
+    expect(auc.model.value).toBe(first.metrics!.validation.aucRoc);
+    expect(auc.baseline.value).toBe(first.baselines!.random.aucRoc);
+    expect(auc.difference.low).toBeLessThanOrEqual(auc.difference.value);
+    expect(v.comparisons[0].beats).toBe(true);
+    expect(first.metrics!.validation.roc).toHaveLength(101);
+    expect(first.metrics!.validation.roc[100]).toEqual({ fpr: 1, tpr: 1 });
+    expect(first.metrics!.validation.pr.length).toBeGreaterThan(90);
+  });
+
   it("beats the random baseline by a clear margin on the same validation rows", () => {
     const model = first.metrics!.validation;
     const random = first.baselines!.random;
@@ -86,7 +115,7 @@ describe.each(DRIVERS)("POST /v1/models trains through the training queue (%s)",
 
   it("uses the temporal split by default and scores the active model as champion", async () => {
     const other = await ctx.key("data_officer", [], "Bea Second");
-    const approve = await ctx.request("POST", `/v1/models/${first.id}/approve`, { key: other, json: { justification: "beats the baselines clearly" } });
+    const approve = await ctx.request("POST", `/v1/models/${first.id}/approve`, { key: other, json: { justification: "champion for the challenger test, guard overridden", override: true } });
     expect(approve.status).toBe(200);
     const res = await ctx.request("POST", "/v1/models", { key: officer, json: { params: SMALL_PARAMS } });
     const { id } = (await res.json()) as { id: string };

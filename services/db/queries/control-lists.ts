@@ -43,12 +43,15 @@ export async function resolveListSource(db: Db, unit: string): Promise<{ unitExi
     run_id: string | null;
     run_created_at: Date | string | null;
     scores_dropped_at: string | null;
+    suspended: { id: string; by: string; at: string; why: string } | null;
     definition: FeatureSchemaDefinition | null;
   }>(
     db,
     sql`select exists (select 1 from files where unit = ${unit}) as unit_exists,
                m.id as model_id, m.activated_at, r.id as run_id, r.created_at as run_created_at, r.scores_dropped_at,
-               (select definition from feature_schemas order by version desc limit 1) as definition
+               (select definition from feature_schemas order by version desc limit 1) as definition,
+               (select jsonb_build_object('id', s.id, 'by', s.suspended_by, 'at', s.suspended_at, 'why', s.suspension_justification)
+                  from models s where s.status = 'suspended' order by s.suspended_at desc limit 1) as suspended
         from (select 1) as one
         left join models m on m.status = 'active'
         left join lateral (
@@ -59,6 +62,13 @@ export async function resolveListSource(db: Db, unit: string): Promise<{ unitExi
         ) r on true`,
   );
   const resolve = (): ListSource => {
+    if (!row.model_id && row.suspended) {
+      const s = row.suspended;
+      throw conflict(
+        `model ${s.id} was suspended by ${s.by} at ${s.at}: "${s.why}". No list can be built until a model is approved again, or this one is resumed`,
+        { reason: "model_suspended", modelId: s.id, suspendedBy: s.by, suspendedAt: s.at, justification: s.why },
+      );
+    }
     if (!row.model_id) throw conflict("no model is active: approve and activate a model, then score, before building lists");
     if (!row.run_id || !row.run_created_at) {
       throw conflict(`the active model has no completed non-shadow scoring run covering unit "${unit}"`, { modelId: row.model_id });

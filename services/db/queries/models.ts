@@ -33,6 +33,9 @@ export const MODEL_COLUMNS = {
   startedAt: models.startedAt,
   finishedAt: models.finishedAt,
   approvedAt: models.approvedAt,
+  suspendedAt: models.suspendedAt,
+  suspendedBy: models.suspendedBy,
+  suspensionJustification: models.suspensionJustification,
   activatedAt: models.activatedAt,
   retiredAt: models.retiredAt,
 };
@@ -229,10 +232,11 @@ export async function approveModel(db: Db, id: string, justification: string, by
       await appendAuditEvent(tx, { actor: by, action: "model.approve.refused", target: id, details: { reason: "verdict", warnings }, requestId });
       return { refusal: null, warnings, updated: null };
     }
+    // The active model, or a suspended one, steps down: approval ends a suspension.
     const replaced = await tx
       .update(models)
       .set({ status: "retired", retiredAt: sql`now()` })
-      .where(eq(models.status, "active"))
+      .where(inArray(models.status, ["active", "suspended"]))
       .returning({ id: models.id });
     const [updated] = await tx
       .update(models)
@@ -267,11 +271,52 @@ export async function approveModel(db: Db, id: string, justification: string, by
   return outcome.updated;
 }
 
+/**
+ * Human oversight: an officer stops the active model's use at once (`suspended`, with who and
+ * why); list creation answers 409 with the reason until a model is approved or this one resumed.
+ */
+export async function suspendModel(db: Db, id: string, justification: string, by: Actor, requestId?: string) {
+  return db.transaction(async (tx) => {
+    const row = await lockModel(tx, id);
+    if (row.status !== "active") throw conflict(`model ${id} is ${row.status}; only the active model can be suspended`, { modelStatus: row.status });
+    const [updated] = await tx
+      .update(models)
+      .set({ status: "suspended", suspendedAt: sql`now()`, suspendedBy: by.id, suspensionJustification: justification })
+      .where(eq(models.id, id))
+      .returning(MODEL_COLUMNS);
+    await appendAuditEvent(tx, { actor: by, action: "model.suspend", target: id, details: { justification }, requestId });
+    return updated;
+  });
+}
+
+/** Ends a suspension: the model is active again (unless another was approved meanwhile). */
+export async function resumeModel(db: Db, id: string, justification: string, by: Actor, requestId?: string) {
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(${MODEL_APPROVAL_LOCK})`);
+    const row = await lockModel(tx, id);
+    if (row.status !== "suspended") throw conflict(`model ${id} is ${row.status}; only a suspended model can be resumed`, { modelStatus: row.status });
+    const [updated] = await tx
+      .update(models)
+      // activated_at stays: the model's scoring runs since its approval remain valid sources.
+      .set({ status: "active" })
+      .where(eq(models.id, id))
+      .returning(MODEL_COLUMNS);
+    await appendAuditEvent(tx, {
+      actor: by,
+      action: "model.resume",
+      target: id,
+      details: { justification, suspendedBy: row.suspendedBy, suspendedAt: row.suspendedAt },
+      requestId,
+    });
+    return updated;
+  });
+}
+
 /** Retires a trained, approved or active model (an active one leaves no active model behind). */
 export async function retireModel(db: Db, id: string, by: Actor, requestId?: string) {
   return db.transaction(async (tx) => {
     const row = await lockModel(tx, id);
-    if (!["trained", "approved", "active"].includes(row.status)) {
+    if (!["trained", "approved", "active", "suspended"].includes(row.status)) {
       throw conflict(`model ${id} is ${row.status}; only a trained, approved or active model can be retired`, { modelStatus: row.status });
     }
     const [updated] = await tx

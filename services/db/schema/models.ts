@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { date, integer, jsonb, pgTable, text, uniqueIndex, uuid, index } from "drizzle-orm/pg-core";
 import { at, bytea } from "./columns.js";
 
-export const MODEL_STATUSES = ["draft", "training", "trained", "failed", "approved", "active", "retired"] as const;
+export const MODEL_STATUSES = ["draft", "training", "trained", "failed", "approved", "active", "suspended", "retired"] as const;
 export type ModelStatus = (typeof MODEL_STATUSES)[number];
 
 /** Trained models with their evidence (metrics, baselines) and governance (four-eyes approval). */
@@ -37,6 +37,9 @@ export const models = pgTable(
     approvedAt: at(),
     activatedAt: at(),
     retiredAt: at(),
+    suspendedAt: at(),
+    suspendedBy: text(),
+    suspensionJustification: text(),
   },
   (t) => [
     // The database itself guarantees a single active model, whatever races the API has.

@@ -8,10 +8,22 @@ import {
   getModel,
   getModels,
   listModels,
+  resumeModel,
   retireModel,
+  suspendModel,
 } from "../../../db/queries/models.js";
 import type { AppRouteHandler } from "../../types.js";
-import type { ApproveRoute, CancelRoute, CompareRoute, CreateRoute, GetRoute, ListRoute, RetireRoute } from "./models.routes.js";
+import type {
+  ApproveRoute,
+  CancelRoute,
+  CompareRoute,
+  CreateRoute,
+  GetRoute,
+  ListRoute,
+  ResumeRoute,
+  RetireRoute,
+  SuspendRoute,
+} from "./models.routes.js";
 import { comparisonFigures, toModel, toModelSummary } from "./models.schemas.js";
 
 export const create: AppRouteHandler<CreateRoute> = async (c) => {
@@ -67,6 +79,18 @@ export const approve: AppRouteHandler<ApproveRoute> = async (c) => {
   const { justification, override } = c.req.valid("json");
   const row = await approveModel(c.get("deps").database.db, id, justification, c.get("actor"), c.get("requestId"), override);
   return c.json(toModel(row), 200);
+};
+
+export const suspend: AppRouteHandler<SuspendRoute> = async (c) => {
+  const { id } = c.req.valid("param");
+  const { justification } = c.req.valid("json");
+  return c.json(toModel(await suspendModel(c.get("deps").database.db, id, justification, c.get("actor"), c.get("requestId"))), 200);
+};
+
+export const resume: AppRouteHandler<ResumeRoute> = async (c) => {
+  const { id } = c.req.valid("param");
+  const { justification } = c.req.valid("json");
+  return c.json(toModel(await resumeModel(c.get("deps").database.db, id, justification, c.get("actor"), c.get("requestId"))), 200);
 };
 
 export const retire: AppRouteHandler<RetireRoute> = async (c) => {

@@ -9,5 +9,7 @@ export const modelsRouter = createRouter()
   .openapi(routes.compare, handlers.compare)
   .openapi(routes.get, handlers.get)
   .openapi(routes.approve, handlers.approve)
+  .openapi(routes.suspend, handlers.suspend)
+  .openapi(routes.resume, handlers.resume)
   .openapi(routes.retire, handlers.retire)
   .openapi(routes.cancel, handlers.cancel);

@@ -63,6 +63,26 @@ export const approve = v1Route(["data_officer"], {
   responses: { 200: { description: "Now active", content: json(ModelSchema) } },
 });
 
+export const suspend = v1Route(["data_officer"], {
+  operationId: "suspendModel",
+  method: "post",
+  path: "/models/{id}/suspend",
+  tags,
+  summary: "Suspend the active model (human oversight): no list is built until a model is approved again or this one resumed",
+  request: { params: IdParam, body: { content: json(ApproveModelBody), required: true } },
+  responses: { 200: { description: "Suspended", content: json(ModelSchema) } },
+});
+
+export const resume = v1Route(["data_officer"], {
+  operationId: "resumeModel",
+  method: "post",
+  path: "/models/{id}/resume",
+  tags,
+  summary: "End a suspension: the model is active again",
+  request: { params: IdParam, body: { content: json(ApproveModelBody), required: true } },
+  responses: { 200: { description: "Active again", content: json(ModelSchema) } },
+});
+
 export const retire = v1Route(["data_officer"], {
   operationId: "retireModel",
   method: "post",
@@ -88,5 +108,7 @@ export type ListRoute = typeof list;
 export type CompareRoute = typeof compare;
 export type GetRoute = typeof get;
 export type ApproveRoute = typeof approve;
+export type SuspendRoute = typeof suspend;
+export type ResumeRoute = typeof resume;
 export type RetireRoute = typeof retire;
 export type CancelRoute = typeof cancel;

@@ -83,6 +83,9 @@ export const ModelSchema = ModelSummarySchema.extend({
   approvalWarnings: z.array(z.string()).nullable().openapi({ description: "Verdict-guard warnings the approver overrode" }),
   startedAt: z.string().nullable(),
   approvedAt: z.string().nullable(),
+  suspendedAt: z.string().nullable().openapi({ description: "When the model was last suspended (human oversight)" }),
+  suspendedBy: z.string().nullable(),
+  suspensionJustification: z.string().nullable(),
   activatedAt: z.string().nullable(),
   retiredAt: z.string().nullable(),
 }).openapi("Model");
@@ -130,6 +133,9 @@ export const toModel = (row: ModelRow): z.infer<typeof ModelSchema> => ({
   approvalWarnings: row.approvalWarnings,
   startedAt: iso(row.startedAt),
   approvedAt: iso(row.approvedAt),
+  suspendedAt: iso(row.suspendedAt),
+  suspendedBy: row.suspendedBy,
+  suspensionJustification: row.suspensionJustification,
   activatedAt: iso(row.activatedAt),
   retiredAt: iso(row.retiredAt),
 });

@@ -51,7 +51,7 @@ const ConfigSchema = z.object({
   CTS_API_KEY: z.string().optional(),
   /** Build id stored in each model's code version (package version + "+" + id); unset: a hash of models/. */
   BUILD_ID: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).optional(),
-  /** Files per scoring chunk (one child job); chosen by tests/bench/scoring.bench.ts (docs/ARCHITECTURE.md). */
+  /** Files per scoring chunk (one child job); chosen by tests/bench/scoring.bench.ts (docs/benchmarks/2026-11-28-scoring.md). */
   SCORING_CHUNK_SIZE: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
   /** BullMQ lock of a scoring chunk; renewed every half, so only a dead worker loses it. */
   SCORING_LOCK_MS: z.coerce.number().int().min(500).default(30_000),

@@ -15,7 +15,7 @@
  *
  * Truth (truth.ts)
  * - p = logistic(non-linear logit of the current attributes, with interactions), for TRUTH_YEAR 2025.
- *   Mean p over the population is about 7% (stated range: 5% to 10%).
+ *   Mean p over the population is about 8% (stated range: 5% to 10%).
  * - Mild drift: for year y, t = 2025 - y years back, the logit moves by -0.05 t overall, +0.12 t for
  *   hospitality and -0.10 t for it_services.
  *

@@ -5,10 +5,10 @@ import { ageInDays, type Sector } from "./attributes.js";
 export const TRUTH_YEAR = 2025;
 
 /**
- * Intercept of the logit, calibrated so that the mean true probability over the population is about 7%
- * (measured: 0.070 over 200,000 files with seed 1).
+ * Intercept of the logit, calibrated so that the mean true probability over the population is about 8%
+ * (measured: 0.080 over 100,000 files with seed 1).
  */
-export const BASE_LOGIT = -4.05;
+export const BASE_LOGIT = -4.5;
 
 /** Additive logit effect of the sector in TRUTH_YEAR. */
 export const SECTOR_RISK: Record<Sector, number> = {
@@ -40,8 +40,13 @@ const hinge = (x: number): number => (x > 0 ? x : 0);
 
 /**
  * The hidden log-odds of irregularity of a file in `year`, from its current attributes. Non-linear
- * (squares, hinges, a hump, caps) with interactions; segments (region, owner_age_band) and
- * contact_language have no direct effect, only through their correlation with sector and age.
+ * (hinges both ways, a hump, caps) with strong interactions (cash × trade, deductions × accountant,
+ * refund × young business, foreign trade × related entities), so that a linear model on the encoded
+ * columns cannot capture it and the default demo teaches that the network earns its place: on the
+ * default 100,000 files (seed 1) the trained model beats logistic regression on validation ROC-AUC by
+ * 0.042 [0.024, 0.059] and precision at 10 % by 0.110 [0.059, 0.159] (tests/integration/models/
+ * demo-verdict.test.ts). Segments (region, owner_age_band) and contact_language have no direct
+ * effect, only through their correlation with sector and age.
  */
 export const irregularityLogit = (a: Attributes, year: number = TRUTH_YEAR): number => {
   const sector = a.sector as Sector;
@@ -50,40 +55,43 @@ export const irregularityLogit = (a: Attributes, year: number = TRUTH_YEAR): num
   if (sector === "hospitality") z += DRIFT_PER_YEAR.hospitality * t;
   if (sector === "it_services") z += DRIFT_PER_YEAR.it_services * t;
 
-  // Cash: convex effect, stronger in cash-heavy trades; an undeclared share is itself suspicious.
+  // Cash matters only in cash trades, where it is steep above a third of takings (an interaction
+  // and a hinge: no single linear slope fits both); an undeclared share is itself suspicious.
   const cash = num(a, "cash_share");
+  const cashTrade = sector === "hospitality" || sector === "retail";
   if (cash === null) z += 0.3;
-  else z += 2.2 * cash * cash + (sector === "hospitality" || sector === "retail" ? 1.2 * cash : 0);
+  else z += cashTrade ? 5 * hinge(cash - 0.33) : 0.4 * cash;
 
-  // Deductions above 30% of income weigh heavily.
   const ratio = num(a, "deduction_ratio");
-  z += ratio === null ? 0.15 : 4 * hinge(ratio - 0.3);
+  // Deductions above 30% of income weigh heavily, twice as much without an accountant to vouch for them.
+  z += ratio === null ? 0.15 : (a.uses_accountant === true ? 3 : 6) * hinge(ratio - 0.3);
 
   // A sharp drop of declared income, or expenses outgrowing income (interaction of the two changes).
   const income = num(a, "income_change");
   const expense = num(a, "expense_growth");
   if (income === null) z += ageInDays(a.registration_date as string) >= 365 ? 0.25 : 0;
   else {
-    z += 1.5 * hinge(-income - 0.15);
+    // Both ways: a sharp drop hides income, a sudden jump is a sign of carousel or invoice trading.
+    z += 1.5 * hinge(-income - 0.15) + 3.5 * hinge(income - 0.3);
     if (expense !== null) z += 1.0 * hinge(expense - income - 0.2);
   }
 
   // Compliance history: capped late filings, arrears (worse with repeated lateness), past corrections.
   const late = num(a, "late_filings_3y") ?? 0;
-  z += 0.45 * Math.min(late, 4);
+  z += 0.3 * Math.min(late, 4);
   if (a.payment_arrears === true) z += 0.6 + (late >= 2 ? 0.5 : 0);
   z += 0.55 * Math.log1p(num(a, "prior_adjustments") ?? 0);
 
   // Young businesses claiming refunds; cross-border trade through a web of related entities.
-  if (a.refund_claimed === true && ageInDays(a.registration_date as string) < 3 * 365) z += 1.0;
-  if (a.foreign_transactions === true && (num(a, "related_entities") ?? 0) >= 2) z += 0.9;
+  if (a.refund_claimed === true && ageInDays(a.registration_date as string) < 3 * 365) z += 2.5;
+  if (a.foreign_transactions === true && (num(a, "related_entities") ?? 0) >= 2) z += 2.5;
 
   if (a.uses_accountant === true) z -= 0.35;
   if (a.filing_channel === "paper") z += 0.3;
 
   // Small employers (about 2-10 staff) are riskier than both the self-employed and large firms.
   const employees = num(a, "employees");
-  if (employees !== null) z += 0.4 * Math.exp(-((Math.log1p(employees) - 1.6) ** 2));
+  if (employees !== null) z += 2 * Math.exp(-2 * (Math.log1p(employees) - 1.6) ** 2);
 
   // Larger sums at stake are only slightly riskier: rules that chase large amounts mostly chase yield.
   z += 0.12 * (Math.log10(num(a, "amount_at_stake") ?? 1000) - 3);

@@ -53,6 +53,11 @@ export const CompareQuery = z.object({
 
 const Json = z.record(z.string(), z.unknown());
 
+// Re-wrapped here rather than `.openapi()` on the models/ schemas: those may be built before
+// @hono/zod-openapi extends zod (module order), and then lack the method.
+const ModelMetrics = z.object(ModelMetricsSchema.shape).openapi("ModelMetrics");
+const ModelBaselines = z.object(BaselinesSchema.shape).openapi("ModelBaselines");
+
 export const ModelSummarySchema = z
   .object({
     id: z.string().uuid(),
@@ -77,8 +82,8 @@ export const ModelSchema = ModelSummarySchema.extend({
   params: Json,
   dataDigest: z.string().nullable(),
   codeVersion: z.string().nullable(),
-  metrics: ModelMetricsSchema.openapi("ModelMetrics").nullable(),
-  baselines: BaselinesSchema.openapi("ModelBaselines").nullable(),
+  metrics: ModelMetrics.nullable(),
+  baselines: ModelBaselines.nullable(),
   approvalJustification: z.string().nullable(),
   approvalWarnings: z.array(z.string()).nullable().openapi({ description: "Verdict-guard warnings the approver overrode" }),
   startedAt: z.string().nullable(),

@@ -47,7 +47,7 @@ export const alignColumns = (rows: string[][]): string[] => {
 
 /** The comparison table: a row per figure, model then each yardstick with the difference. */
 export const verdictTable = (v: Verdict): string[] => {
-  const header = ["figure", "model [95% interval]", ...v.comparisons.flatMap((c) => [YARDSTICKS[c.baseline] ?? c.baseline, "difference", ""])];
+  const header = ["figure", `model [${Math.round(v.level * 100)}% interval]`, ...v.comparisons.flatMap((c) => [YARDSTICKS[c.baseline] ?? c.baseline, "difference", ""])];
   const rows = v.comparisons[0]?.figures.map((f, i) => {
     const d = digitsOf(f);
     return [

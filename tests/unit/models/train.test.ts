@@ -72,6 +72,16 @@ describe("trainModel", () => {
     expect(r.history[r.bestEpoch - 1].valPrAuc).toBe(best);
   });
 
+  it("stops at the training budget after the epoch that crosses it, keeping the best weights so far", async () => {
+    const r = await trainModel({ ...task, params: { maxEpochs: 40, patience: 40, budgetSeconds: 0.001 }, seed: 2 });
+    expect(r.stopReason).toBe("budget");
+    expect(r.history).toHaveLength(1);
+    expect(r.bestEpoch).toBe(1);
+    const unbounded = await trainModel({ ...task, params: { maxEpochs: 3, patience: 40 }, seed: 2 });
+    expect(unbounded.stopReason).toBe("max-epochs");
+    expect(unbounded.history).toHaveLength(3);
+  });
+
   it("scales the default L2 penalty with the training rows and keeps an explicit one", async () => {
     expect(TrainParams.parse({}).l2).toBe("auto");
     expect(resolveL2("auto", 10_000)).toBeCloseTo(3e-3, 12);

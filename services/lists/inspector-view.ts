@@ -1,4 +1,5 @@
-import { deriveSeed, seededPermutation } from "../../models/prng.js";
+import { createHmac } from "node:crypto";
+import { seededPermutation } from "../../models/prng.js";
 
 /**
  * What an inspector may see of how the files of a list were picked: nothing. Exploration picks
@@ -10,17 +11,25 @@ import { deriveSeed, seededPermutation } from "../../models/prng.js";
  * - no score, no selection route or probability;
  * - reasons name the attributes and their direction, without their magnitudes (an exploration
  *   pick's reasons are as weak as its score).
- * Auditors, data officers and admins see the stored provenance.
+ * Auditors, data officers and admins see the stored provenance, and only they see the list's seed.
+ * The shuffle is keyed by a server secret as well as the list: an inspector who chose the seed
+ * when creating the list (select.ts is deterministic and public) could otherwise recompute both
+ * the exploration slots and the shuffle, and tell the picks apart.
  */
 export type ItemView = "inspector" | "full";
 
 /** The items of a list in the order an inspector sees them (positions renumbered from 1). */
-export function inspectorOrder<T extends { position: number }>(items: T[], list: { id: string; seed: number }): T[] {
+export function inspectorOrder<T extends { position: number }>(items: T[], list: { id: string; seed: number }, secret: Uint8Array): T[] {
   const byRank = [...items].sort((a, b) => a.position - b.position);
-  const order = seededPermutation(byRank.length, deriveSeed(list.seed, `inspector-order:${list.id}`));
+  const key = createHmac("sha256", secret).update(`inspector-order:${list.id}:${list.seed}`).digest().readUInt32BE(0);
+  const order = seededPermutation(byRank.length, key);
   return Array.from(order, (from, i) => ({ ...byRank[from], position: i + 1 }));
 }
 
 /** The items as `view` shows them, in the order it shows them. */
-export const itemsInViewOrder = <T extends { position: number }>(items: T[], list: { id: string; seed: number }, view: ItemView): T[] =>
-  view === "inspector" ? inspectorOrder(items, list) : items;
+export const itemsInViewOrder = <T extends { position: number }>(
+  items: T[],
+  list: { id: string; seed: number },
+  view: ItemView,
+  secret: Uint8Array,
+): T[] => (view === "inspector" ? inspectorOrder(items, list, secret) : items);

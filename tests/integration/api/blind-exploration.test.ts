@@ -8,7 +8,7 @@ import { buildScoredPopulation } from "../../helpers/scored-population.js";
  * carries the selection route, its probability, a score or a score-derived split, and the order an
  * inspector sees is independent of how the files were picked.
  */
-const REVEALING_KEYS = new Set(["selectedBy", "selectionProbability", "selected_by", "selection_probability", "score", "contribution", "model", "exploration"]);
+const REVEALING_KEYS = new Set(["selectedBy", "selectionProbability", "selected_by", "selection_probability", "score", "contribution", "model", "exploration", "seed"]);
 
 function revealingKeys(value: unknown, path = "body"): string[] {
   if (Array.isArray(value)) return value.flatMap((v, i) => revealingKeys(v, `${path}.${i}`));

@@ -28,7 +28,7 @@ const List = z.object({
   unit: z.string(),
   status: z.string(),
   runId: z.string(),
-  seed: z.number(),
+  seed: z.number().optional(), // absent from inspectors' views
   params: z.record(z.string(), z.unknown()),
   items: z.array(Item),
 });

@@ -4,7 +4,10 @@ import { type ControlListItemView, type ControlListRow, getControlList, listCont
 import { createControlList } from "../../../lists/create-list.js";
 import { csvStream } from "../../../lists/csv-export.js";
 import { type ItemView, itemsInViewOrder } from "../../../lists/inspector-view.js";
+import { createHash } from "node:crypto";
+import type { Config } from "../../../config.js";
 import type { Db } from "../../../db/client.js";
+import { auditSigningKey } from "../../../db/queries/audit-checkpoints.js";
 import { getCurrentSchema } from "../../../db/queries/feature-schemas.js";
 import { fileAttributes } from "../../../db/queries/files.js";
 import type { AppRouteHandler } from "../../types.js";
@@ -23,7 +26,7 @@ export const create: AppRouteHandler<CreateRoute> = async (c) => {
   // The creation's audit event records the list handed out, so no separate read event here.
   const { list, items } = await createControlList(c.get("deps").database, body, actor, c.get("requestId"));
   const view = viewOf(actor);
-  return c.json({ ...toControlList(list), items: itemsInViewOrder(items, list, view).map((i) => toControlListItem(i, view)) }, 201);
+  return c.json({ ...toControlList(list, view), items: itemsInViewOrder(items, list, view, orderSecret(c.get("deps").config)).map((i) => toControlListItem(i, view)) }, 201);
 };
 
 export const list: AppRouteHandler<ListRoute> = async (c) => {
@@ -37,8 +40,15 @@ export const list: AppRouteHandler<ListRoute> = async (c) => {
     createdBy: q.mine === "true" ? actor.id : undefined,
     limit: q.limit,
   });
-  return c.json({ items: rows.map((r) => ({ ...toControlList(r.list), items: r.items, done: r.done })) }, 200);
+  return c.json({ items: rows.map((r) => ({ ...toControlList(r.list, viewOf(actor)), items: r.items, done: r.done })) }, 200);
 };
+
+/**
+ * The server secret that keys an inspector's shuffle (services/lists/inspector-view.ts): derived
+ * from the audit signing key, a secret that already lives outside the database and the API.
+ */
+const orderSecret = (config: Config): Uint8Array =>
+  createHash("sha256").update("cts-inspector-order").update(auditSigningKey(config).privateKey.export({ type: "pkcs8", format: "der" })).digest();
 
 /** Attribute columns a CSV export adds when none are asked for. */
 const DEFAULT_CSV_ATTRIBUTES = 8;
@@ -54,8 +64,8 @@ export const read: AppRouteHandler<ReadRoute> = async (c) => {
     requestId: c.get("requestId"),
   });
   const view = viewOf(actor);
-  const shown = itemsInViewOrder(items, list, view);
-  if (!csv) return c.json({ ...toControlList(list), items: shown.map((i) => toControlListItem(i, view)) }, 200);
+  const shown = itemsInViewOrder(items, list, view, orderSecret(c.get("deps").config));
+  if (!csv) return c.json({ ...toControlList(list, view), items: shown.map((i) => toControlListItem(i, view)) }, 200);
   const { db } = c.get("deps").database;
   const attributes = query.attributes ? query.attributes.split(",").filter(Boolean) : await defaultCsvAttributes(db);
   const { header, rows } = exportTable(list, shown, view, attributes, await fileAttributes(db, shown.map((i) => i.fileId)));

@@ -34,7 +34,7 @@ export const ControlListSchema = z
     status: z.enum(["open", "closed"]),
     runId: z.string().uuid(),
     modelId: z.string().uuid(),
-    seed: z.number().int(),
+    seed: z.number().int().optional().openapi({ description: "Not shown to inspectors: with the code, it would recompute which picks were exploration" }),
     params: z.record(z.string(), z.unknown()),
     createdBy: z.string(),
     createdAt: z.string(),
@@ -120,14 +120,17 @@ export const SummarySchema = z
   })
   .openapi("ControlListSummary");
 
-/** The public view of a list row. */
-export const toControlList = (row: ControlListRow): z.infer<typeof ControlListSchema> => ({
+/**
+ * A list row as `view` may see it. The seed fixes which slots went to exploration (select.ts is
+ * deterministic, and public): an inspector who had it could tell the picks apart, so it is left out.
+ */
+export const toControlList = (row: ControlListRow, view: ItemView = "full"): z.infer<typeof ControlListSchema> => ({
   id: row.id,
   unit: row.unit,
   status: row.status,
   runId: row.runId,
   modelId: row.modelId,
-  seed: row.seed,
+  ...(view === "full" ? { seed: row.seed } : {}),
   params: row.params,
   createdBy: row.createdBy,
   createdAt: row.createdAt.toISOString(),

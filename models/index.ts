@@ -78,6 +78,7 @@ export {
   trainLogisticBaseline,
 } from "./baselines.js";
 export { EXPLAIN_BATCH, type Explanations, reasonsOf } from "./explain.js";
+export { formatValue, type ReasonInWords, reasonInWords } from "./reason-words.js";
 export { PREDICT_BATCH } from "./predict.js";
 export {
   deserializeModel,

@@ -1,10 +1,13 @@
-import { spawn } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { createServer } from "node:net";
+import { promisify } from "node:util";
 import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestContext, type TestContext } from "../../helpers/app.js";
 import { CLI, type CliTarget, serveForCli } from "../../helpers/cli.js";
 import { buildScoredPopulation } from "../../helpers/scored-population.js";
+
+const run = promisify(execFile);
 
 describe("cts lists create|show|export", () => {
   let ctx: TestContext;
@@ -48,13 +51,9 @@ describe("cts lists create|show|export", () => {
     const port = (server.address() as { port: number }).port;
     await new Promise((r) => server.close(r));
     await expect(
-      import("node:child_process").then(({ execFile }) =>
-        new Promise((resolveRun, reject) =>
-          execFile(process.execPath, ["--import", "tsx", CLI, "lists", "show"], { env: { ...process.env, CTS_URL: `http://127.0.0.1:${port}`, CTS_API_KEY: key, LOG_LEVEL: "silent" } }, (error, stdout, stderr) =>
-            error ? reject(Object.assign(error, { stderr })) : resolveRun(stdout),
-          ),
-        ),
-      ),
+      run(process.execPath, ["--import", "tsx", CLI, "lists", "show"], {
+        env: { ...process.env, CTS_URL: `http://127.0.0.1:${port}`, CTS_API_KEY: key, LOG_LEVEL: "silent" },
+      }),
     ).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(new RegExp(`cannot reach the service at http://127.0.0.1:${port} \\(ECONNREFUSED\\).*npm start.*CTS_URL`, "s")) });
   });
 

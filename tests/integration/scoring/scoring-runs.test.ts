@@ -246,7 +246,6 @@ describe("GET /v1/audit/verify?run=", () => {
     // hash chain still holds the run's true root, so verification still fails.
     const covered = report as unknown as { mismatchedChunks: { chunkNo: number; recomputedDigest: string }[]; recomputedRootDigest: string | null };
     const [{ chunkNo, recomputedDigest }] = covered.mismatchedChunks;
-    const full = (await (await ctx.request("GET", `/v1/audit/verify?run=${runId}`, { key: auditor })).json()) as { recomputedRootDigest: string };
     await su.begin(async (tx) => {
       await tx.unsafe("set local session_replication_role = replica");
       await tx`update scoring_chunks set digest = ${recomputedDigest} where run_id = ${runId} and chunk_no = ${chunkNo}`;
@@ -256,7 +255,6 @@ describe("GET /v1/audit/verify?run=", () => {
       await tx.unsafe("set local session_replication_role = replica");
       await tx`update scoring_runs set root_digest = ${afterChunk.recomputedRootDigest} where id = ${runId}`;
     });
-    expect(full.recomputedRootDigest).toBeDefined();
     const coveredUp = (await (await ctx.request("GET", `/v1/audit/verify?run=${runId}`, { key: auditor })).json()) as {
       ok: boolean;
       rootOk: boolean;

@@ -37,7 +37,8 @@ import postgres from "postgres";
 import { type Actor, SYSTEM_ACTOR } from "../../services/auth/actor.js";
 import { migrateDatabase, openDatabase } from "../../services/db/client.js";
 import { createApiKey } from "../../services/db/queries/api-keys.js";
-import { auditEntry } from "../../services/db/queries/audit-events.js";
+import { GroupCommit } from "../../services/db/group-commit.js";
+import { auditEntry, type ChainEntry } from "../../services/db/queries/audit-events.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -435,6 +436,21 @@ const created = await load({
 });
 emit(summarize("create", created, 100));
 
+const created100 = await load({
+  url: base,
+  connections: 100,
+  duration: 10,
+  requests: [
+    {
+      method: "POST",
+      path: "/v1/control-lists",
+      headers: auth,
+      setupRequest: (req: LoadRequest) => ({ ...req, body: JSON.stringify({ unit: UNITS[unitTurn++ % N_UNITS], capacity: 50 }) }),
+    },
+  ],
+});
+emit(summarize("create-100-clients", created100, null));
+
 const ids = (await sql<{ id: string }[]>`select id from control_lists order by created_at desc limit 5000`).map((r) => r.id);
 let idTurn = 0;
 const readOne = await load({
@@ -452,6 +468,55 @@ const read = await load({
   requests: [{ method: "GET", path: `/v1/control-lists/${ids[0]}`, headers: auth, setupRequest: (req: LoadRequest) => ({ ...req, path: `/v1/control-lists/${ids[idTurn++ % ids.length]}` }) }],
 });
 emit(summarize("read", read, 20));
+
+const read50 = await load({
+  url: base,
+  connections: 50,
+  duration: 10,
+  requests: [{ method: "GET", path: `/v1/control-lists/${ids[0]}`, headers: auth, setupRequest: (req: LoadRequest) => ({ ...req, path: `/v1/control-lists/${ids[idTurn++ % ids.length]}` }) }],
+});
+emit(summarize("read-50-clients", read50, null));
+
+// Floor of the read target: the database work of a read, from this process with postgres.js and
+// no HTTP: the service's read statement (the list and its items as one JSON row) and its
+// control_list.read event appended to the chain with the service's own group commit (one
+// append statement per batch of concurrent reads, committed synchronously).
+async function floorReadSql(connections: number, durationS: number) {
+  const pool = postgres(url, { max: 10, onnotice: () => {} });
+  const appends = new GroupCommit<ChainEntry, void>(async (entries) => {
+    await pool`select event_id from cts_append_audit_events(${JSON.stringify(entries)}::jsonb)`;
+    return entries.map(() => undefined);
+  }, 256);
+  const latencies: number[] = [];
+  const started = performance.now();
+  const end = started + durationS * 1000;
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      while (performance.now() < end) {
+        const id = ids[idTurn++ % ids.length];
+        const t0 = performance.now();
+        const [row] = await pool`
+          select l.*, (select json_agg(json_build_object(
+                   'position', i.position, 'fileId', i.file_id, 'score', i.score, 'reasons', i.reasons,
+                   'status', i.status, 'assignedTo', i.assigned_to, 'outcomeId', i.outcome_id,
+                   'selectedBy', i.selected_by, 'selectionProbability', i.selection_probability) order by i.position)
+                 from control_list_items i where i.list_id = l.id) as items
+          from control_lists l where l.id = ${id}`;
+        await appends.submit(
+          auditEntry({ actor: FLOOR_ACTOR, action: "control_list.read", target: id, details: { unit: row.unit, files: row.items.length } }),
+        );
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  const elapsedS = (performance.now() - started) / 1000;
+  await pool.end({ timeout: 5 });
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] * 10) / 10;
+  return { phase: `floor-read-sql-${connections}-clients`, connections, durationS, requests: latencies.length, requestsPerSecond: Math.round(latencies.length / elapsedS), p50Ms: at(0.5), p99Ms: at(0.99), maxMs: at(1) };
+}
+emit(await floorReadSql(1, 5));
+emit(await floorReadSql(100, 10));
 
 // The same reads without the audit append: GET /:id/summary is not an audit event, so the gap
 // between this phase and "read" is the cost of writing every read to the hash chain.

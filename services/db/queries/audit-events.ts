@@ -40,8 +40,7 @@ export async function recordAuditEvent(database: Database, input: AuditInput): P
 
 /**
  * One event as cts_append_audit_events takes it (an element of its array): its columns and its
- * canonical JSON around the id. Also handed to database functions that make a change and append
- * its event themselves (cts_store_control_lists).
+ * canonical JSON around the id.
  */
 export type ChainEntry = Omit<ChainedEvent, "id" | "at"> & { at: string; head: string; tail: string };
 

@@ -4,9 +4,7 @@ import { parse } from "csv-parse/sync";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { SYSTEM_ACTOR } from "../../../services/auth/actor.js";
-import { type Db, queryRows } from "../../../services/db/client.js";
-import { auditEntry } from "../../../services/db/queries/audit-events.js";
+import { queryRows } from "../../../services/db/client.js";
 import { createTestContext, type TestContext } from "../../helpers/app.js";
 import { expectProblem } from "../../helpers/problem.js";
 import { addScoringRun, buildScoredPopulation, type ScoredPopulation } from "../../helpers/scored-population.js";
@@ -259,49 +257,49 @@ describe("control lists built concurrently", () => {
     expect(verify.ok).toBe(true);
   });
 
-  it("stores a list only while its unit's exclusion versions are those it was selected against, checked under the unit's lock", async () => {
-    // Two API processes that selected against the same versions: each store is one call on its own connection.
+  it("builds a unit's list under the unit's lock: a list committed by its holder meanwhile is excluded", async () => {
+    // Another process holds the lock of unit east and stores a list of east's best files; a
+    // list requested meanwhile waits for that commit, then must not hold any of those files.
     const database = ctx.test.database;
-    if (database.driver !== "postgres") throw new Error("this test needs Postgres's two pools");
-    const [versions] = await queryRows<{ stamp: string; version: string }>(
-      database.db,
-      sql`select (select stamp from outcomes_change_stamp where id = 1)::text as stamp,
-                 coalesce((select version from control_list_unit_versions where unit = 'east'), 0)::text as version`,
-    );
-    const east = pop.files.filter((f) => f.unit === "east");
-    const store = (db: Db, file: { id: string; score: number }) => {
-      const id = randomUUID();
-      const entry = {
-        list: { id, unit: "east", params: {}, runId: pop.runId, modelId: pop.modelId, seed: 1, createdBy: "test" },
-        items: [{ fileId: file.id, position: 1, score: file.score, selectedBy: "model", selectionProbability: 1 }],
-        event: auditEntry({ actor: SYSTEM_ACTOR, action: "control_list.create", target: id }),
-      };
-      return queryRows<{ stored_list: string }>(
-        db,
-        sql`select stored_list from cts_store_control_list_if_current('east', ${versions.stamp}::bigint, ${versions.version}::bigint, ${JSON.stringify([entry])}::jsonb)`,
+    if (database.driver !== "postgres") throw new Error("this test needs Postgres's pool");
+    const key = await ctx.key("inspector", ["east"]);
+    const eligible = async () => {
+      const [row] = await queryRows<{ files: string[] }>(
+        database.db,
+        sql`select array(select f.id from files f where f.unit = 'east' and not exists (
+              select 1 from control_list_items i join control_lists l on l.id = i.list_id
+              where i.file_id = f.id and l.status = 'open' and i.status <> 'done')) as files`,
       );
+      return new Set(row.files);
     };
-    // Both stores start while the unit's lock is held elsewhere, so both read the versions only
-    // once it is released: the second must see the first's list and store nothing.
-    const stores = await database.db.transaction(async (tx) => {
+    const eligibleNow = await eligible();
+    const ranked = pop.files.filter((f) => f.unit === "east" && eligibleNow.has(f.id)).sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1));
+    const held = ranked.slice(0, 3);
+    let response: Promise<Response> | undefined;
+    let waited = 0;
+    await database.db.transaction(async (tx) => {
       await tx.execute(sql`select pg_advisory_xact_lock(hashtext('cts-control-list:east'))`);
-      // Each on a connection of its own (the pool's other connections are free).
-      const both = Promise.all([store(database.db, east[0]), store(database.db, east[1])]);
-      let settled = false;
-      both.then(() => (settled = true), () => (settled = true));
-      let waiting = 0;
-      while (waiting < 2 && !settled) {
+      const id = randomUUID();
+      await tx.execute(sql`insert into control_lists (id, unit, params, run_id, model_id, seed, created_by)
+                           values (${id}, 'east', '{}', ${pop.runId}, ${pop.modelId}, 1, 'other process')`);
+      for (const [i, f] of held.entries()) {
+        await tx.execute(sql`insert into control_list_items (list_id, file_id, position, score, selected_by, selection_probability, reasons)
+                             values (${id}, ${f.id}, ${i + 1}, ${f.score}, 'model', 1, '[]')`);
+      }
+      response = ctx.request("POST", "/v1/control-lists", { key, json: { unit: "east", capacity: 3, explorationShare: 0 } });
+      // Commit only once the request waits on the unit's lock.
+      while (waited === 0) {
         await delay(5);
-        [{ waiting }] = await queryRows<{ waiting: number }>(
+        [{ waiting: waited }] = await queryRows<{ waiting: number }>(
           tx,
           sql`select count(*)::int as waiting from pg_stat_activity where datname = current_database() and wait_event = 'advisory'`,
         );
       }
-      return { both, waiting };
     });
-    expect(stores.waiting).toBe(2);
-    expect((await stores.both).map((rows) => rows.length).sort()).toEqual([0, 1]);
-    expect(await store(database.db, east[2])).toEqual([]);
+    const made = List.parse(await (response as Promise<Response>).then((r) => r.json()));
+    expect(waited).toBe(1);
+    expect(made.items.map((i) => i.fileId).sort()).toEqual(ranked.slice(3, 6).map((f) => f.id).sort());
+    expect(made.items.some((i) => held.some((h) => h.id === i.fileId))).toBe(false);
   });
 
   it("excludes files put on an open list by someone else (another API process) since this process's last list", async () => {
@@ -324,6 +322,20 @@ describe("control lists built concurrently", () => {
     // Closing that list (an update, by any path) frees its files again.
     await db.execute(sql`update control_lists set status = 'closed' where id = '00000000-0000-4000-8000-000000000001'`);
     expect(ids(await make())).toEqual(idsOf(ranked.slice(5, 10)));
+  });
+
+  it("a file moved to another unit after its unit's pool was ranked is never listed there: 409, then a list without it", async () => {
+    const key = await ctx.key("inspector", ["west"]);
+    const make = () => ctx.request("POST", "/v1/control-lists", { key, json: { unit: "west", capacity: 40, explorationShare: 0 } });
+    const first = List.parse(await (await make()).json());
+    // Free the unit again, then move one of its files away.
+    await ctx.test.database.db.execute(sql`update control_lists set status = 'closed' where unit = 'west'`);
+    const moved = first.items[0].fileId;
+    await ctx.test.database.db.execute(sql`update files set unit = 'east' where id = ${moved}`);
+    expect((await expectProblem(await make(), 409)).detail).toMatch(/moved to another unit/);
+    const again = List.parse(await (await make()).json());
+    expect(again.items.length).toBeGreaterThan(0);
+    expect(again.items.map((i) => i.fileId)).not.toContain(moved);
   });
 });
 

@@ -9,8 +9,8 @@ import { type Database, migrateDatabase, openDatabase, queryRows } from "../../.
 import { createTestDatabase, DRIVERS } from "../../helpers/database.js";
 
 const TABLES = [
-  "api_keys", "audit_events", "control_list_items", "control_list_unit_versions", "control_lists", "feature_schemas",
-  "files", "models", "outcomes", "outcomes_change_stamp", "scores", "scoring_chunks", "scoring_runs",
+  "api_keys", "audit_events", "control_list_items", "control_lists", "feature_schemas",
+  "files", "models", "outcomes", "scores", "scoring_chunks", "scoring_runs",
 ];
 
 async function tableNames(database: Database) {

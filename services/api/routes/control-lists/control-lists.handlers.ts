@@ -1,9 +1,10 @@
 import { type Actor, assertUnitAccess, unitScope } from "../../../auth/actor.js";
 import { recordItemOutcome, summarizeControlList, transitionItem } from "../../../db/queries/control-list-items.js";
-import { type ControlListItemView, type ControlListRow, getControlList, listControlLists, readControlList } from "../../../db/queries/control-lists.js";
+import { type ControlListItemView, type ControlListRow, getControlList, listControlLists } from "../../../db/queries/control-lists.js";
 import { createControlList } from "../../../lists/create-list.js";
 import { csvStream } from "../../../lists/csv-export.js";
 import { type ItemView, itemsInViewOrder } from "../../../lists/inspector-view.js";
+import { pullControlList } from "../../../lists/read-list.js";
 import { createHash } from "node:crypto";
 import type { Config } from "../../../config.js";
 import type { Db } from "../../../db/client.js";
@@ -59,7 +60,7 @@ export const read: AppRouteHandler<ReadRoute> = async (c) => {
   const { format } = query;
   const actor = c.get("actor");
   const csv = format === "csv" || (format === undefined && (c.req.header("accept") ?? "").includes("text/csv"));
-  const { list, items } = await readControlList(c.get("deps").database, id, unitGuard(actor), actor, {
+  const { list, items } = await pullControlList(c.get("deps").database, id, actor, {
     action: csv ? "control_list.export" : "control_list.read",
     requestId: c.get("requestId"),
   });

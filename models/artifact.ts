@@ -2,6 +2,7 @@ import { z } from "zod";
 import { tf } from "./backend.js";
 import { applyPlatt, PlattCalibration } from "./calibration.js";
 import { columnAttributeIndex, encodeBaseline } from "./encode.js";
+import { ARTIFACT_FORMAT_VERSION, ARTIFACT_MAGIC, ModelArtifactError, readArtifactHeader } from "./artifact-header.js";
 import { EncoderState } from "./encoder-state.js";
 import { type Explanations, explainRows } from "./explain.js";
 import { disposeNetwork, layerShapes, MlpSpec, type NetworkTensors, type NetworkWeights, toTensors } from "./network.js";
@@ -21,13 +22,7 @@ import { PREDICT_BATCH, predictLogits } from "./predict.js";
  * tf.io.decodeWeights; nothing touches file:// (which needs tfjs-node). Float32 weights are
  * exact on every backend, so a model trained on one scores on any other.
  */
-const MAGIC = [0x43, 0x54, 0x53, 0x4d];
-const FORMAT_VERSION = 1;
-
-/** The bytes are not a readable model artifact (wrong magic, version, or a corrupt header). */
-export class ModelArtifactError extends Error {
-  override name = "ModelArtifactError";
-}
+export { ModelArtifactError };
 
 const WeightEntry = z.object({ name: z.string(), shape: z.array(z.number().int()), dtype: z.literal("float32") });
 
@@ -75,9 +70,9 @@ export const serializeModel = (parts: ModelParts): Uint8Array => {
   const weightsStart = Math.ceil((12 + header.length) / 4) * 4;
   const weightBytes = tensors.reduce((s, t) => s + t.values.length * 4, 0);
   const bytes = new Uint8Array(weightsStart + weightBytes);
-  bytes.set(MAGIC, 0);
+  bytes.set(ARTIFACT_MAGIC, 0);
   const view = new DataView(bytes.buffer);
-  view.setUint32(4, FORMAT_VERSION, true);
+  view.setUint32(4, ARTIFACT_FORMAT_VERSION, true);
   view.setUint32(8, header.length, true);
   bytes.set(header, 12);
   let at = weightsStart;
@@ -90,19 +85,11 @@ export const serializeModel = (parts: ModelParts): Uint8Array => {
 
 /** Reads an artifact back into plain parts (typed-array weights), validating every field. */
 export const deserializeModel = (bytes: Uint8Array): ModelParts => {
-  if (bytes.length < 12 || MAGIC.some((b, i) => bytes[i] !== b)) throw new ModelArtifactError("not a model artifact");
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const version = view.getUint32(4, true);
-  if (version !== FORMAT_VERSION) throw new ModelArtifactError(`unsupported artifact version ${version}`);
-  const headerLength = view.getUint32(8, true);
-  if (12 + headerLength > bytes.length) throw new ModelArtifactError("truncated artifact header");
-  let header: z.infer<typeof Header>;
-  try {
-    header = Header.parse(JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + headerLength))));
-  } catch (e) {
-    throw new ModelArtifactError(`corrupt artifact header: ${e instanceof Error ? e.message : String(e)}`);
-  }
-  const weightsStart = Math.ceil((12 + headerLength) / 4) * 4;
+  const raw = readArtifactHeader(bytes);
+  const parsed = Header.safeParse(raw.header);
+  if (!parsed.success) throw new ModelArtifactError(`corrupt artifact header: ${parsed.error.message}`);
+  const header = parsed.data;
+  const { weightsStart } = raw;
   const expected = header.weights.reduce((s, w) => s + w.shape.reduce((a, b) => a * b, 1) * 4, 0);
   if (bytes.length - weightsStart !== expected) throw new ModelArtifactError("weights block has the wrong length");
   // Copy into a fresh, aligned buffer; tf.io.decodeWeights then slices it per manifest entry.

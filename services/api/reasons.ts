@@ -34,3 +34,18 @@ export const reasonsText = (stored: unknown, view: "inspector" | "full" = "full"
   expandReasons(stored)
     .map((r) => (view === "inspector" ? `${r.attribute} ${r.direction}` : `${r.attribute} ${r.contribution < 0 ? "" : "+"}${r.contribution}`))
     .join("; ");
+
+/** A reason in words (models/reason-words.ts), the same for every role: it shows no magnitude. */
+export const ReasonInWordsSchema = z
+  .object({
+    attribute: z.string(),
+    label: z.string().openapi({ description: "The attribute as people name it (the export's header when there was one)" }),
+    value: z.union([z.string(), z.number(), z.boolean()]).nullable().openapi({ description: "This file's value" }),
+    reference: z.union([z.string(), z.number(), z.boolean()]).nullable().openapi({
+      description: "What it is compared with: the training median (numbers, dates) or most common level (categories)",
+    }),
+    comparison: z.enum(["above", "below", "equal", "differs", "missing"]),
+    direction: z.enum(["raises", "lowers"]),
+    text: z.string().openapi({ example: "monthly income 1.2K, below the typical 4.9K: raises the risk" }),
+  })
+  .openapi("ReasonInWords");

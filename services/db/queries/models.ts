@@ -96,6 +96,16 @@ export async function getModels(db: Db, ids: string[]) {
   });
 }
 
+/** A model's artifact and the schema version it was trained on, or null before training ends. */
+export async function modelArtifact(db: Db, id: string) {
+  const [row] = await db
+    .select({ artifact: models.artifact, schemaVersion: models.schemaVersion })
+    .from(models)
+    .where(eq(models.id, id))
+    .limit(1);
+  return row?.artifact ? { artifact: row.artifact, schemaVersion: row.schemaVersion } : null;
+}
+
 /** The active model's id and artifact (champion of the next training), or null. */
 export async function activeModelArtifact(db: Db) {
   const [row] = await db

@@ -196,11 +196,12 @@ describe("control lists", () => {
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const text = bytes.subarray(3).toString("utf8");
     expect(text.split("\r\n")[0]).toBe(
-      "list_id,unit,model_id,run_id,list_created_at,position,file_id,score,status,assigned_to,reasons,selected_by,selection_probability,region,amount",
+      "list_id,unit,model_id,run_id,list_created_at,position,file_id,score,unit_rank,status,assigned_to,reasons,selected_by,selection_probability,region,amount",
     );
     const records = parse(text, { columns: true }) as Record<string, string>[];
     expect(records.map((r) => r.file_id)).toEqual(["'=cmd|calc", "'@sum", "plain"]);
     expect(records.map((r) => Number(r.score))).toEqual([0.9, 0.8, 0.7]);
+    expect(records.map((r) => r.unit_rank)).toEqual(["1 of 3", "2 of 3", "3 of 3"]);
     expect(records[0]).toMatchObject({ list_id: list.id, unit: "formula", model_id: pop.modelId, region: "city", amount: "1" });
     expect(records[0].reasons).toBe(`amount +${0.9 / 2}; region ${-0.9 / 4}`);
     expect(records[0].selected_by).toBe("model");

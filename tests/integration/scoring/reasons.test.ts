@@ -48,4 +48,34 @@ describe("score reasons (gradient × (input − baseline), grouped by attribute)
     const [share] = await sql!`select avg((reasons->0->>0 = 'bank_accounts')::int)::float as share from scores where run_id = ${run.id}`;
     expect(share.share).toBeGreaterThan(0.8);
   });
+
+  it("a list gives each pick's reasons in words: label, the file's value, the model's typical value, the direction", async () => {
+    const rows = [...demoPopulation({ files: 6000, seed: 5 })].map((r) => plant(r).file.attributes);
+    const rand = mulberry32(4);
+    const y = Uint8Array.from(rows.map((r) => ((Number(r.bank_accounts) >= 8) !== rand() < 0.03 ? 1 : 0)));
+    const model = await insertTrainedModel(ctx.test.database.db, { status: "active", rows, y, params: { maxEpochs: 15 } });
+    const officer = await ctx.key("data_officer");
+    const run = await waitForRun(ctx, officer, (await startRun(ctx, officer, { modelId: model.id, scope: { all: true } })).id);
+    expect(run.status).toBe("completed");
+    const sql = ctx.test.database.driver === "postgres" ? ctx.test.database.sql : null;
+    const [{ unit }] = await sql!`select unit from files group by unit order by count(*) desc limit 1`;
+    const inspector = await ctx.key("inspector", [unit]);
+    const response = await ctx.request("POST", "/v1/control-lists", { key: inspector, json: { unit, capacity: 10, explorationShare: 0 } });
+    expect(response.status).toBe(201);
+    const list = (await response.json()) as { items: { fileId: string; reasons: { attribute: string; direction: string }[]; explanation: Record<string, unknown>[] }[] };
+    const typical = model.encoder.attributes.find((a) => a.name === "bank_accounts")?.typical;
+    const values = new Map(
+      (await sql!`select id, (attributes->>'bank_accounts')::int as v from files where id in ${sql!(list.items.map((i) => i.fileId))}`).map((r) => [r.id, r.v]),
+    );
+    for (const item of list.items) {
+      expect(item.explanation.map((r) => r.attribute)).toEqual(item.reasons.map((r) => r.attribute));
+      const words = item.explanation[0];
+      expect(words).toMatchObject({ attribute: "bank_accounts", label: "bank accounts", value: values.get(item.fileId), reference: typical });
+      expect(words.direction).toBe(item.reasons[0].direction);
+      const comparison = (values.get(item.fileId) as number) > (typical as number) ? "above" : "below";
+      expect(words.text).toBe(`bank accounts ${values.get(item.fileId)}, ${comparison} the typical ${typical}: ${words.direction} the risk`);
+    }
+    // The riskiest files have many accounts: the reason reads as raising the risk.
+    expect(list.items.filter((i) => i.explanation[0].direction === "raises").length).toBeGreaterThanOrEqual(8);
+  });
 });

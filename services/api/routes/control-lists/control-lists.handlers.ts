@@ -13,7 +13,8 @@ import { getCurrentSchema } from "../../../db/queries/feature-schemas.js";
 import { fileAttributes } from "../../../db/queries/files.js";
 import type { AppRouteHandler } from "../../types.js";
 import type { ClaimRoute, CreateRoute, ListRoute, OutcomeRoute, ReadRoute, StartRoute, SummaryRoute } from "./control-lists.routes.js";
-import { toControlList, toControlListItem } from "./control-lists.schemas.js";
+import { type ItemExtras, toControlList, toControlListItem } from "./control-lists.schemas.js";
+import { explainItems, unitRanks } from "../../../lists/explain-items.js";
 import { reasonsText } from "../../reasons.js";
 
 /** Inspectors reach only lists of their units (403 otherwise); auditors and admins reach all. */
@@ -27,8 +28,19 @@ export const create: AppRouteHandler<CreateRoute> = async (c) => {
   // The creation's audit event records the list handed out, so no separate read event here.
   const { list, items } = await createControlList(c.get("deps").database, body, actor, c.get("requestId"));
   const view = viewOf(actor);
-  return c.json({ ...toControlList(list, view), items: itemsInViewOrder(items, list, view, orderSecret(c.get("deps").config)).map((i) => toControlListItem(i, view)) }, 201);
+  const shown = itemsInViewOrder(items, list, view, orderSecret(c.get("deps").config));
+  const extras = await itemExtras(c.get("deps").database.db, list, shown, view);
+  return c.json({ ...toControlList(list, view), items: shown.map((i) => toControlListItem(i, view, true, extras(i))) }, 201);
 };
+
+/** What a list's items show beside their stored fields: reasons in words, and (not for inspectors) the rank. */
+async function itemExtras(db: Db, list: ControlListRow, items: ControlListItemView[], view: ItemView) {
+  const [words, ranks] = await Promise.all([
+    explainItems(db, list.modelId, items),
+    view === "full" ? unitRanks(db, list, items.map((i) => i.fileId)) : new Map<string, { rank: number; of: number }>(),
+  ]);
+  return (item: ControlListItemView): ItemExtras => ({ explanation: words.get(item.fileId) ?? [], unitRank: ranks.get(item.fileId) });
+}
 
 export const list: AppRouteHandler<ListRoute> = async (c) => {
   const q = c.req.valid("query");
@@ -66,10 +78,11 @@ export const read: AppRouteHandler<ReadRoute> = async (c) => {
   });
   const view = viewOf(actor);
   const shown = itemsInViewOrder(items, list, view, orderSecret(c.get("deps").config));
-  if (!csv) return c.json({ ...toControlList(list, view), items: shown.map((i) => toControlListItem(i, view)) }, 200);
   const { db } = c.get("deps").database;
+  const extras = await itemExtras(db, list, shown, view);
+  if (!csv) return c.json({ ...toControlList(list, view), items: shown.map((i) => toControlListItem(i, view, true, extras(i))) }, 200);
   const attributes = query.attributes ? query.attributes.split(",").filter(Boolean) : await defaultCsvAttributes(db);
-  const { header, rows } = exportTable(list, shown, view, attributes, await fileAttributes(db, shown.map((i) => i.fileId)));
+  const { header, rows } = exportTable(list, shown, view, attributes, await fileAttributes(db, shown.map((i) => i.fileId)), extras);
   return c.body(csvStream(header, rows, { bom: query.bom === "true" }), 200, {
     "content-type": "text/csv; charset=utf-8",
     "content-disposition": `attachment; filename="control-list-${list.id}.csv"`,
@@ -87,12 +100,14 @@ function exportTable(
   view: ItemView,
   attributes: string[],
   values: Map<string, Record<string, unknown>>,
+  extras: (item: ControlListItemView) => ItemExtras,
 ) {
   const provenance = [list.id, list.unit, list.modelId, list.runId, list.createdAt.toISOString()];
   const full = view === "full";
   const header = [
     ...["list_id", "unit", "model_id", "run_id", "list_created_at", "position", "file_id"],
     ...(full ? ["score"] : []),
+    ...(full ? ["unit_rank"] : []),
     ...["status", "assigned_to", "reasons"],
     ...(full ? ["selected_by", "selection_probability"] : []),
     ...attributes,
@@ -101,15 +116,22 @@ function exportTable(
     ...provenance,
     i.position,
     i.fileId,
-    ...(full ? [Math.round(i.score * 1e4) / 1e4] : []),
+    ...(full ? [Math.round(i.score * 1e4) / 1e4, rankText(extras(i).unitRank)] : []),
     i.status,
     i.assignedTo ?? "",
-    reasonsText(i.reasons, view),
+    reasonsCell(i, view, extras(i)),
     ...(full ? [i.selectedBy, i.selectionProbability] : []),
     ...attributes.map((a) => csvValue(values.get(i.fileId)?.[a])),
   ]);
   return { header, rows };
 }
+
+/** "3 of 50000", or empty when the run's scores are gone. */
+const rankText = (rank: ItemExtras["unitRank"]) => (rank ? `${rank.rank} of ${rank.of}` : "");
+
+/** The reasons in words, separated by "; "; the stored form when the model's words are unavailable. */
+const reasonsCell = (item: ControlListItemView, view: ItemView, extras: ItemExtras) =>
+  extras.explanation?.length ? extras.explanation.map((r) => r.text).join("; ") : reasonsText(item.reasons, view);
 
 const csvValue = (value: unknown): string | number | null =>
   value === undefined || value === null ? null : typeof value === "number" || typeof value === "string" ? value : JSON.stringify(value);

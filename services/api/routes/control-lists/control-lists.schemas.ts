@@ -4,7 +4,8 @@ import type { ControlListItemView, ControlListRow } from "../../../db/queries/co
 import { MAX_CAPACITY } from "../../../lists/create-list.js";
 import { RANKINGS } from "../../../lists/select.js";
 import { UNIT } from "../api-keys/api-keys.schemas.js";
-import { blindReasons, expandReasons, ReasonSchema } from "../../reasons.js";
+import { blindReasons, expandReasons, ReasonInWordsSchema, ReasonSchema } from "../../reasons.js";
+import type { ReasonInWords } from "../../../../models/reason-words.js";
 import type { ItemView } from "../../../lists/inspector-view.js";
 
 export const CreateControlListBody = z
@@ -50,6 +51,13 @@ export const ControlListItemSchema = z
     fileId: z.string(),
     score: z.number().optional().openapi({ description: "Not shown to inspectors" }),
     reasons: z.array(ReasonSchema),
+    explanation: z.array(ReasonInWordsSchema).optional().openapi({
+      description: "The reasons in words, with the file's values (on list reads and creations)",
+    }),
+    unitRank: z
+      .object({ rank: z.number().int(), of: z.number().int() })
+      .optional()
+      .openapi({ description: "Not shown to inspectors: rank by score among the unit's files scored in the list's run (1 = riskiest)" }),
     status: z.enum(["pending", "claimed", "in_progress", "done"]),
     assignedTo: z.string().nullable(),
     outcomeId: z.number().int().nullable(),
@@ -142,12 +150,23 @@ export const toControlList = (row: ControlListRow, view: ItemView = "full"): z.i
  * was picked, nor its score or rank; auditors and admins see the stored provenance. `position`
  * false leaves it out (an inspector's single-item answers: the stored one is the rank).
  */
-export const toControlListItem = (row: ControlListItemView, view: ItemView, position = true): z.infer<typeof ControlListItemSchema> =>
+export interface ItemExtras {
+  explanation?: ReasonInWords[];
+  unitRank?: { rank: number; of: number };
+}
+
+export const toControlListItem = (
+  row: ControlListItemView,
+  view: ItemView,
+  position = true,
+  extras: ItemExtras = {},
+): z.infer<typeof ControlListItemSchema> =>
   view === "inspector"
     ? {
         ...(position ? { position: row.position } : {}),
         fileId: row.fileId,
         reasons: blindReasons(row.reasons),
+        ...(extras.explanation ? { explanation: extras.explanation } : {}),
         status: row.status,
         assignedTo: row.assignedTo,
         outcomeId: row.outcomeId,
@@ -157,6 +176,8 @@ export const toControlListItem = (row: ControlListItemView, view: ItemView, posi
         fileId: row.fileId,
         score: row.score,
         reasons: expandReasons(row.reasons),
+        ...(extras.explanation ? { explanation: extras.explanation } : {}),
+        ...(extras.unitRank ? { unitRank: extras.unitRank } : {}),
         status: row.status,
         assignedTo: row.assignedTo,
         outcomeId: row.outcomeId,

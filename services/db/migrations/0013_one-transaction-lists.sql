@@ -36,3 +36,19 @@ DROP FUNCTION IF EXISTS cts_append_audit_event(timestamptz, text, text, text, te
 --> statement-breakpoint
 -- The open lists of a unit, read under its lock by every list built for it.
 CREATE INDEX IF NOT EXISTS control_lists_open_unit_idx ON control_lists (unit) WHERE status = 'open';
+--> statement-breakpoint
+-- Human oversight: an inspector may add a file to a list by hand or skip an item, each with a
+-- reason (note). A manual pick has no selection probability (a person chose it; estimates that
+-- weight by propensity leave it out) and may have no score (a file the run did not score).
+ALTER TABLE control_list_items ALTER COLUMN selection_probability DROP NOT NULL;
+--> statement-breakpoint
+ALTER TABLE control_list_items ALTER COLUMN score DROP NOT NULL;
+--> statement-breakpoint
+ALTER TABLE control_list_items ADD COLUMN IF NOT EXISTS note text;
+--> statement-breakpoint
+ALTER TABLE control_list_items ADD CONSTRAINT control_list_items_selected_by_check
+  CHECK (selected_by IN ('model', 'exploration', 'manual')
+         AND (selected_by = 'manual') = (selection_probability IS NULL));
+--> statement-breakpoint
+ALTER TABLE control_list_items ADD CONSTRAINT control_list_items_status_check
+  CHECK (status IN ('pending', 'claimed', 'in_progress', 'done', 'skipped'));

@@ -1,4 +1,4 @@
-import { and, eq, ne, sql } from "drizzle-orm";
+import { and, eq, notInArray, sql } from "drizzle-orm";
 import type { Actor } from "../../auth/actor.js";
 import { conflict, notFound } from "../../errors.js";
 import { type Db, queryRows } from "../client.js";
@@ -35,7 +35,7 @@ export async function transitionItem(
     authorize(list);
     if (list.status === "closed") throw conflict(`control list ${params.listId} is closed`);
     const item = await lockItem(tx, params.listId, params.fileId);
-    if (item.status === "done") throw conflict(`file ${params.fileId} is already done on this list`);
+    if (item.status === "done" || item.status === "skipped") throw conflict(`file ${params.fileId} is already ${item.status} on this list`);
     if (item.assignedTo && item.assignedTo !== actor.id) {
       throw conflict(`file ${params.fileId} is claimed by ${item.assignedTo}`, { assignedTo: item.assignedTo });
     }
@@ -91,6 +91,7 @@ export async function recordItemOutcome(
     if (item.status === "done") {
       throw conflict(`an outcome for file ${input.fileId} is already recorded on this list`, { outcomeId: item.outcomeId });
     }
+    if (item.status === "skipped") throw conflict(`file ${input.fileId} was skipped on this list: "${item.note}"`);
     if (list.status === "closed") throw conflict(`control list ${input.listId} is closed`);
     if (item.assignedTo && item.assignedTo !== actor.id) {
       throw conflict(`file ${input.fileId} is claimed by ${item.assignedTo}`, { assignedTo: item.assignedTo });
@@ -116,14 +117,7 @@ export async function recordItemOutcome(
       .set({ status: "done", assignedTo: item.assignedTo ?? actor.id, outcomeId: row.id, doneAt: now })
       .where(and(eq(controlListItems.listId, input.listId), eq(controlListItems.fileId, input.fileId)))
       .returning();
-    const [open] = await tx
-      .select({ n: sql<number>`count(*)::int` })
-      .from(controlListItems)
-      .where(and(eq(controlListItems.listId, input.listId), ne(controlListItems.status, "done")));
-    const listClosed = open.n === 0;
-    if (listClosed) {
-      await tx.update(controlLists).set({ status: "closed", closedAt: now }).where(eq(controlLists.id, input.listId));
-    }
+    const listClosed = await closeIfFinished(tx, input.listId, now);
     await appendAuditEvent(tx, {
       actor,
       action: "control_list.outcome",
@@ -135,9 +129,108 @@ export async function recordItemOutcome(
   });
 }
 
+/** Closes the list when none of its items is still to do (done or skipped); says whether it did. */
+async function closeIfFinished(tx: Db, listId: string, now: Date): Promise<boolean> {
+  const [open] = await tx
+    .select({ n: sql<number>`count(*)::int` })
+    .from(controlListItems)
+    .where(and(eq(controlListItems.listId, listId), notInArray(controlListItems.status, ["done", "skipped"])));
+  if (open.n > 0) return false;
+  await tx.update(controlLists).set({ status: "closed", closedAt: now }).where(eq(controlLists.id, listId));
+  return true;
+}
+
+/**
+ * Adds a file of the list's unit to an open list by hand, last, with the inspector's reason. It is
+ * a `manual` pick: no selection probability (estimates that weight by propensity leave it out), and
+ * the score and reasons of the list's run when it scored the file. 404 for a file outside the
+ * unit; 409 when it is on this list already or pending on another open list of the unit.
+ */
+export async function addManualItem(
+  db: Db,
+  params: { listId: string; fileId: string; note: string },
+  authorize: (list: ControlListRow) => void,
+  actor: Actor,
+  requestId?: string,
+): Promise<ControlListItemRow> {
+  return db.transaction(async (tx) => {
+    const list = await lockControlList(tx, params.listId);
+    authorize(list);
+    if (list.status === "closed") throw conflict(`control list ${params.listId} is closed`);
+    const [found] = await queryRows<{ in_unit: boolean; on_list: string | null; last: number }>(
+      tx,
+      sql`select exists (select 1 from files f where f.id = ${params.fileId} and f.unit = ${list.unit}) as in_unit,
+                 (select l.id from control_lists l join control_list_items i on i.list_id = l.id
+                   where i.file_id = ${params.fileId} and l.unit = ${list.unit} and l.status = 'open'
+                     and (l.id = ${params.listId} or i.status not in ('done', 'skipped')) limit 1) as on_list,
+                 (select coalesce(max(position), 0) from control_list_items where list_id = ${params.listId})::int as last`,
+    );
+    if (!found.in_unit) throw notFound(`file ${params.fileId} of unit ${list.unit}`);
+    if (found.on_list) throw conflict(`file ${params.fileId} is already on open list ${found.on_list}`, { listId: found.on_list });
+    const [item] = await queryRows<ControlListItemRow>(
+      tx,
+      sql`insert into control_list_items (list_id, file_id, position, score, selected_by, selection_probability, reasons, note)
+          select ${params.listId}, ${params.fileId}, ${found.last + 1}, s.score, 'manual', null, coalesce(s.reasons, '[]'::jsonb), ${params.note}
+          from (select 1) one left join scores s on s.run_id = ${list.runId} and s.file_id = ${params.fileId}
+          returning list_id as "listId", file_id as "fileId", position, score, selected_by as "selectedBy",
+                    selection_probability as "selectionProbability", reasons, status, assigned_to as "assignedTo",
+                    outcome_id as "outcomeId", claimed_at as "claimedAt", started_at as "startedAt", done_at as "doneAt", note`,
+    );
+    await appendAuditEvent(tx, {
+      actor,
+      action: "control_list.item.add",
+      target: params.listId,
+      details: { fileId: params.fileId, position: item.position, note: params.note },
+      requestId,
+    });
+    return item;
+  });
+}
+
+/**
+ * Skips an item with the inspector's reason: it will not be controlled on this list, frees the
+ * file for later lists, and counts as finished when the list closes. Idempotent; 409 once it has
+ * an outcome or when someone else holds it.
+ */
+export async function skipItem(
+  db: Db,
+  params: { listId: string; fileId: string; note: string },
+  authorize: (list: ControlListRow) => void,
+  actor: Actor,
+  requestId?: string,
+): Promise<{ item: ControlListItemRow; listClosed: boolean }> {
+  return db.transaction(async (tx) => {
+    const list = await lockControlList(tx, params.listId);
+    authorize(list);
+    const item = await lockItem(tx, params.listId, params.fileId);
+    if (item.status === "skipped") return { item, listClosed: list.status === "closed" };
+    if (item.status === "done") throw conflict(`an outcome for file ${params.fileId} is already recorded on this list`, { outcomeId: item.outcomeId });
+    if (list.status === "closed") throw conflict(`control list ${params.listId} is closed`);
+    if (item.assignedTo && item.assignedTo !== actor.id) {
+      throw conflict(`file ${params.fileId} is claimed by ${item.assignedTo}`, { assignedTo: item.assignedTo });
+    }
+    const now = new Date();
+    const [updated] = await tx
+      .update(controlListItems)
+      .set({ status: "skipped", note: params.note, assignedTo: item.assignedTo ?? actor.id, doneAt: now })
+      .where(and(eq(controlListItems.listId, params.listId), eq(controlListItems.fileId, params.fileId)))
+      .returning();
+    const listClosed = await closeIfFinished(tx, params.listId, now);
+    await appendAuditEvent(tx, {
+      actor,
+      action: "control_list.item.skip",
+      target: params.listId,
+      details: { fileId: params.fileId, note: params.note, listClosed },
+      requestId,
+    });
+    return { item: updated, listClosed };
+  });
+}
+
 export interface SummaryPart {
   items: number;
   done: number;
+  skipped: number;
   pending: number;
   hits: number;
   hitRate: number | null;
@@ -145,27 +238,34 @@ export interface SummaryPart {
 
 /** Progress and hit rate so far of a list, overall and split by model and exploration picks. */
 export async function summarizeControlList(db: Db, listId: string) {
-  const rows = await queryRows<{ selected_by: "model" | "exploration"; items: number; done: number; hits: number }>(
+  const rows = await queryRows<{ selected_by: "model" | "exploration" | "manual"; items: number; done: number; skipped: number; hits: number }>(
     db,
     // The hit test is a correlated primary-key probe per item, written as a scalar subquery: a
     // join, and also an EXISTS (planned as a hashed subplan), made the planner read and hash every
     // positive outcome for a list of at most 1000 items (≈ 8 ms at 50,000 outcomes).
     sql`select i.selected_by, count(*)::int as items, count(*) filter (where i.status = 'done')::int as done,
+               count(*) filter (where i.status = 'skipped')::int as skipped,
                count(*) filter (where (select o.outcome from outcomes o where o.id = i.outcome_id) = 1)::int as hits
         from control_list_items i
         where i.list_id = ${listId} group by i.selected_by`,
   );
-  const part = (items: number, done: number, hits: number): SummaryPart => ({
+  const part = (items: number, done: number, skipped: number, hits: number): SummaryPart => ({
     items,
     done,
-    pending: items - done,
+    skipped,
+    pending: items - done - skipped,
     hits,
     hitRate: done > 0 ? hits / done : null,
   });
-  const of = (kind: "model" | "exploration") => {
+  const of = (kind: "model" | "exploration" | "manual") => {
     const r = rows.find((x) => x.selected_by === kind);
-    return part(r?.items ?? 0, r?.done ?? 0, r?.hits ?? 0);
+    return part(r?.items ?? 0, r?.done ?? 0, r?.skipped ?? 0, r?.hits ?? 0);
   };
-  const sum = (k: "items" | "done" | "hits") => rows.reduce((a, r) => a + r[k], 0);
-  return { total: part(sum("items"), sum("done"), sum("hits")), model: of("model"), exploration: of("exploration") };
+  const sum = (k: "items" | "done" | "skipped" | "hits") => rows.reduce((a, r) => a + r[k], 0);
+  return {
+    total: part(sum("items"), sum("done"), sum("skipped"), sum("hits")),
+    model: of("model"),
+    exploration: of("exploration"),
+    manual: of("manual"),
+  };
 }

@@ -119,7 +119,7 @@ export async function ineligibleFiles(tx: Db, params: { unit: string; cutoff: st
     tx,
     sql`select array(
           select i.file_id from control_lists l join control_list_items i on i.list_id = l.id
-          where l.unit = ${params.unit} and l.status = 'open' and i.status <> 'done'
+          where l.unit = ${params.unit} and l.status = 'open' and i.status not in ('done', 'skipped')
           union
           select o.file_id from outcomes o join files f on f.id = o.file_id
           where f.unit = ${params.unit} and o.controlled_at >= ${params.cutoff}::date
@@ -163,7 +163,7 @@ export async function insertControlList(
         where exists (select 1 from files f where f.id = p."fileId" and f.unit = ${input.unit})
         returning list_id as "listId", file_id as "fileId", position, score, selected_by as "selectedBy",
                   selection_probability as "selectionProbability", reasons, status, assigned_to as "assignedTo",
-                  outcome_id as "outcomeId", claimed_at as "claimedAt", started_at as "startedAt", done_at as "doneAt"`,
+                  outcome_id as "outcomeId", claimed_at as "claimedAt", started_at as "startedAt", done_at as "doneAt", note`,
   );
   if (inserted.length !== items.length) return null;
   return { list, items: inserted.sort((a, b) => a.position - b.position) };
@@ -190,7 +190,7 @@ export async function lockControlList(db: Db, id: string): Promise<ControlListRo
 /** An item as a read hands it out (what the JSON and CSV views show). */
 export type ControlListItemView = Pick<
   ControlListItemRow,
-  "position" | "fileId" | "score" | "reasons" | "status" | "assignedTo" | "outcomeId" | "selectedBy" | "selectionProbability"
+  "position" | "fileId" | "score" | "reasons" | "status" | "note" | "assignedTo" | "outcomeId" | "selectedBy" | "selectionProbability"
 >;
 
 /**
@@ -205,7 +205,7 @@ const listWithItems = preparedPerDb((db) =>
       items: sql<ControlListItemView[] | null>`(
         select json_agg(json_build_object(
                  'position', i.position, 'fileId', i.file_id, 'score', i.score, 'reasons', i.reasons,
-                 'status', i.status, 'assignedTo', i.assigned_to, 'outcomeId', i.outcome_id,
+                 'status', i.status, 'note', i.note, 'assignedTo', i.assigned_to, 'outcomeId', i.outcome_id,
                  'selectedBy', i.selected_by, 'selectionProbability', i.selection_probability)
                order by i.position)
         from control_list_items i where i.list_id = ${controlLists.id})`,

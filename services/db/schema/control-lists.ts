@@ -2,7 +2,7 @@ import { bigint, doublePrecision, integer, jsonb, pgTable, primaryKey, text, uni
 import { at } from "./columns.js";
 
 export const LIST_STATUSES = ["open", "closed"] as const;
-export const ITEM_STATUSES = ["pending", "claimed", "in_progress", "done"] as const;
+export const ITEM_STATUSES = ["pending", "claimed", "in_progress", "done", "skipped"] as const;
 
 /** A prioritized list handed to an inspector: a stored snapshot of one run's scores. */
 export const controlLists = pgTable(
@@ -30,9 +30,11 @@ export const controlListItems = pgTable(
       .references(() => controlLists.id),
     fileId: text().notNull(),
     position: integer().notNull(),
-    score: doublePrecision().notNull(),
-    selectedBy: text({ enum: ["model", "exploration"] }).notNull(),
-    selectionProbability: doublePrecision().notNull(),
+    /** Null only for a file added by hand that the list's run did not score. */
+    score: doublePrecision(),
+    selectedBy: text({ enum: ["model", "exploration", "manual"] }).notNull(),
+    /** Null for manual picks: a person chose them, so they carry no propensity. */
+    selectionProbability: doublePrecision(),
     reasons: jsonb().$type<unknown[]>().notNull(),
     status: text({ enum: ITEM_STATUSES }).notNull().default("pending"),
     assignedTo: text(),
@@ -40,6 +42,8 @@ export const controlListItems = pgTable(
     claimedAt: at(),
     startedAt: at(),
     doneAt: at(),
+    /** Why an inspector added the file by hand or skipped it. */
+    note: text(),
   },
   (t) => [
     primaryKey({ columns: [t.listId, t.fileId] }),

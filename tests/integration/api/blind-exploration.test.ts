@@ -1,4 +1,6 @@
+import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { queryRows } from "../../../services/db/client.js";
 import { createTestContext, type TestContext } from "../../helpers/app.js";
 import { buildScoredPopulation } from "../../helpers/scored-population.js";
 
@@ -53,21 +55,34 @@ describe("blind exploration in every inspector view", () => {
     const list = lists[0];
     const [claimed, started, controlled] = list.items;
     const calls: { method: string; path: string; json?: unknown }[] = [];
+    const [{ unlisted }] = await queryRows<{ unlisted: string }>(
+      ctx.test.database.db,
+      sql`select f.id as unlisted from files f where f.unit = 'north'
+          and not exists (select 1 from control_list_items i where i.file_id = f.id) order by f.id limit 1`,
+    );
     for (const [template, methods] of Object.entries(doc.paths)) {
       for (const [method, op] of Object.entries(methods)) {
         if (!op["x-roles"]?.includes("inspector")) continue;
-        const fileOf: Record<string, string> = { claim: claimed.fileId, start: started.fileId, outcome: controlled.fileId };
+        const fileOf: Record<string, string> = { claim: claimed.fileId, start: started.fileId, outcome: controlled.fileId, skip: list.items[3].fileId };
         const action = template.split("/").at(-1) ?? "";
         const path = template
           .replace("{fileId}", fileOf[action] ?? claimed.fileId)
           .replace("{id}", template.startsWith("/v1/files") ? controlled.fileId : list.id);
-        const json = method === "post" ? (action === "outcome" ? { outcome: 1, amount: 10 } : template === "/v1/control-lists" ? { unit: "north", capacity: 5 } : undefined) : undefined;
+        const bodies: Record<string, unknown> = {
+          outcome: { outcome: 1, amount: 10 },
+          skip: { reason: "no longer in business" },
+          items: { fileId: unlisted, reason: "reported by a neighbour" },
+          "control-lists": { unit: "north", capacity: 5 },
+        };
+        const json = method === "post" ? bodies[action] : undefined;
         calls.push({ method: method.toUpperCase(), path, json });
         if (template === "/v1/control-lists/{id}") calls.push({ method: "GET", path: `${path}?format=csv` });
       }
     }
-    // Outcome first, so that the file page then shows an outcome recorded through a list.
-    calls.sort((a, b) => Number(b.path.endsWith("/outcome")) - Number(a.path.endsWith("/outcome")));
+    // Outcome first, so that the file page then shows an outcome recorded through a list; then the
+    // file added by hand, before a new list could take it.
+    const order = (c: { path: string; json?: unknown }) => (c.path.endsWith("/outcome") ? 2 : c.path.endsWith("/items") && c.json ? 1 : 0);
+    calls.sort((a, b) => order(b) - order(a));
     expect(calls.length).toBeGreaterThanOrEqual(10);
     for (const call of calls) {
       const res = await ctx.request(call.method, call.path, { key: inspector, json: call.json });

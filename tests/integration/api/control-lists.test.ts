@@ -158,7 +158,7 @@ describe("control lists", () => {
     // Inspectors see the progress, never its split by selection route.
     const theirs = (await (await ctx.request("GET", `/v1/control-lists/${list.id}/summary`, { key: north })).json()) as Record<string, unknown>;
     expect(theirs).toMatchObject({ total: { items: 4, done: 1, hits: 1 } });
-    expect(Object.keys(theirs).sort()).toEqual(["id", "status", "total"]);
+    expect(Object.keys(theirs).sort()).toEqual(["id", "manual", "status", "total"]);
     for (const item of full.items.filter((i) => i.fileId !== explore.fileId)) {
       await ctx.request("POST", `/v1/control-lists/${list.id}/items/${item.fileId}/outcome`, { key: north, json: { outcome: 0 } });
     }

@@ -1,5 +1,5 @@
 import { type Actor, assertUnitAccess, unitScope } from "../../../auth/actor.js";
-import { recordItemOutcome, summarizeControlList, transitionItem } from "../../../db/queries/control-list-items.js";
+import { addManualItem, recordItemOutcome, skipItem, summarizeControlList, transitionItem } from "../../../db/queries/control-list-items.js";
 import { type ControlListItemView, type ControlListRow, getControlList, listControlLists } from "../../../db/queries/control-lists.js";
 import { createControlList } from "../../../lists/create-list.js";
 import { csvStream } from "../../../lists/csv-export.js";
@@ -12,7 +12,7 @@ import { auditSigningKey } from "../../../db/queries/audit-checkpoints.js";
 import { getCurrentSchema } from "../../../db/queries/feature-schemas.js";
 import { fileAttributes } from "../../../db/queries/files.js";
 import type { AppRouteHandler } from "../../types.js";
-import type { ClaimRoute, CreateRoute, ListRoute, OutcomeRoute, ReadRoute, StartRoute, SummaryRoute } from "./control-lists.routes.js";
+import type { AddItemRoute, ClaimRoute, CreateRoute, ListRoute, OutcomeRoute, ReadRoute, SkipRoute, StartRoute, SummaryRoute } from "./control-lists.routes.js";
 import { type ItemExtras, toControlList, toControlListItem } from "./control-lists.schemas.js";
 import { explainItems, unitRanks } from "../../../lists/explain-items.js";
 import { reasonsText } from "../../reasons.js";
@@ -116,7 +116,7 @@ function exportTable(
     ...provenance,
     i.position,
     i.fileId,
-    ...(full ? [Math.round(i.score * 1e4) / 1e4, rankText(extras(i).unitRank)] : []),
+    ...(full ? [i.score === null ? null : Math.round(i.score * 1e4) / 1e4, rankText(extras(i).unitRank)] : []),
     i.status,
     i.assignedTo ?? "",
     reasonsCell(i, view, extras(i)),
@@ -151,9 +151,9 @@ export const summary: AppRouteHandler<SummaryRoute> = async (c) => {
   const list = await getControlList(db, id);
   const actor = c.get("actor");
   unitGuard(actor)(list);
-  const { total, model, exploration } = await summarizeControlList(db, id);
+  const { total, model, exploration, manual } = await summarizeControlList(db, id);
   // The split by selection route is what blind exploration hides from inspectors.
-  return c.json({ id, status: list.status, total, ...(viewOf(actor) === "full" ? { model, exploration } : {}) }, 200);
+  return c.json({ id, status: list.status, total, manual, ...(viewOf(actor) === "full" ? { model, exploration } : {}) }, 200);
 };
 
 export const claim: AppRouteHandler<ClaimRoute> = async (c) => {
@@ -176,4 +176,20 @@ export const outcome: AppRouteHandler<OutcomeRoute> = async (c) => {
   const actor = c.get("actor");
   const result = await recordItemOutcome(c.get("deps").database.db, { listId: id, fileId, ...body }, unitGuard(actor), actor, c.get("requestId"));
   return c.json({ item: toControlListItem(result.item, viewOf(actor), viewOf(actor) === "full"), outcomeId: result.outcomeId, listClosed: result.listClosed }, 201);
+};
+
+export const addItem: AppRouteHandler<AddItemRoute> = async (c) => {
+  const { id } = c.req.valid("param");
+  const { fileId, reason } = c.req.valid("json");
+  const actor = c.get("actor");
+  const item = await addManualItem(c.get("deps").database.db, { listId: id, fileId, note: reason }, unitGuard(actor), actor, c.get("requestId"));
+  return c.json(toControlListItem(item, viewOf(actor), viewOf(actor) === "full"), 201);
+};
+
+export const skip: AppRouteHandler<SkipRoute> = async (c) => {
+  const { id, fileId } = c.req.valid("param");
+  const { reason } = c.req.valid("json");
+  const actor = c.get("actor");
+  const result = await skipItem(c.get("deps").database.db, { listId: id, fileId, note: reason }, unitGuard(actor), actor, c.get("requestId"));
+  return c.json({ item: toControlListItem(result.item, viewOf(actor), viewOf(actor) === "full"), listClosed: result.listClosed }, 200);
 };

@@ -9,4 +9,6 @@ export const controlListsRouter = createRouter()
   .openapi(routes.read, handlers.read)
   .openapi(routes.claim, handlers.claim)
   .openapi(routes.start, handlers.start)
-  .openapi(routes.outcome, handlers.outcome);
+  .openapi(routes.outcome, handlers.outcome)
+  .openapi(routes.addItem, handlers.addItem)
+  .openapi(routes.skip, handlers.skip);

@@ -1,7 +1,10 @@
 import { z } from "@hono/zod-openapi";
 import { v1Route } from "../../route.js";
 import {
+  AddItemBody,
   ControlListEntrySchema,
+  ItemSkippedSchema,
+  SkipItemBody,
   ControlListItemSchema,
   ControlListWithItemsSchema,
   CreateControlListBody,
@@ -97,6 +100,28 @@ export const outcome = v1Route(["inspector"], {
   responses: { 201: { description: "Recorded", content: { "application/json": { schema: OutcomeRecordedSchema } } } },
 });
 
+export const addItem = v1Route(["inspector"], {
+  operationId: "addControlListItem",
+  method: "post",
+  path: "/control-lists/{id}/items",
+  tags,
+  summary: "Add a file of the list's unit by hand, with the reason (a manual pick: no selection probability)",
+  request: { params: ListIdParam, body: { content: { "application/json": { schema: AddItemBody } }, required: true } },
+  responses: { 201: { description: "Added, last on the list", content: { "application/json": { schema: ControlListItemSchema } } } },
+});
+
+export const skip = v1Route(["inspector"], {
+  operationId: "skipControlListItem",
+  method: "post",
+  path: "/control-lists/{id}/items/{fileId}/skip",
+  tags,
+  summary: "Skip an item with the reason: it will not be controlled on this list and its file is free for later lists",
+  request: { params: ItemParam, body: { content: { "application/json": { schema: SkipItemBody } }, required: true } },
+  responses: { 200: { description: "Skipped", content: { "application/json": { schema: ItemSkippedSchema } } } },
+});
+
+export type AddItemRoute = typeof addItem;
+export type SkipRoute = typeof skip;
 export type CreateRoute = typeof create;
 export type ListRoute = typeof list;
 export type ReadRoute = typeof read;

@@ -7,6 +7,7 @@ import { UNIT } from "../api-keys/api-keys.schemas.js";
 import { blindReasons, expandReasons, ReasonInWordsSchema, ReasonSchema } from "../../reasons.js";
 import type { ReasonInWords } from "../../../../models/reason-words.js";
 import type { ItemView } from "../../../lists/inspector-view.js";
+import { ITEM_STATUSES } from "../../../db/schema/control-lists.js";
 
 export const CreateControlListBody = z
   .object({
@@ -49,7 +50,7 @@ export const ControlListItemSchema = z
       description: "Place in the list as shown: by score for auditors; a fixed shuffle for inspectors (absent on single-item answers to them)",
     }),
     fileId: z.string(),
-    score: z.number().optional().openapi({ description: "Not shown to inspectors" }),
+    score: z.number().nullable().optional().openapi({ description: "Not shown to inspectors; null for a file added by hand that the run did not score" }),
     reasons: z.array(ReasonSchema),
     explanation: z.array(ReasonInWordsSchema).optional().openapi({
       description: "The reasons in words, with the file's values (on list reads and creations)",
@@ -58,11 +59,12 @@ export const ControlListItemSchema = z
       .object({ rank: z.number().int(), of: z.number().int() })
       .optional()
       .openapi({ description: "Not shown to inspectors: rank by score among the unit's files scored in the list's run (1 = riskiest)" }),
-    status: z.enum(["pending", "claimed", "in_progress", "done"]),
+    status: z.enum(ITEM_STATUSES),
+    note: z.string().nullable().optional().openapi({ description: "Why the file was added by hand or skipped" }),
     assignedTo: z.string().nullable(),
     outcomeId: z.number().int().nullable(),
-    selectedBy: z.enum(["model", "exploration"]).optional().openapi({ description: "Auditor view only" }),
-    selectionProbability: z.number().optional().openapi({ description: "Auditor view only" }),
+    selectedBy: z.enum(["model", "exploration", "manual"]).optional().openapi({ description: "Auditor view only" }),
+    selectionProbability: z.number().nullable().optional().openapi({ description: "Auditor view only; null for manual picks" }),
   })
   .openapi("ControlListItem");
 
@@ -107,13 +109,21 @@ export const RecordOutcomeBody = z
   })
   .openapi("RecordOutcome");
 
+export const ItemSkippedSchema = z.object({ item: ControlListItemSchema, listClosed: z.boolean() }).openapi("ItemSkipped");
+
 export const OutcomeRecordedSchema = z
   .object({ item: ControlListItemSchema, outcomeId: z.number().int(), listClosed: z.boolean() })
   .openapi("OutcomeRecorded");
 
+const Reason = z.string().trim().min(10, "say why in at least 10 characters").max(2000);
+
+export const AddItemBody = z.object({ fileId: FileIdText, reason: Reason }).openapi("AddControlListItem");
+export const SkipItemBody = z.object({ reason: Reason }).openapi("SkipControlListItem");
+
 const SummaryPart = z.object({
   items: z.number().int(),
   done: z.number().int(),
+  skipped: z.number().int(),
   pending: z.number().int(),
   hits: z.number().int(),
   hitRate: z.number().nullable(),
@@ -125,6 +135,7 @@ export const SummarySchema = z
     total: SummaryPart,
     model: SummaryPart.optional().openapi({ description: "Not shown to inspectors" }),
     exploration: SummaryPart.optional().openapi({ description: "Not shown to inspectors" }),
+    manual: SummaryPart.openapi({ description: "Files added by hand" }),
   })
   .openapi("ControlListSummary");
 
@@ -168,6 +179,7 @@ export const toControlListItem = (
         reasons: blindReasons(row.reasons),
         ...(extras.explanation ? { explanation: extras.explanation } : {}),
         status: row.status,
+        note: row.note,
         assignedTo: row.assignedTo,
         outcomeId: row.outcomeId,
       }
@@ -179,6 +191,7 @@ export const toControlListItem = (
         ...(extras.explanation ? { explanation: extras.explanation } : {}),
         ...(extras.unitRank ? { unitRank: extras.unitRank } : {}),
         status: row.status,
+        note: row.note,
         assignedTo: row.assignedTo,
         outcomeId: row.outcomeId,
         selectedBy: row.selectedBy,

@@ -4,7 +4,7 @@ import { conflict, notFound } from "../../errors.js";
 import { type Db, queryRows } from "../client.js";
 import { controlListItems, controlLists, outcomes } from "../schema/index.js";
 import { appendAuditEvent } from "./audit-events.js";
-import { type ControlListItemRow, type ControlListRow, lockControlList } from "./control-lists.js";
+import { type ControlListItemRow, lockControlList } from "./control-lists.js";
 
 /** The item of `fileId` on `listId`, locked for the rest of the transaction, or a 404. */
 async function lockItem(tx: Db, listId: string, fileId: string): Promise<ControlListItemRow> {
@@ -26,13 +26,11 @@ export type ItemTransition = "claim" | "start";
 export async function transitionItem(
   db: Db,
   params: { listId: string; fileId: string; to: ItemTransition },
-  authorize: (list: ControlListRow) => void,
   actor: Actor,
   requestId?: string,
 ): Promise<ControlListItemRow> {
   return db.transaction(async (tx) => {
     const list = await lockControlList(tx, params.listId);
-    authorize(list);
     if (list.status === "closed") throw conflict(`control list ${params.listId} is closed`);
     const item = await lockItem(tx, params.listId, params.fileId);
     if (item.status === "done" || item.status === "skipped") throw conflict(`file ${params.fileId} is already ${item.status} on this list`);
@@ -80,13 +78,11 @@ export interface OutcomeInput {
 export async function recordItemOutcome(
   db: Db,
   input: OutcomeInput,
-  authorize: (list: ControlListRow) => void,
   actor: Actor,
   requestId?: string,
 ): Promise<{ item: ControlListItemRow; outcomeId: number; listClosed: boolean }> {
   return db.transaction(async (tx) => {
     const list = await lockControlList(tx, input.listId);
-    authorize(list);
     const item = await lockItem(tx, input.listId, input.fileId);
     if (item.status === "done") {
       throw conflict(`an outcome for file ${input.fileId} is already recorded on this list`, { outcomeId: item.outcomeId });
@@ -149,13 +145,11 @@ async function closeIfFinished(tx: Db, listId: string, now: Date): Promise<boole
 export async function addManualItem(
   db: Db,
   params: { listId: string; fileId: string; note: string },
-  authorize: (list: ControlListRow) => void,
   actor: Actor,
   requestId?: string,
 ): Promise<ControlListItemRow> {
   return db.transaction(async (tx) => {
     const list = await lockControlList(tx, params.listId);
-    authorize(list);
     if (list.status === "closed") throw conflict(`control list ${params.listId} is closed`);
     const [found] = await queryRows<{ in_unit: boolean; on_list: string | null; last: number }>(
       tx,
@@ -195,13 +189,11 @@ export async function addManualItem(
 export async function skipItem(
   db: Db,
   params: { listId: string; fileId: string; note: string },
-  authorize: (list: ControlListRow) => void,
   actor: Actor,
   requestId?: string,
 ): Promise<{ item: ControlListItemRow; listClosed: boolean }> {
   return db.transaction(async (tx) => {
     const list = await lockControlList(tx, params.listId);
-    authorize(list);
     const item = await lockItem(tx, params.listId, params.fileId);
     if (item.status === "skipped") return { item, listClosed: list.status === "closed" };
     if (item.status === "done") throw conflict(`an outcome for file ${params.fileId} is already recorded on this list`, { outcomeId: item.outcomeId });

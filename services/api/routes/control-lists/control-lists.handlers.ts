@@ -17,8 +17,13 @@ import { type ItemExtras, toControlList, toControlListItem } from "./control-lis
 import { explainItems, unitRanks } from "../../../lists/explain-items.js";
 import { reasonsText } from "../../reasons.js";
 
-/** Inspectors reach only lists of their units (403 otherwise); auditors and admins reach all. */
-const unitGuard = (actor: Actor) => (list: ControlListRow) => assertUnitAccess(actor, list.unit);
+/**
+ * Inspectors reach only lists of their units (403 otherwise); auditors and admins reach all. A
+ * list's unit never changes, so this check before a change's own transaction cannot go stale.
+ */
+async function authorizeList(c: { get(key: "deps"): { database: { db: Db } } }, actor: Actor, id: string): Promise<void> {
+  assertUnitAccess(actor, (await getControlList(c.get("deps").database.db, id)).unit);
+}
 const viewOf = (actor: Actor): ItemView => (actor.role === "inspector" ? "inspector" : "full");
 
 export const create: AppRouteHandler<CreateRoute> = async (c) => {
@@ -150,7 +155,7 @@ export const summary: AppRouteHandler<SummaryRoute> = async (c) => {
   const { db } = c.get("deps").database;
   const list = await getControlList(db, id);
   const actor = c.get("actor");
-  unitGuard(actor)(list);
+  assertUnitAccess(actor, list.unit);
   const { total, model, exploration, manual } = await summarizeControlList(db, id);
   // The split by selection route is what blind exploration hides from inspectors.
   return c.json({ id, status: list.status, total, manual, ...(viewOf(actor) === "full" ? { model, exploration } : {}) }, 200);
@@ -159,14 +164,16 @@ export const summary: AppRouteHandler<SummaryRoute> = async (c) => {
 export const claim: AppRouteHandler<ClaimRoute> = async (c) => {
   const { id, fileId } = c.req.valid("param");
   const actor = c.get("actor");
-  const item = await transitionItem(c.get("deps").database.db, { listId: id, fileId, to: "claim" }, unitGuard(actor), actor, c.get("requestId"));
+  await authorizeList(c, actor, id);
+  const item = await transitionItem(c.get("deps").database.db, { listId: id, fileId, to: "claim" }, actor, c.get("requestId"));
   return c.json(toControlListItem(item, viewOf(actor), viewOf(actor) === "full"), 200);
 };
 
 export const start: AppRouteHandler<StartRoute> = async (c) => {
   const { id, fileId } = c.req.valid("param");
   const actor = c.get("actor");
-  const item = await transitionItem(c.get("deps").database.db, { listId: id, fileId, to: "start" }, unitGuard(actor), actor, c.get("requestId"));
+  await authorizeList(c, actor, id);
+  const item = await transitionItem(c.get("deps").database.db, { listId: id, fileId, to: "start" }, actor, c.get("requestId"));
   return c.json(toControlListItem(item, viewOf(actor), viewOf(actor) === "full"), 200);
 };
 
@@ -174,7 +181,8 @@ export const outcome: AppRouteHandler<OutcomeRoute> = async (c) => {
   const { id, fileId } = c.req.valid("param");
   const body = c.req.valid("json");
   const actor = c.get("actor");
-  const result = await recordItemOutcome(c.get("deps").database.db, { listId: id, fileId, ...body }, unitGuard(actor), actor, c.get("requestId"));
+  await authorizeList(c, actor, id);
+  const result = await recordItemOutcome(c.get("deps").database.db, { listId: id, fileId, ...body }, actor, c.get("requestId"));
   return c.json({ item: toControlListItem(result.item, viewOf(actor), viewOf(actor) === "full"), outcomeId: result.outcomeId, listClosed: result.listClosed }, 201);
 };
 
@@ -182,7 +190,8 @@ export const addItem: AppRouteHandler<AddItemRoute> = async (c) => {
   const { id } = c.req.valid("param");
   const { fileId, reason } = c.req.valid("json");
   const actor = c.get("actor");
-  const item = await addManualItem(c.get("deps").database.db, { listId: id, fileId, note: reason }, unitGuard(actor), actor, c.get("requestId"));
+  await authorizeList(c, actor, id);
+  const item = await addManualItem(c.get("deps").database.db, { listId: id, fileId, note: reason }, actor, c.get("requestId"));
   return c.json(toControlListItem(item, viewOf(actor), viewOf(actor) === "full"), 201);
 };
 
@@ -190,6 +199,7 @@ export const skip: AppRouteHandler<SkipRoute> = async (c) => {
   const { id, fileId } = c.req.valid("param");
   const { reason } = c.req.valid("json");
   const actor = c.get("actor");
-  const result = await skipItem(c.get("deps").database.db, { listId: id, fileId, note: reason }, unitGuard(actor), actor, c.get("requestId"));
+  await authorizeList(c, actor, id);
+  const result = await skipItem(c.get("deps").database.db, { listId: id, fileId, note: reason }, actor, c.get("requestId"));
   return c.json({ item: toControlListItem(result.item, viewOf(actor), viewOf(actor) === "full"), listClosed: result.listClosed }, 200);
 };

@@ -45,7 +45,7 @@ async function api(method: string, path: string, init: { json?: unknown; accept?
   return null;
 }
 
-/** `lists create|show|export`: build, read and export control lists through the HTTP API. */
+/** `lists create|show|export|add|skip`: build, read, export and adjust control lists through the HTTP API. */
 export function register(program: Command) {
   const lists = program.command("lists").description("control lists (through the HTTP API: CTS_URL, CTS_API_KEY)");
 
@@ -95,5 +95,23 @@ export function register(program: Command) {
       const res = await api("GET", `/v1/control-lists/${encodeURIComponent(id)}?format=csv`, { accept: "text/csv" });
       if (!res?.body) return;
       await pipeline(Readable.fromWeb(res.body as never), o.out ? createWriteStream(o.out) : process.stdout);
+    });
+
+  lists
+    .command("add <id> <fileId>")
+    .description("add a file of the list's unit by hand (a manual pick), saying why")
+    .requiredOption("--reason <text>", "why this file should be controlled (at least 10 characters)")
+    .action(async (id: string, fileId: string, o: { reason: string }) => {
+      const res = await api("POST", `/v1/control-lists/${encodeURIComponent(id)}/items`, { json: { fileId, reason: o.reason } });
+      if (res) printJson(await res.json());
+    });
+
+  lists
+    .command("skip <id> <fileId>")
+    .description("skip an item of a list, saying why (its file becomes free for later lists)")
+    .requiredOption("--reason <text>", "why it will not be controlled (at least 10 characters)")
+    .action(async (id: string, fileId: string, o: { reason: string }) => {
+      const res = await api("POST", `/v1/control-lists/${encodeURIComponent(id)}/items/${encodeURIComponent(fileId)}/skip`, { json: { reason: o.reason } });
+      if (res) printJson(await res.json());
     });
 }

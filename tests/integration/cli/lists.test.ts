@@ -37,6 +37,19 @@ describe("cts lists create|show|export", () => {
     expect(csv.map((r) => r.file_id)).toEqual(created.items.map((i: { fileId: string }) => i.fileId));
   });
 
+  it("adds a file by hand and skips an item, each with its reason", async () => {
+    const created = JSON.parse((await cts("lists", "create", "--unit", "north", "--capacity", "3")).stdout);
+    const mine = new Set(created.items.map((i: { fileId: string }) => i.fileId));
+    const all = JSON.parse((await cts("lists", "create", "--unit", "north", "--capacity", "5", "--exploration", "0")).stdout);
+    const other = all.items.find((i: { fileId: string }) => !mine.has(i.fileId)).fileId as string;
+    // A file pending on another open list is refused; once skipped there, it can be added here.
+    await expect(cts("lists", "add", created.id, other, "--reason", "reported by the tax desk")).rejects.toMatchObject({ code: 1 });
+    const skipped = JSON.parse((await cts("lists", "skip", all.id, other, "--reason", "moved to the fraud team")).stdout);
+    expect(skipped.item).toMatchObject({ fileId: other, status: "skipped", note: "moved to the fraud team" });
+    const added = JSON.parse((await cts("lists", "add", created.id, other, "--reason", "reported by the tax desk")).stdout);
+    expect(added).toMatchObject({ fileId: other, status: "pending", note: "reported by the tax desk" });
+  });
+
   it("prints the problem and exits 1 on a bad request", async () => {
     await expect(cts("lists", "create", "--unit", "north", "--capacity", "0")).rejects.toMatchObject({
       code: 1,

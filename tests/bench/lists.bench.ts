@@ -308,9 +308,8 @@ async function floorCreateSql(connections: number, durationS: number) {
       await tx`select array(
           select i.file_id from control_lists l join control_list_items i on i.list_id = l.id
           where l.unit = ${unit} and l.status = 'open' and i.status <> 'done'
-          union
-          select o.file_id from outcomes o join files f on f.id = o.file_id
-          where f.unit = ${unit} and o.controlled_at >= ${cutoff}::date) as files`;
+          union all
+          select o.file_id from outcomes o where o.controlled_at >= ${cutoff}::date) as files`;
       const u = floorUnits.get(unit) as NonNullable<ReturnType<typeof floorUnits.get>>;
       if (u.next + FLOOR_CAPACITY > u.ids.length) {
         await tx`update control_lists set status = 'closed', closed_at = now() where unit = ${unit} and created_by = ${FLOOR_ACTOR.id} and status = 'open'`;

@@ -34,8 +34,11 @@ DROP TABLE IF EXISTS outcomes_change_stamp;
 --> statement-breakpoint
 DROP FUNCTION IF EXISTS cts_append_audit_event(timestamptz, text, text, text, text, jsonb, text, text, text);
 --> statement-breakpoint
--- The open lists of a unit, read under its lock by every list built for it.
+-- Read under the unit's lock by every list built (services/db/queries/control-lists.ts
+-- ineligibleFiles): the unit's open lists, and the files controlled within the exclusion window.
 CREATE INDEX IF NOT EXISTS control_lists_open_unit_idx ON control_lists (unit) WHERE status = 'open';
+--> statement-breakpoint
+CREATE INDEX IF NOT EXISTS outcomes_controlled_idx ON outcomes (controlled_at, file_id);
 --> statement-breakpoint
 -- Human oversight: an inspector may add a file to a list by hand or skip an item, each with a
 -- reason (note). A manual pick has no selection probability (a person chose it; estimates that

@@ -4,7 +4,7 @@ import { withBulkTransaction } from "../db/bulk.js";
 import type { Database } from "../db/client.js";
 import { appendAuditEvent } from "../db/queries/audit-events.js";
 import { getCurrentSchema } from "../db/queries/feature-schemas.js";
-import { FileChunkWriter, type FileRow, lockFilesForBulkWrite, type PreparedFileChunk } from "../db/queries/files.js";
+import { FileChunkWriter, type FileRow, lockFilesForBulkWrite, type PreparedFileChunk } from "../db/queries/file-writes.js";
 import { conflict, DomainError, type FieldError } from "../errors.js";
 import { type ImportMode, runCsvImport } from "./csv-import.js";
 import { csvFieldErrors, ErrorLog, jsonFieldErrors } from "./errors.js";

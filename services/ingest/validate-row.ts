@@ -1,6 +1,6 @@
 import type { AttributeSpec, AttributeValue, FeatureSchemaDefinition } from "../../models/feature-schema.js";
 import { headerResolver } from "../../models/attribute-names.js";
-import { AttributesArena, type FileRow } from "../db/queries/files.js";
+import { AttributesArena, type FileRow } from "../db/queries/file-writes.js";
 import {
   fileIdProblem,
   isBlank,

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { AttributesArena } from "../../../services/db/queries/files.js";
+import { AttributesArena } from "../../../services/db/queries/file-writes.js";
 import { parseNumberCell, parseTextCell, plainNumberJson, plainTextJson } from "../../../services/ingest/values.js";
 
 /**

@@ -18,11 +18,22 @@ export interface ReasonInWords {
 
 const compareNumbers = (v: number, ref: number): ReasonInWords["comparison"] => (v > ref ? "above" : v < ref ? "below" : "equal");
 
+/** One formatter per locale: building an Intl.NumberFormat costs more than formatting many numbers. */
+const formatters = new Map<string, Intl.NumberFormat>();
+const compactNumbers = (locale: string): Intl.NumberFormat => {
+  let format = formatters.get(locale);
+  if (!format) {
+    format = new Intl.NumberFormat(locale, { notation: "compact", maximumSignificantDigits: 3 });
+    formatters.set(locale, format);
+  }
+  return format;
+};
+
 /** Formats a value for a reader: compact numbers ("1.2M"), dates as YYYY-MM-DD, text as is. */
 export const formatValue = (encoding: AttributeEncoding, value: unknown, locale = "en"): string => {
   if (value === null || value === undefined || value === "") return "missing";
   if (encoding.type === "numeric" && typeof value === "number") {
-    return new Intl.NumberFormat(locale, { notation: "compact", maximumSignificantDigits: 3 }).format(value);
+    return compactNumbers(locale).format(value);
   }
   if (encoding.type === "date") return new Date(typeof value === "number" ? value : String(value)).toISOString().slice(0, 10);
   if (encoding.type === "boolean") return value ? "yes" : "no";

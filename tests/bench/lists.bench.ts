@@ -305,11 +305,11 @@ async function floorCreateSql(connections: number, durationS: number) {
       const t0 = performance.now();
       await tx`select pg_advisory_xact_lock(hashtext('cts-control-list:' || ${unit}))`;
       lockWaits.push(performance.now() - t0);
-      await tx`select array(
+      await tx`select string_agg(file_id, E'\n') as files from (
           select i.file_id from control_lists l join control_list_items i on i.list_id = l.id
-          where l.unit = ${unit} and l.status = 'open' and i.status <> 'done'
+          where l.unit = ${unit} and l.status = 'open' and i.status not in ('done', 'skipped')
           union all
-          select o.file_id from outcomes o where o.controlled_at >= ${cutoff}::date) as files`;
+          select o.file_id from outcomes o where o.controlled_at >= ${cutoff}::date) ineligible`;
       const u = floorUnits.get(unit) as NonNullable<ReturnType<typeof floorUnits.get>>;
       if (u.next + FLOOR_CAPACITY > u.ids.length) {
         await tx`update control_lists set status = 'closed', closed_at = now() where unit = ${unit} and created_by = ${FLOOR_ACTOR.id} and status = 'open'`;

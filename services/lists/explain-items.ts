@@ -89,3 +89,23 @@ export async function unitRanks(db: Db, list: { runId: string; unit: string }, f
   }
   return ranks;
 }
+
+/** What a list's items show beside their stored fields. */
+export interface ItemExtras {
+  explanation?: ReasonInWords[];
+  unitRank?: { rank: number; of: number };
+}
+
+/** Each item's extras: reasons in words for everyone, the unit rank only for the full view. */
+export async function itemExtras(
+  db: Db,
+  list: { modelId: string; runId: string; unit: string },
+  items: { fileId: string; reasons: unknown }[],
+  view: "inspector" | "full",
+): Promise<(item: { fileId: string }) => ItemExtras> {
+  const [words, ranks] = await Promise.all([
+    explainItems(db, list.modelId, items),
+    view === "full" ? unitRanks(db, list, items.map((i) => i.fileId)) : new Map<string, { rank: number; of: number }>(),
+  ]);
+  return (item) => ({ explanation: words.get(item.fileId) ?? [], unitRank: ranks.get(item.fileId) });
+}

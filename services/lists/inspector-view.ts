@@ -1,4 +1,6 @@
-import { createHmac } from "node:crypto";
+import { createHash, createHmac } from "node:crypto";
+import type { Config } from "../config.js";
+import { auditSigningKey } from "../db/queries/audit-checkpoints.js";
 import { seededPermutation } from "../../models/prng.js";
 
 /**
@@ -33,3 +35,10 @@ export const itemsInViewOrder = <T extends { position: number }>(
   view: ItemView,
   secret: Uint8Array,
 ): T[] => (view === "inspector" ? inspectorOrder(items, list, secret) : items);
+
+/**
+ * The server secret that keys an inspector's shuffle: derived from the audit signing key, a secret
+ * that already lives outside the database and the API.
+ */
+export const orderSecret = (config: Config): Uint8Array =>
+  createHash("sha256").update("cts-inspector-order").update(auditSigningKey(config).privateKey.export({ type: "pkcs8", format: "der" })).digest();

@@ -5,7 +5,7 @@ import { MAX_CAPACITY } from "../../../lists/create-list.js";
 import { RANKINGS } from "../../../lists/select.js";
 import { UNIT } from "../api-keys/api-keys.schemas.js";
 import { blindReasons, expandReasons, ReasonInWordsSchema, ReasonSchema } from "../../reasons.js";
-import type { ReasonInWords } from "../../../../models/reason-words.js";
+import type { ItemExtras } from "../../../lists/explain-items.js";
 import type { ItemView } from "../../../lists/inspector-view.js";
 import { ITEM_STATUSES } from "../../../db/schema/control-lists.js";
 
@@ -161,11 +161,6 @@ export const toControlList = (row: ControlListRow, view: ItemView = "full"): z.i
  * was picked, nor its score or rank; auditors and admins see the stored provenance. `position`
  * false leaves it out (an inspector's single-item answers: the stored one is the rank).
  */
-export interface ItemExtras {
-  explanation?: ReasonInWords[];
-  unitRank?: { rank: number; of: number };
-}
-
 export const toControlListItem = (
   row: ControlListItemView,
   view: ItemView,

@@ -65,7 +65,7 @@ export const list: AppRouteHandler<ListRoute> = async (c) => {
  * The server secret that keys an inspector's shuffle (services/lists/inspector-view.ts): derived
  * from the audit signing key, a secret that already lives outside the database and the API.
  */
-const orderSecret = (config: Config): Uint8Array =>
+export const orderSecret = (config: Config): Uint8Array =>
   createHash("sha256").update("cts-inspector-order").update(auditSigningKey(config).privateKey.export({ type: "pkcs8", format: "der" })).digest();
 
 /** Attribute columns a CSV export adds when none are asked for. */
@@ -99,7 +99,7 @@ export const read: AppRouteHandler<ReadRoute> = async (c) => {
  * copied around keeps its provenance), then the item as `view` may see it (scores rounded to 4
  * decimals, reasons as text), then the chosen file attributes.
  */
-function exportTable(
+export function exportTable(
   list: ControlListRow,
   items: ControlListItemView[],
   view: ItemView,
@@ -142,7 +142,7 @@ const csvValue = (value: unknown): string | number | null =>
   value === undefined || value === null ? null : typeof value === "number" || typeof value === "string" ? value : JSON.stringify(value);
 
 /** The schema's first features and segments: the columns an export shows when none are asked for. */
-async function defaultCsvAttributes(db: Db): Promise<string[]> {
+export async function defaultCsvAttributes(db: Db): Promise<string[]> {
   const schema = await getCurrentSchema(db);
   return (schema?.definition.attributes ?? [])
     .filter((a) => a.role === "feature" || a.role === "segment")

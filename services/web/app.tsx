@@ -1,0 +1,67 @@
+import { Hono } from "hono";
+import { csrf } from "hono/csrf";
+import * as fileRoutes from "../api/routes/files/files.routes.js";
+import * as listRoutes from "../api/routes/control-lists/control-lists.routes.js";
+import * as unitRoutes from "../api/routes/units/units.routes.js";
+import { DOCS_HTML, mountAssets } from "./assets.js";
+import { sameRolesAs } from "./guard.js";
+import { layout } from "./layout.js";
+import { errorPage, webErrorHandler } from "./pages/errors.js";
+import { showHome } from "./pages/home.js";
+import { showUnits } from "./pages/admin/units.js";
+import { showFile } from "./pages/inspector/file.js";
+import { claimItem, exportList, recordOutcome, showList } from "./pages/inspector/list-page.js";
+import { pullList, showLists } from "./pages/inspector/my-work.js";
+import { showSignIn, signIn, signOut } from "./pages/sign-in.js";
+import { loadSession, requireCsrfToken, requireSession, type WebBindings } from "./session.js";
+
+/**
+ * Pages served to people's browsers: only what the pages need is here; the work is done by the
+ * same queries, role checks and audit events as the API (each page names the API operation whose
+ * roles it admits). Scripts and styles come from this process only, hence the policy.
+ */
+const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'";
+
+/** An Origin (when the browser sends one) must be this service's, directly or through its proxy. */
+const sameOrigin = (origin: string, c: { req: { url: string; header: (n: string) => string | undefined } }) => {
+  const host = c.req.header("x-forwarded-host") ?? c.req.header("host");
+  return origin === new URL(c.req.url).origin || (host !== undefined && new URL(origin).host === host);
+};
+
+export function createWebApp() {
+  const web = new Hono<WebBindings>();
+  web.onError(webErrorHandler);
+  mountAssets(web as never);
+  web.get("/docs", (c) => {
+    c.header("content-security-policy", CSP);
+    return c.html(DOCS_HTML);
+  });
+  web.get("/", loadSession(), layout, showHome);
+
+  const pages = new Hono<WebBindings>();
+  pages.onError(webErrorHandler);
+  pages.use("*", async (c, next) => {
+    c.header("content-security-policy", CSP);
+    c.header("cache-control", "no-store");
+    await next();
+  });
+  pages.use("*", csrf({ origin: sameOrigin }), loadSession(), layout);
+  pages.get("/sign-in", showSignIn);
+  pages.post("/sign-in", signIn);
+  pages.use("*", requireSession(), requireCsrfToken());
+  pages.post("/sign-out", signOut);
+
+  pages.get("/work", sameRolesAs(listRoutes.create), (c) => showLists(c));
+  pages.get("/lists", sameRolesAs(listRoutes.list), (c) => showLists(c));
+  pages.post("/lists", sameRolesAs(listRoutes.create), pullList);
+  pages.get("/lists/:id", sameRolesAs(listRoutes.read), showList);
+  pages.get("/lists/:id/export.csv", sameRolesAs(listRoutes.read), exportList);
+  pages.post("/lists/:id/items/:fileId/claim", sameRolesAs(listRoutes.claim), claimItem);
+  pages.post("/lists/:id/items/:fileId/outcome", sameRolesAs(listRoutes.outcome), recordOutcome);
+  pages.get("/files/:id", sameRolesAs(fileRoutes.get), showFile);
+  pages.get("/units", sameRolesAs(unitRoutes.list), showUnits);
+
+  pages.all("*", (c) => errorPage(c, 404, "Not found", "There is no page at this address."));
+  web.route("/app", pages);
+  return web;
+}

@@ -3,6 +3,11 @@ import { csrf } from "hono/csrf";
 import * as fileRoutes from "../api/routes/files/files.routes.js";
 import * as listRoutes from "../api/routes/control-lists/control-lists.routes.js";
 import * as unitRoutes from "../api/routes/units/units.routes.js";
+import * as keyRoutes from "../api/routes/api-keys/api-keys.routes.js";
+import * as auditRoutes from "../api/routes/audit/audit.routes.js";
+import { createKey, revokeKey, showKeys } from "./pages/admin/keys.js";
+import { showAudit } from "./pages/auditor/audit.js";
+import { verify } from "./pages/auditor/verify.js";
 import { DOCS_HTML, mountAssets } from "./assets.js";
 import { sameRolesAs } from "./guard.js";
 import { layout } from "./layout.js";
@@ -60,6 +65,11 @@ export function createWebApp() {
   pages.post("/lists/:id/items/:fileId/outcome", sameRolesAs(listRoutes.outcome), recordOutcome);
   pages.get("/files/:id", sameRolesAs(fileRoutes.get), showFile);
   pages.get("/units", sameRolesAs(unitRoutes.list), showUnits);
+  pages.get("/audit", sameRolesAs(auditRoutes.events), showAudit);
+  pages.post("/audit/verify", sameRolesAs(auditRoutes.verify), verify);
+  pages.get("/admin/keys", sameRolesAs(keyRoutes.list), (c) => showKeys(c));
+  pages.post("/admin/keys", sameRolesAs(keyRoutes.create), createKey);
+  pages.post("/admin/keys/:id/revoke", sameRolesAs(keyRoutes.revoke), revokeKey);
 
   pages.all("*", (c) => errorPage(c, 404, "Not found", "There is no page at this address."));
   web.route("/app", pages);

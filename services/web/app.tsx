@@ -5,6 +5,9 @@ import * as listRoutes from "../api/routes/control-lists/control-lists.routes.js
 import * as unitRoutes from "../api/routes/units/units.routes.js";
 import * as keyRoutes from "../api/routes/api-keys/api-keys.routes.js";
 import * as auditRoutes from "../api/routes/audit/audit.routes.js";
+import * as modelRoutes from "../api/routes/models/models.routes.js";
+import { approve, modelProgress, showModel } from "./pages/officer/model.js";
+import { showModels, trainModel } from "./pages/officer/models.js";
 import { createKey, revokeKey, showKeys } from "./pages/admin/keys.js";
 import { showAudit } from "./pages/auditor/audit.js";
 import { verify } from "./pages/auditor/verify.js";
@@ -67,6 +70,11 @@ export function createWebApp() {
   pages.get("/units", sameRolesAs(unitRoutes.list), showUnits);
   pages.get("/audit", sameRolesAs(auditRoutes.events), showAudit);
   pages.post("/audit/verify", sameRolesAs(auditRoutes.verify), verify);
+  pages.get("/models", sameRolesAs(modelRoutes.list), (c) => showModels(c));
+  pages.post("/models", sameRolesAs(modelRoutes.create), trainModel);
+  pages.get("/models/:id", sameRolesAs(modelRoutes.get), (c) => showModel(c));
+  pages.get("/models/:id/progress", sameRolesAs(modelRoutes.get), modelProgress);
+  pages.post("/models/:id/approve", sameRolesAs(modelRoutes.approve), approve);
   pages.get("/admin/keys", sameRolesAs(keyRoutes.list), (c) => showKeys(c));
   pages.post("/admin/keys", sameRolesAs(keyRoutes.create), createKey);
   pages.post("/admin/keys/:id/revoke", sameRolesAs(keyRoutes.revoke), revokeKey);

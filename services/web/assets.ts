@@ -44,6 +44,7 @@ export const DOCS_HTML = `<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Control Targeting Service API</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/assets/swagger-ui.css">
 </head>
 <body>

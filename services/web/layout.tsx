@@ -14,10 +14,14 @@ declare module "hono" {
 /** Where each role works: the header's navigation and the home page's choices. */
 export const WORK: Record<Role, { href: string; label: string; what: string }[]> = {
   inspector: [{ href: "/app/work", label: "My work", what: "Your units' open control lists: pull a new list, record what each control found." }],
-  data_officer: [{ href: "/app/units", label: "Units", what: "The units, their files, open lists and last scoring run." }],
+  data_officer: [
+    { href: "/app/models", label: "Models", what: "Train a model, follow its training, read its verdict and approve another officer's model." },
+    { href: "/app/units", label: "Units", what: "The units, their files, open lists and last scoring run." },
+  ],
   auditor: [
     { href: "/app/audit", label: "Audit trail", what: "Every change and every list pulled, with filters; verify the chain or a scoring run." },
     { href: "/app/lists", label: "Control lists", what: "Every unit's lists, with how each file was picked." },
+    { href: "/app/models", label: "Models", what: "Every model's verdict, curves and approval." },
   ],
   admin: [
     { href: "/app/admin/keys", label: "API keys", what: "Create keys with a role and units, revoke them." },
@@ -77,6 +81,7 @@ export const layout = jsxRenderer<WebBindings>(({ children, title }: { children?
         {/* htmx must not inject its own <style>: every style comes from app.css. */}
         <meta name="htmx-config" content='{"includeIndicatorStyles":false,"allowEval":false}' />
         <title>{`${title} · Control Targeting`}</title>
+        <link rel="icon" href="data:," />
         <link rel="stylesheet" href="/assets/app.css" />
         <script src="/assets/htmx.min.js" defer></script>
       </head>

@@ -75,7 +75,8 @@ describe("inspector pages", () => {
     const path = `/app/lists/${listId}/items/${encodeURIComponent(fileId)}/outcome`;
     const htmx = { "hx-request": "true" };
     const bad = await north.post(path, { _csrf: north.csrf, shownAt: "3", outcome: "", amount: "lots" }, htmx);
-    expect(bad.status).toBe(422);
+    expect(bad.status).toBe(200);
+    expect(bad.headers.get("x-form-status")).toBe("422");
     const badHtml = await bad.text();
     expect(badHtml).toContain("Choose what the control found.");
     expect(badHtml).toMatch(/id="amount-error-3" class="error">Write the amount as a number/);
@@ -91,7 +92,7 @@ describe("inspector pages", () => {
     const [row] = await ctx.test.database.db.select().from(outcomes).where(eq(outcomes.fileId, fileId));
     expect(row).toMatchObject({ outcome: 1, amount: 1250.5, notes: "undeclared income", controlListId: listId });
     const again = await north.post(path, { _csrf: north.csrf, shownAt: "3", outcome: "0" }, htmx);
-    expect(again.status).toBe(409);
+    expect(again.headers.get("x-form-status")).toBe("409");
     expect(await again.text()).toContain("already recorded");
   });
 

@@ -109,8 +109,13 @@ async function rowAnswer(c: WebContext, d: Omit<RowData, "attributes" | "values"
   const values = (await fileAttributes(db, [d.item.fileId])).get(d.item.fileId);
   const progress = withProgress ? (await lists.summarizeControlList(db, d.listId)).total : null;
   const row = <ListRow d={{ ...d, attributes, values, csrf: c.get("session")?.csrfToken ?? "" }} />;
-  c.status(status);
-  if (!c.req.header("hx-request")) return c.render(<table>{row}</table>, { title: "Control list" });
+  if (!c.req.header("hx-request")) {
+    c.status(status);
+    return c.render(<table>{row}</table>, { title: "Control list" });
+  }
+  // To htmx a refused form is still the row to show (with its errors): 200, so htmx swaps it in
+  // (it leaves 4xx answers unswapped) and the browser logs no failed request.
+  c.header("x-form-status", String(status));
   return c.html(
     <>
       {row}

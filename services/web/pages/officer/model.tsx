@@ -173,7 +173,12 @@ export async function showModel(c: WebContext, form: { errors?: FieldError[]; no
           )}
         </>
       )}
-      {m.status === "trained" && actor.role === "data_officer" && <Approval m={m} csrf={c.get("session")?.csrfToken ?? ""} {...form} />}
+      {m.status === "trained" && actor.role === "data_officer" && actor.id === m.trainedBy && (
+        <p class="notice">You trained this model: another data officer reviews and approves it (four eyes).</p>
+      )}
+      {m.status === "trained" && actor.role === "data_officer" && (actor.id !== m.trainedBy || form.notice) && (
+        <Approval m={m} csrf={c.get("session")?.csrfToken ?? ""} {...form} />
+      )}
     </>,
     { title },
   );

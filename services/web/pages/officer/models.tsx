@@ -39,6 +39,11 @@ export async function showModels(c: WebContext, form: { values?: Record<string, 
               {err("seed") && <p class="error">{err("seed")}</p>}
             </div>
             <div>
+              <label for="maxEpochs">Most epochs (default 30)</label>
+              <input id="maxEpochs" name="maxEpochs" type="number" min="1" value={v.maxEpochs ?? ""} aria-invalid={err("params.maxEpochs") ? "true" : undefined} />
+              {err("params.maxEpochs") && <p class="error">{err("params.maxEpochs")}</p>}
+            </div>
+            <div>
               <button type="submit">Start training</button>
             </div>
           </form>
@@ -81,11 +86,12 @@ export async function showModels(c: WebContext, form: { values?: Record<string, 
 export async function trainModel(c: WebContext) {
   const actor = actorOf(c);
   const form = await c.req.parseBody();
-  const values = { name: formText(form, "name"), cutoff: formText(form, "cutoff"), seed: formText(form, "seed") };
+  const values = { name: formText(form, "name"), cutoff: formText(form, "cutoff"), seed: formText(form, "seed"), maxEpochs: formText(form, "maxEpochs") };
   const parsed = CreateModelBody.safeParse({
     name: values.name || undefined,
     cutoff: values.cutoff || undefined,
     seed: values.seed === "" ? undefined : Number(values.seed),
+    params: values.maxEpochs === "" ? undefined : { maxEpochs: Number(values.maxEpochs) },
   });
   if (!parsed.success) return showModels(c, { values, errors: zodFieldErrors(parsed.error) });
   const row = await startTraining(c.get("deps"), parsed.data, actor, c.get("requestId"));

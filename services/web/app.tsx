@@ -8,6 +8,9 @@ import * as auditRoutes from "../api/routes/audit/audit.routes.js";
 import * as modelRoutes from "../api/routes/models/models.routes.js";
 import * as runRoutes from "../api/routes/scoring-runs/scoring-runs.routes.js";
 import { runProgress, showRun, showRuns, startRun } from "./pages/officer/runs.js";
+import { runImport, showImports } from "./pages/officer/imports.js";
+import { bodyLimit } from "hono/body-limit";
+import { DomainError } from "../errors.js";
 import { approve, modelProgress, showModel } from "./pages/officer/model.js";
 import { showModels, trainModel } from "./pages/officer/models.js";
 import { createKey, revokeKey, showKeys } from "./pages/admin/keys.js";
@@ -38,6 +41,9 @@ const sameOrigin = (origin: string, c: { req: { url: string; header: (n: string)
   return origin === new URL(c.req.url).origin || (host !== undefined && new URL(origin).host === host);
 };
 
+/** Largest CSV uploaded through the imports page. */
+const UPLOAD_LIMIT_BYTES = 64 * 1024 * 1024;
+
 export function createWebApp() {
   const web = new Hono<WebBindings>();
   web.onError(webErrorHandler);
@@ -58,6 +64,8 @@ export function createWebApp() {
   pages.use("*", csrf({ origin: sameOrigin }), loadSession(), layout);
   pages.get("/sign-in", showSignIn);
   pages.post("/sign-in", signIn);
+  // An upload through the page is read whole (multipart); the API's streamed import is for big files.
+  pages.post("/imports", bodyLimit({ maxSize: UPLOAD_LIMIT_BYTES, onError: () => { throw new DomainError("payload_too_large", `uploads through the page are limited to ${UPLOAD_LIMIT_BYTES / 1024 / 1024} MB: use POST /v1/files/import or the CLI for bigger files`); } }));
   pages.use("*", requireSession(), requireCsrfToken());
   pages.post("/sign-out", signOut);
 
@@ -77,6 +85,8 @@ export function createWebApp() {
   pages.get("/models/:id", sameRolesAs(modelRoutes.get), (c) => showModel(c));
   pages.get("/models/:id/progress", sameRolesAs(modelRoutes.get), modelProgress);
   pages.post("/models/:id/approve", sameRolesAs(modelRoutes.approve), approve);
+  pages.get("/imports", sameRolesAs(fileRoutes.importCsv), (c) => showImports(c));
+  pages.post("/imports", runImport);
   pages.get("/runs", sameRolesAs(runRoutes.list), (c) => showRuns(c));
   pages.post("/runs", sameRolesAs(runRoutes.create), startRun);
   pages.get("/runs/:id", sameRolesAs(runRoutes.get), showRun);

@@ -16,6 +16,7 @@ export const WORK: Record<Role, { href: string; label: string; what: string }[]>
   inspector: [{ href: "/app/work", label: "My work", what: "Your units' open control lists: pull a new list, record what each control found." }],
   data_officer: [
     { href: "/app/models", label: "Models", what: "Train a model, follow its training, read its verdict and approve another officer's model." },
+    { href: "/app/imports", label: "Imports", what: "Upload files and past controls as CSV; see each refused line; the feature schema." },
     { href: "/app/runs", label: "Scoring runs", what: "Score every file with the active model and follow the run." },
     { href: "/app/units", label: "Units", what: "The units, their files, open lists and last scoring run." },
   ],

@@ -9,6 +9,7 @@ const PAGES: Partial<Record<DomainErrorCode, { status: ContentfulStatusCode; tit
   conflict: { status: 409, title: "That cannot be done now" },
   invalid: { status: 422, title: "Please check what you entered" },
   unavailable: { status: 503, title: "Not available" },
+  payload_too_large: { status: 413, title: "Too large" },
 };
 
 /** A page that says what went wrong, never a stack trace (those go to the log, with the request id). */

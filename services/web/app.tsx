@@ -23,7 +23,7 @@ import { errorPage, webErrorHandler } from "./pages/errors.js";
 import { showHome } from "./pages/home.js";
 import { showUnits } from "./pages/admin/units.js";
 import { showFile } from "./pages/inspector/file.js";
-import { claimItem, exportList, recordOutcome, showList } from "./pages/inspector/list-page.js";
+import { claimItem, exportList, outcomeForm, recordOutcome, showList } from "./pages/inspector/list-page.js";
 import { pullList, showLists } from "./pages/inspector/my-work.js";
 import { showSignIn, signIn, signOut } from "./pages/sign-in.js";
 import { loadSession, requireCsrfToken, requireSession, type WebBindings } from "./session.js";
@@ -75,6 +75,7 @@ export function createWebApp() {
   pages.get("/lists/:id", sameRolesAs(listRoutes.read), showList);
   pages.get("/lists/:id/export.csv", sameRolesAs(listRoutes.read), exportList);
   pages.post("/lists/:id/items/:fileId/claim", sameRolesAs(listRoutes.claim), claimItem);
+  pages.get("/lists/:id/items/:fileId/outcome", sameRolesAs(listRoutes.outcome), outcomeForm);
   pages.post("/lists/:id/items/:fileId/outcome", sameRolesAs(listRoutes.outcome), recordOutcome);
   pages.get("/files/:id", sameRolesAs(fileRoutes.get), showFile);
   pages.get("/units", sameRolesAs(unitRoutes.list), showUnits);

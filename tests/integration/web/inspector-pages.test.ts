@@ -96,6 +96,21 @@ describe("inspector pages", () => {
     expect(await again.text()).toContain("already recorded");
   });
 
+  it("the outcome form comes on request: a page of its own without JavaScript, a fragment for htmx", async () => {
+    const page = await (await north.get(`/app/lists/${listId}`)).text();
+    expect(page).not.toContain('name="outcome"');
+    const fileId = fileIds(page)[4];
+    const path = `/app/lists/${listId}/items/${encodeURIComponent(fileId)}/outcome?shownAt=5`;
+    expect(page).toContain(`href="${path}"`);
+    const full = await (await north.get(path)).text();
+    expect(full).toContain(`<h1>Outcome of file ${fileId}</h1>`);
+    expect(full).toContain('<select id="outcome-5" name="outcome"');
+    const fragment = await (await north.get(path, { "hx-request": "true" })).text();
+    expect(fragment.startsWith('<div class="outcome">')).toBe(true);
+    expect((await north.get(`/app/lists/${listId}/items/south-00001/outcome`)).status).toBe(404);
+    expect((await north.get(`/app/lists/${southListId}/items/south-00001/outcome`)).status).toBe(403);
+  });
+
   it("claims a file without JavaScript: a plain post, then back to the list", async () => {
     const page = await (await north.get(`/app/lists/${listId}`)).text();
     const fileId = fileIds(page)[0];

@@ -7,7 +7,9 @@ import { fmtDateTime, fmtInt, fmtPercent } from "../../format.js";
 import { formText } from "../../guard.js";
 import * as lists from "../../lists.js";
 import { actorOf, type WebContext } from "../../session.js";
-import { ListRow, type RowData } from "./list-row.js";
+import { ListRow, OutcomeForm, type RowData } from "./list-row.js";
+import { and, eq } from "drizzle-orm";
+import { controlListItems } from "../../../db/schema/index.js";
 
 /** Columns of file attributes a list page shows (the export has more). */
 const PAGE_ATTRIBUTES = 4;
@@ -49,9 +51,12 @@ export async function showList(c: WebContext) {
   });
   const view = viewOf(actor);
   const shown = lists.itemsInViewOrder(items, list, view, lists.orderSecret(config));
-  const attributes = (await lists.defaultCsvAttributes(database.db)).slice(0, PAGE_ATTRIBUTES);
-  const values = await fileAttributes(database.db, shown.map((i) => i.fileId));
-  const { total } = await lists.summarizeControlList(database.db, id);
+  const [allAttributes, values, { total }] = await Promise.all([
+    lists.defaultCsvAttributes(database.db),
+    fileAttributes(database.db, shown.map((i) => i.fileId)),
+    lists.summarizeControlList(database.db, id),
+  ]);
+  const attributes = allAttributes.slice(0, PAGE_ATTRIBUTES);
   const canWork = actor.role === "inspector" && list.status === "open";
   const csrf = c.get("session")?.csrfToken ?? "";
   const title = `Control list · ${list.unit}`;
@@ -98,6 +103,35 @@ export async function showList(c: WebContext) {
       </div>
     </>,
     { title },
+  );
+}
+
+/** The outcome form of one item: swapped into its row by htmx, or a page of its own without JavaScript. */
+export async function outcomeForm(c: WebContext) {
+  const actor = actorOf(c);
+  const id = listIdOf(c);
+  const fileId = c.req.param("fileId") ?? "";
+  const { db } = c.get("deps").database;
+  const list = await lists.getControlList(db, id);
+  unitGuard(actor)(list);
+  const [onList] = await db
+    .select({ status: controlListItems.status })
+    .from(controlListItems)
+    .where(and(eq(controlListItems.listId, id), eq(controlListItems.fileId, fileId)))
+    .limit(1);
+  if (!onList || list.status !== "open") throw notFound(`file ${fileId} on an open control list ${id}`);
+  const shownAt = Math.max(1, Number.parseInt(c.req.query("shownAt") ?? "1", 10) || 1);
+  const form = <OutcomeForm d={{ listId: id, shownAt, csrf: c.get("session")?.csrfToken ?? "", item: { fileId } }} />;
+  if (c.req.header("hx-request")) return c.html(form);
+  return c.render(
+    <>
+      <h1>Outcome of file {fileId}</h1>
+      {form}
+      <p>
+        <a href={`/app/lists/${id}#item-${shownAt}`}>Back to the list</a>
+      </p>
+    </>,
+    { title: `Outcome of ${fileId}` },
   );
 }
 

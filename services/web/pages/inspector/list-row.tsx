@@ -41,7 +41,20 @@ function Reasons({ stored, view }: { stored: unknown; view: ItemView }) {
 
 const err = (form: RowData["form"], path: string) => form?.errors.find((e) => e.path === path)?.message;
 
-function OutcomeForm({ d }: { d: RowData }) {
+/**
+ * The outcome form is fetched when asked for (a link without JavaScript, an htmx swap with it):
+ * a list of 500 rows each carrying its own form was most of the page's bytes and render time.
+ */
+function OutcomeLink({ d }: { d: RowData }) {
+  const href = `/app/lists/${d.listId}/items/${encodeURIComponent(d.item.fileId)}/outcome?shownAt=${d.shownAt}`;
+  return (
+    <a href={href} hx-get={href} hx-target="this" hx-swap="outerHTML">
+      Record outcome
+    </a>
+  );
+}
+
+export function OutcomeForm({ d }: { d: Pick<RowData, "listId" | "shownAt" | "csrf" | "form"> & { item: { fileId: string } } }) {
   const base = `/app/lists/${d.listId}/items/${encodeURIComponent(d.item.fileId)}`;
   const id = (name: string) => `${name}-${d.shownAt}`;
   const v = d.form?.values ?? {};
@@ -62,8 +75,7 @@ function OutcomeForm({ d }: { d: RowData }) {
   const date = field("controlledAt");
   const notes = field("notes");
   return (
-    <details class="outcome" open={d.form ? true : undefined}>
-      <summary>Record outcome</summary>
+    <div class="outcome">
       <form method="post" action={`${base}/outcome`} hx-post={`${base}/outcome`} hx-target={`#${rowId(d.shownAt)}`} hx-swap="outerHTML">
         <input type="hidden" name={CSRF_FIELD} value={d.csrf} />
         <input type="hidden" name="shownAt" value={String(d.shownAt)} />
@@ -98,7 +110,7 @@ function OutcomeForm({ d }: { d: RowData }) {
           <button type="submit">Save outcome</button>
         </p>
       </form>
-    </details>
+    </div>
   );
 }
 
@@ -141,7 +153,7 @@ export function ListRow({ d }: { d: RowData }) {
               </button>
             </form>
           )}
-          {item.status !== "done" && <OutcomeForm d={d} />}
+          {item.status !== "done" && (d.form ? <OutcomeForm d={d} /> : <OutcomeLink d={d} />)}
           {item.status === "done" && <span>Outcome recorded</span>}
           {item.status === "done" && d.form?.notice && (
             <p class="error" role="alert">

@@ -45,7 +45,7 @@ describe("data officers in the browser", () => {
     // The progress fragment is polled, and the page reloads itself when the training ends.
     await a.page.getByRole("heading", { name: "Verdict" }).waitFor({ timeout: 100_000 });
     expect(await a.page.locator("table[aria-label='Verdict against the yardsticks'] tbody tr").count()).toBeGreaterThan(2);
-    expect(await a.page.locator("svg[role=img]").count()).toBe(3);
+    expect(await a.page.locator("svg[role=img]").count()).toBe(4);
     await screenshot(a.page, "officer-model-verdict");
     await expect(a.page.getByText("another data officer reviews and approves it").count()).resolves.toBe(1);
     expect(a.errors).toEqual([]);

@@ -142,8 +142,13 @@ describe("inspector pages", () => {
     expect(await other.text()).not.toContain("<dt>region</dt>");
   });
 
-  it("an auditor reads the same list with scores and how each file was picked", async () => {
+  it("an auditor reads the same list with scores and how each file was picked, and a file's score history", async () => {
     const auditor = await webSignIn(ctx, await ctx.key("auditor"));
+    const lookup = await auditor.get("/app/files?id=north-00003");
+    expect(lookup.headers.get("location")).toBe("/app/files/north-00003");
+    const file = await (await auditor.get("/app/files/north-00003")).text();
+    expect(file).toContain("Score history");
+    expect(file).toMatch(/<td class="num">\d+\.\d%<\/td>/);
     const html = await (await auditor.get(`/app/lists/${listId}`)).text();
     expect(html).toContain("Picked by");
     expect(html).toMatch(/\d+\.\d%/);

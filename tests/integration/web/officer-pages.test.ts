@@ -67,6 +67,17 @@ describe("data officer: models", () => {
     expect(events.map((e) => e.action)).toEqual(["model.approve.refused", "model.approve.refused", "model.approve"]);
   });
 
+  it("compares two models side by side, and says whether they saw the same data", async () => {
+    const a = await insertModel(db(), { status: "trained", trainedBy: prefixOf(trainerKey), name: "alpha" });
+    const b = await insertModel(db(), { status: "retired", trainedBy: prefixOf(trainerKey), name: "beta" });
+    const res = await reviewer.get(`/app/models/compare?id=${a}&id=${b}`);
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain(`<a href="/app/models/${a}">alpha</a>`);
+    expect(html).toContain(`<a href="/app/models/${b}">beta</a>`);
+    expect(html).toContain("not trained on the same data");
+  });
+
   it("an inspector may not see the models pages", async () => {
     const inspector = await webSignIn(ctx, await ctx.key("inspector", ["north"]));
     expect((await inspector.get("/app/models")).status).toBe(403);

@@ -71,6 +71,15 @@ export async function showAudit(c: WebContext) {
         </div>
         <div id="verify-result" aria-live="polite"></div>
       </section>
+      <form method="get" action="/app/files" class="row card" aria-label="A file's score history">
+        <div>
+          <label for="file-id">A file's controls and score history: file id</label>
+          <input id="file-id" name="id" required maxlength={200} />
+        </div>
+        <div>
+          <button type="submit" class="secondary">Open the file</button>
+        </div>
+      </form>
       <h2 id="events-title">Events</h2>
       <form method="get" action="/app/audit" class="row card" aria-label="Filter events">
         {FIELDS.map(([name, label]) => {

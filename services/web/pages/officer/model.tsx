@@ -96,11 +96,15 @@ function Curves({ m, metrics }: { m: ModelRow; metrics: ModelMetricsJson }) {
   const rocSeries: Series[] = [{ name: "this model", points: roc(metrics.validation) }, { name: "logistic regression", points: roc(baselines?.logistic?.report), dashed: true }];
   const prSeries: Series[] = [{ name: "this model", points: pr(metrics.validation) }, { name: "logistic regression", points: pr(baselines?.logistic?.report), dashed: true }];
   const gains: Series[] = [{ name: "share of irregularities found", points: metrics.validation.gains.map((g) => [g.fraction, g.recall ?? Number.NaN]) }];
+  const calibration: Series[] = [
+    { name: "observed rate by score decile", points: metrics.validation.calibration.map((b) => [b.meanScore ?? Number.NaN, b.observedRate ?? Number.NaN]) },
+  ];
   return (
     <div class="cards">
       <LineChart id="roc" title="ROC curve (validation)" xLabel="false positive rate" yLabel="true positive rate" series={rocSeries} diagonal />
       <LineChart id="pr" title="Precision and recall (validation)" xLabel="recall" yLabel="precision" series={prSeries} />
       <LineChart id="gains" title="Gains: controlling the top share of files" xLabel="share of files controlled" yLabel="irregularities found" series={gains} diagonal />
+      <LineChart id="calibration" title="Calibration: does a score of 30% mean 30%?" xLabel="mean score" yLabel="observed rate" series={calibration} diagonal />
     </div>
   );
 }

@@ -49,6 +49,9 @@ export async function showModels(c: WebContext, form: { values?: Record<string, 
           </form>
         </section>
       )}
+      <p>
+        <a href="/app/models/compare">Compare two models side by side</a>
+      </p>
       <div class="table-wrap">
         <table aria-label="Models">
           <thead>

@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { Hono, type MiddlewareHandler } from "hono";
 import { csrf } from "hono/csrf";
 import * as fileRoutes from "../api/routes/files/files.routes.js";
 import * as listRoutes from "../api/routes/control-lists/control-lists.routes.js";
@@ -42,6 +42,13 @@ const sameOrigin = (origin: string, c: { req: { url: string; header: (n: string)
   return origin === new URL(c.req.url).origin || (host !== undefined && new URL(origin).host === host);
 };
 
+/** Pages are personal (no shared caches, no back-button copies after sign-out) and load only our scripts. */
+const pageHeaders: MiddlewareHandler = async (c, next) => {
+  c.header("content-security-policy", CSP);
+  c.header("cache-control", "no-store");
+  await next();
+};
+
 /** Largest CSV uploaded through the imports page. */
 const UPLOAD_LIMIT_BYTES = 64 * 1024 * 1024;
 
@@ -53,16 +60,11 @@ export function createWebApp() {
     c.header("content-security-policy", CSP);
     return c.html(DOCS_HTML);
   });
-  web.get("/", loadSession(), layout, showHome);
+  web.get("/", pageHeaders, loadSession(), layout, showHome);
 
   const pages = new Hono<WebBindings>();
   pages.onError(webErrorHandler);
-  pages.use("*", async (c, next) => {
-    c.header("content-security-policy", CSP);
-    c.header("cache-control", "no-store");
-    await next();
-  });
-  pages.use("*", csrf({ origin: sameOrigin }), loadSession(), layout);
+  pages.use("*", pageHeaders, csrf({ origin: sameOrigin }), loadSession(), layout);
   pages.get("/sign-in", showSignIn);
   pages.post("/sign-in", signIn);
   // An upload through the page is read whole (multipart); the API's streamed import is for big files.

@@ -3,6 +3,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { Actor } from "../auth/actor.js";
 import { DomainError } from "../errors.js";
+import { touchApiKey } from "../db/queries/api-keys.js";
 import { findWebSession, type WebSession } from "../db/queries/web-sessions.js";
 import type { AppBindings } from "../api/types.js";
 
@@ -51,6 +52,8 @@ export function loadSession(): MiddlewareHandler<WebBindings> {
     const session = id ? await findWebSession(c.get("deps").database.db, id) : null;
     if (id && !session) clearSessionCookie(c);
     if (session && id) {
+      // The keys page's "last used" counts the browser too (at most one write a minute per key).
+      if (session.actor.keyId) await touchApiKey(c.get("deps").database.db, session.actor.keyId);
       c.set("session", { ...session, id });
       c.set("actor", session.actor);
       c.set("logger", c.get("logger").child({ actor: session.actor.id, role: session.actor.role, via: "web" }));

@@ -1,6 +1,6 @@
-import { eq } from "drizzle-orm";
+import { eq, lt } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { auditEvents } from "../../../services/db/schema/index.js";
+import { auditEvents, webSessions } from "../../../services/db/schema/index.js";
 import { createTestContext, type TestContext } from "../../helpers/app.js";
 import { cookieFrom, csrfIn, ORIGIN, webSignIn } from "../../helpers/web.js";
 
@@ -24,6 +24,7 @@ describe("web sign-in, sessions and CSRF", () => {
     expect(html).toMatch(/<label for="key">API key<\/label>/);
     expect(html).toContain('<script src="/assets/htmx.min.js"');
     expect(form.headers.get("content-security-policy")).toContain("script-src 'self'");
+    expect(form.headers.get("cache-control")).toBe("no-store");
   });
 
   it("a refused sign-in is a 401 and an audit event that names the key's prefix, never the key", async () => {
@@ -100,6 +101,18 @@ describe("web sign-in, sessions and CSRF", () => {
     expect(again.status).toBe(303);
     expect(again.headers.get("location")).toBe("/app/sign-in?next=%2Fapp%2Fwork");
     expect((await events("web.sign_out")).length).toBe(1);
+  });
+
+  it("an expired session opens nothing, and the next sign-in sweeps it away", async () => {
+    const client = await webSignIn(ctx, await ctx.key("inspector", ["north"]));
+    const { db } = ctx.test.database;
+    await db.update(webSessions).set({ expiresAt: new Date(Date.now() - 1000) });
+    const res = await client.get("/app/work");
+    expect(res.status).toBe(303);
+    expect(cookieFrom(res, "cts_session")?.line).toMatch(/Max-Age=0/);
+    await webSignIn(ctx, await ctx.key("inspector", ["north"]));
+    const left = await db.select().from(webSessions).where(lt(webSessions.expiresAt, new Date()));
+    expect(left).toHaveLength(0);
   });
 
   it("revoking the key ends its sessions at once", async () => {

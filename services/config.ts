@@ -63,6 +63,8 @@ const ConfigSchema = z.object({
   SCORING_STALLED_INTERVAL_MS: z.coerce.number().int().min(500).default(30_000),
   /** Seconds to wait for running requests and jobs on SIGTERM before giving up. */
   SHUTDOWN_TIMEOUT_S: z.coerce.number().positive().default(30),
+  /** Hours a web app session lasts from sign-in (a working day by default); then sign in again. */
+  WEB_SESSION_HOURS: z.coerce.number().min(0.01).max(720).default(8),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

@@ -1,4 +1,3 @@
-import { Scalar } from "@scalar/hono-api-reference";
 import { bodyLimit } from "hono/body-limit";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
@@ -20,6 +19,7 @@ import { outcomesRouter } from "./routes/outcomes/outcomes.index.js";
 import { schemaRouter } from "./routes/schema/schema.index.js";
 import { unitsRouter } from "./routes/units/units.index.js";
 import type { AppDeps } from "./types.js";
+import { createWebApp } from "../web/app.js";
 
 /** Routers mounted under /v1; each later resource adds itself here. */
 const V1_ROUTERS = [apiKeysRouter, auditRouter, modelsRouter, controlListsRouter, schemaRouter, filesRouter, outcomesRouter, scoringRunsRouter, unitsRouter];
@@ -67,11 +67,13 @@ export function createApp(deps: AppDeps) {
     },
     servers: [{ url: "/", description: "This service (the document is served by the API it describes)" }],
   });
-  app.get("/docs", Scalar({ url: "/openapi.json", pageTitle: "Control Targeting Service API" }));
 
   app.use("/v1/*", authenticate());
   app.use("/v1/*", jsonBodyGuard());
   for (const router of V1_ROUTERS) app.route("/v1", router);
+
+  // The web app (pages, their assets and /docs): outside /v1, behind its own sessions.
+  app.route("/", createWebApp());
 
   app.notFound(notFoundHandler);
   app.onError(errorHandler);

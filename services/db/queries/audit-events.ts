@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, like, type SQL, sql } from "drizzle-orm";
+import { and, asc, eq, gt, gte, like, lt, type SQL, sql } from "drizzle-orm";
 import type { Actor } from "../../auth/actor.js";
 import { type ChainedEvent, canonicalAroundId, eventHash, GENESIS_HASH } from "../../audit/chain.js";
 import { type Database, type Db, queryRows } from "../client.js";
@@ -94,6 +94,10 @@ export interface AuditEventFilter {
   action?: string;
   actor?: string;
   target?: string;
+  /** Events at or after this instant (the web app's date range). */
+  from?: Date;
+  /** Events before this instant. */
+  to?: Date;
 }
 
 /** Keyset page of events in chain order; `action` may end with `*` to match a family (`model.*`). */
@@ -107,6 +111,8 @@ export async function listAuditEvents(db: Db, filter: AuditEventFilter) {
       : undefined,
     filter.actor ? eq(auditEvents.actor, filter.actor) : undefined,
     filter.target ? eq(auditEvents.target, filter.target) : undefined,
+    filter.from ? gte(auditEvents.at, filter.from) : undefined,
+    filter.to ? lt(auditEvents.at, filter.to) : undefined,
   ].filter((c) => c !== undefined);
   const rows = await db
     .select()

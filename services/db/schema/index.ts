@@ -6,3 +6,4 @@ export * from "./files.js";
 export * from "./models.js";
 export * from "./outcomes.js";
 export * from "./scoring.js";
+export * from "./web-sessions.js";

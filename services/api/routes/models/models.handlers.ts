@@ -12,7 +12,8 @@ import {
   retireModel,
   suspendModel,
 } from "../../../db/queries/models.js";
-import type { AppRouteHandler } from "../../types.js";
+import type { AppDeps, AppRouteHandler } from "../../types.js";
+import type { Actor } from "../../../auth/actor.js";
 import type {
   ApproveRoute,
   CancelRoute,
@@ -24,12 +25,19 @@ import type {
   RetireRoute,
   SuspendRoute,
 } from "./models.routes.js";
-import { comparisonFigures, toModel, toModelSummary } from "./models.schemas.js";
+import { type CreateModelBody, comparisonFigures, toModel, toModelSummary } from "./models.schemas.js";
 
 export const create: AppRouteHandler<CreateRoute> = async (c) => {
-  const body = c.req.valid("json");
-  const { database, queues } = c.get("deps");
-  const actor = c.get("actor");
+  const row = await startTraining(c.get("deps"), c.req.valid("json"), c.get("actor"), c.get("requestId"));
+  return c.json({ id: row.id, status: row.status, jobId: trainJobId(row.id) }, 202);
+};
+
+/**
+ * A model row (draft, with its `model.train` event) and its training job; the row is marked failed
+ * when the queue cannot take the job. Shared by this route and the web app's train form.
+ */
+export async function startTraining(deps: Pick<AppDeps, "database" | "queues">, body: CreateModelBody, actor: Actor, requestId?: string) {
+  const { database, queues } = deps;
   const row = await createModel(
     database.db,
     {
@@ -43,7 +51,7 @@ export const create: AppRouteHandler<CreateRoute> = async (c) => {
       },
     },
     actor,
-    c.get("requestId"),
+    requestId,
   );
   try {
     await enqueueTrainModel(queues.training, { modelId: row.id });
@@ -51,8 +59,8 @@ export const create: AppRouteHandler<CreateRoute> = async (c) => {
     await failTraining(database.db, row.id, `could not queue the training: ${(error as Error).message}`, actor);
     throw new DomainError("unavailable", "the training queue is unavailable; the model was marked failed");
   }
-  return c.json({ id: row.id, status: row.status, jobId: trainJobId(row.id) }, 202);
-};
+  return row;
+}
 
 export const list: AppRouteHandler<ListRoute> = async (c) => {
   const rows = await listModels(c.get("deps").database.db);

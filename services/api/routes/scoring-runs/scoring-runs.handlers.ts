@@ -1,3 +1,4 @@
+import type { z } from "@hono/zod-openapi";
 import { streamSSE } from "hono/streaming";
 import { addScoringFlow } from "../../../../jobs/scoring.js";
 import { appendAuditEvent } from "../../../db/queries/audit-events.js";
@@ -21,7 +22,8 @@ import type {
   ListRoute,
   ResumeRoute,
 } from "./scoring-runs.routes.js";
-import { toScoringRun } from "./scoring-runs.schemas.js";
+import { CreateScoringRunBody, toScoringRun } from "./scoring-runs.schemas.js";
+import type { Actor } from "../../../auth/actor.js";
 
 /** How often the event stream re-reads progress; a chunk takes seconds, so faster adds nothing. */
 const EVENT_POLL_MS = 500;
@@ -38,12 +40,16 @@ async function enqueue(deps: AppDeps, runId: string, attempt: number, chunkNos: 
 }
 
 export const create: AppRouteHandler<CreateRoute> = async (c) => {
-  const body = c.req.valid("json");
-  const deps = c.get("deps");
-  const { run } = await createScoringRun(deps.database.db, body, c.get("actor"), deps.config.SCORING_CHUNK_SIZE, c.get("requestId"));
-  await enqueue(deps, run.id, 1, Array.from({ length: run.totalChunks }, (_, i) => i));
+  const run = await startScoringRun(c.get("deps"), c.req.valid("json"), c.get("actor"), c.get("requestId"));
   return c.json(toScoringRun(run), 202);
 };
+
+/** A run (with its audit event) and its flow of chunk jobs; shared by this route and the web app. */
+export async function startScoringRun(deps: AppDeps, body: z.infer<typeof CreateScoringRunBody>, actor: Actor, requestId?: string) {
+  const { run } = await createScoringRun(deps.database.db, body, actor, deps.config.SCORING_CHUNK_SIZE, requestId);
+  await enqueue(deps, run.id, 1, Array.from({ length: run.totalChunks }, (_, i) => i));
+  return run;
+}
 
 export const list: AppRouteHandler<ListRoute> = async (c) => {
   const query = c.req.valid("query");

@@ -8,11 +8,12 @@
  * settled database (files vacuumed and analyzed, then a checkpoint), and so does the floor.
  * BENCH_CHUNK_SIZES=10000,25000,50000 repeats the large phase per chunk size (to choose it);
  * BENCH_CPU_PROF=<dir> makes the workers write V8 CPU profiles there.
+ * The user's path (a fresh import through the API, then a run at once, on the processes `npm start`
+ * gives plus one worker) is tests/bench/scoring/users-path.bench.ts, run after this one.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { Writable } from "node:stream";
 import postgres from "postgres";
 import { createRedis } from "../../jobs/connection.js";
 import { createQueues } from "../../jobs/queues.js";
@@ -24,6 +25,7 @@ import { createApiKey } from "../../services/db/queries/api-keys.js";
 import { createLogger } from "../../services/logger.js";
 import { insertDemoFiles } from "../helpers/demo-files.js";
 import { insertTrainedModel } from "../helpers/trained-model.js";
+import { copyFloor } from "./lib/score-floor.js";
 
 const PG = process.env.BENCH_PG_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const REDIS = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -131,35 +133,6 @@ async function endToEnd(url: string, database: Database, files: number, workers:
     await queues.close();
     await redis.quit();
   }
-}
-
-/** The floor: COPY the run's rows, as text, into a plain table; only the COPY is timed. */
-async function copyFloor(database: Database, runId: string): Promise<number> {
-  if (database.driver !== "postgres") throw new Error("postgres only");
-  const sql = database.sql;
-  const cols = "run_id, file_id, model_id, model_sha256, score, reasons, input_digest";
-  const parts: Buffer[] = [];
-  const out = await sql.unsafe(`copy (select ${cols} from scores where run_id = '${runId}') to stdout`).readable();
-  await new Promise<void>((resolve, reject) => {
-    out.on("data", (p: Buffer) => parts.push(p));
-    out.on("end", resolve);
-    out.on("error", reject);
-  });
-  await sql.unsafe("create table floor_scores (like scores including defaults)");
-  // From a settled WAL, as the run itself starts (freshDatabase).
-  await sql.unsafe("checkpoint");
-  const started = performance.now();
-  const input = (await sql.unsafe(`copy floor_scores (${cols}) from stdin`).writable()) as Writable;
-  await new Promise<void>((resolve, reject) => {
-    input.on("finish", resolve);
-    input.on("error", reject);
-    for (const p of parts) input.write(p);
-    input.end();
-  });
-  await sql.unsafe("select 1");
-  const seconds = (performance.now() - started) / 1000;
-  await sql.unsafe("drop table floor_scores");
-  return seconds;
 }
 
 async function phase(files: number, workers: number) {

@@ -77,6 +77,18 @@ async function call(url: string, key: string, method: string, path: string, body
   return answer;
 }
 
+/** The "chunk scored" debug lines of one process, summed: chunks, and ms of read, each CPU phase, write. */
+function chunkTimes(output: string): Record<string, number> {
+  const sums: Record<string, number> = { chunks: 0 };
+  for (const line of output.split("\n")) {
+    if (!line.includes('"chunk scored"')) continue;
+    const entry = JSON.parse(line) as Record<string, unknown>;
+    sums.chunks += 1;
+    for (const key of ["readMs", "parse", "encode", "predict", "explain", "rows", "writeMs"]) sums[key] = Math.round((sums[key] ?? 0) + Number(entry[key] ?? 0));
+  }
+  return sums;
+}
+
 async function walAndCheckpoints(sql: postgres.Sql) {
   const [row] = await sql<{ lsn: string; checkpoints: number }[]>`
     select pg_current_wal_lsn()::text as lsn, (checkpoints_timed + checkpoints_req)::int as checkpoints from pg_stat_bgwriter`;
@@ -106,7 +118,8 @@ async function main() {
     print({ phase: "users-path model", network: model.trained.network.spec });
 
     const port = await freePort();
-    const env = { DATABASE_URL: url, REDIS_URL: REDIS, QUEUE_PREFIX: prefix, DEMO_FILES: "0", LOG_LEVEL: "warn", PORT: String(port), HOST: "127.0.0.1", NODE_ENV: "production" };
+    // debug: each chunk's "chunk scored" line (read, CPU phases, write), summed per process below.
+    const env = { DATABASE_URL: url, REDIS_URL: REDIS, QUEUE_PREFIX: prefix, DEMO_FILES: "0", LOG_LEVEL: "debug", PORT: String(port), HOST: "127.0.0.1", NODE_ENV: "production" };
     const api = startProcess("all", env);
     const worker = startProcess("worker", env);
     procs.push(api.child, worker.child);
@@ -188,6 +201,7 @@ async function main() {
       floorCopySeconds: round(floor),
       ratioToFloor: round(seconds / floor),
       ...runDiag,
+      chunkMsByProcess: { "api (--role all)": chunkTimes(api.output()), "worker (--role worker)": chunkTimes(worker.output()) },
       targets: { seconds: FILES >= 1_000_000 ? 20 : null, ratio: 3 },
     });
   } finally {

@@ -13,6 +13,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
+import { loadavg } from "node:os";
 import { readFileSync } from "node:fs";
 import postgres from "postgres";
 import { createRedis } from "../../jobs/connection.js";
@@ -25,6 +26,7 @@ import { createApiKey } from "../../services/db/queries/api-keys.js";
 import { createLogger } from "../../services/logger.js";
 import { insertDemoFiles } from "../helpers/demo-files.js";
 import { insertTrainedModel } from "../helpers/trained-model.js";
+import { startCpuSampler } from "./lib/cpu-sampler.js";
 import { copyFloor } from "./lib/score-floor.js";
 
 const PG = process.env.BENCH_PG_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
@@ -95,6 +97,7 @@ async function endToEnd(url: string, database: Database, files: number, workers:
   for (const p of procs) p.once("exit", (code, signal) => (died ??= `worker ${p.pid} exited (${code ?? signal})`));
   try {
     while ((await queues.scoring.getWorkers()).length < workers) await sleep(200);
+    const sampler = database.driver === "postgres" ? startCpuSampler(database.sql, Object.fromEntries(procs.map((p, i) => [`worker ${i + 1}`, p.pid as number]))) : null;
     const started = performance.now();
     const res = await app.request("/v1/scoring-runs", {
       method: "POST",
@@ -114,6 +117,7 @@ async function endToEnd(url: string, database: Database, files: number, workers:
       if (died) throw new Error(`${died} during the run: the measurement is void`);
     }
     const seconds = (performance.now() - started) / 1000;
+    const diagnosis = await sampler?.stop();
     const rss = procs.map((p) => peakRssMb(p.pid!));
     // Rank is derived at read time (no rank index on the write path): the top 1,000 of the run.
     let t = performance.now();
@@ -125,7 +129,7 @@ async function endToEnd(url: string, database: Database, files: number, workers:
     t = performance.now();
     const verify = await app.request(`/v1/audit/verify?run=${run.id}`, { headers: { authorization: `Bearer ${auditor}` } });
     const verified = (await verify.json()) as { ok: boolean };
-    return { runId: run.id, chunks: run.totalChunks, seconds, rss, top1000Ms, verifySeconds: (performance.now() - t) / 1000, verifyOk: verified.ok };
+    return { runId: run.id, chunks: run.totalChunks, seconds, rss, diagnosis, top1000Ms, verifySeconds: (performance.now() - t) / 1000, verifyOk: verified.ok };
   } finally {
     died = "stopped";
     for (const p of procs) if (p.exitCode === null && p.signalCode === null) p.kill("SIGTERM");
@@ -157,6 +161,9 @@ async function phase(files: number, workers: number) {
         verifyOk: e2e.verifyOk,
         floorCopySeconds: +floor.toFixed(2),
         ratioToFloor: +(e2e.seconds / floor).toFixed(2),
+        // The machine is shared: its load says how far these seconds are from a quiet machine's.
+        loadAverage1m: +loadavg()[0].toFixed(1),
+        ...e2e.diagnosis,
         targets: { seconds: files >= 1_000_000 ? 20 : null, ratio: 3, rssMb: 1024 },
       });
     }

@@ -22,6 +22,7 @@ export function startCpuSampler(sql: postgres.Sql, processes: Record<string, num
   const base = new Map<string, number>();
   const last = new Map<string, { group: string; seconds: number }>();
   const autovacuum = new Map<string, number>();
+  const maintenance = new Map<string, number>();
   let samples = 0;
   let stopped = false;
   const read = (key: string, group: string, pid: number) => {
@@ -32,12 +33,16 @@ export function startCpuSampler(sql: postgres.Sql, processes: Record<string, num
   };
   const sample = async () => {
     for (const [name, pid] of Object.entries(processes)) read(`svc:${pid}`, name, pid);
-    const rows = await sql<{ pid: number; backend_type: string; query: string | null }[]>`
-      select pid, backend_type, query from pg_stat_activity
+    const rows = await sql<{ pid: number; backend_type: string; query: string | null; state: string | null }[]>`
+      select pid, backend_type, query, state from pg_stat_activity
       where datname = current_database() or datname is null`;
     for (const row of rows) {
       read(`pg:${row.pid}`, `postgres ${row.backend_type}`, row.pid);
       if (row.backend_type === "autovacuum worker" && row.query) autovacuum.set(row.query, (autovacuum.get(row.query) ?? 0) + everyMs / 1000);
+      // The service's own maintenance statements (the import's VACUUM (ANALYZE) files), by text.
+      else if (row.state === "active" && row.query && /^\s*(vacuum|analyze|checkpoint)\b/i.test(row.query)) {
+        maintenance.set(row.query, (maintenance.get(row.query) ?? 0) + everyMs / 1000);
+      }
     }
     samples += 1;
   };
@@ -55,7 +60,8 @@ export function startCpuSampler(sql: postgres.Sql, processes: Record<string, num
       const cpu: Record<string, number> = {};
       for (const [key, { group, seconds }] of last) cpu[group] = (cpu[group] ?? 0) + seconds - (base.get(key) ?? 0);
       for (const group of Object.keys(cpu)) cpu[group] = +cpu[group].toFixed(1);
-      return { cpuSeconds: cpu, autovacuumSeconds: Object.fromEntries([...autovacuum].map(([q, s]) => [q.slice(0, 80), +s.toFixed(1)])) };
+      const seconds = (m: Map<string, number>) => Object.fromEntries([...m].map(([q, s]) => [q.slice(0, 80), +s.toFixed(1)]));
+      return { cpuSeconds: cpu, autovacuumSeconds: seconds(autovacuum), maintenanceSeconds: seconds(maintenance) };
     },
   };
 }

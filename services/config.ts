@@ -41,6 +41,11 @@ const ConfigSchema = z.object({
   /** Largest CSV import body (after gzip decoding). */
   IMPORT_LIMIT_BYTES: z.coerce.number().int().positive().default(2 * 1024 * 1024 * 1024),
   /**
+   * A files import that writes at least this many rows runs VACUUM (ANALYZE) files before it
+   * answers, so a scoring run right after meets a settled table (0: never; services/ingest/import-files.ts).
+   */
+  IMPORT_SETTLE_ROWS: z.coerce.number().int().min(0).default(50_000),
+  /**
    * Demo files loaded by `npm start` into an empty database (0 turns it off). 100,000 files give
    * about 12,700 past controls and 280 validation positives, enough for the first model's verdict
    * against logistic regression to mean something; they load in about 7 s (embedded PGlite).

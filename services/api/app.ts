@@ -2,6 +2,7 @@ import { bodyLimit } from "hono/body-limit";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import { DomainError } from "../errors.js";
+import { QUEUE_DASHBOARD_PATH, queueDashboard } from "./admin/queue-dashboard.js";
 import { authenticate } from "./middleware/auth.js";
 import { createMetrics, metricsHandler } from "./metrics.js";
 import { jsonBodyGuard } from "./middleware/json-body.js";
@@ -67,6 +68,8 @@ export function createApp(deps: AppDeps) {
     },
     servers: [{ url: "/", description: "This service (the document is served by the API it describes)" }],
   });
+
+  app.route(QUEUE_DASHBOARD_PATH, queueDashboard(deps.queues));
 
   app.use("/v1/*", authenticate());
   app.use("/v1/*", jsonBodyGuard());

@@ -6,7 +6,6 @@ import { sql } from "drizzle-orm";
 import { DomainError } from "../errors.js";
 import type { Queues } from "../../jobs/queues.js";
 import { queryRows, type Db } from "../db/client.js";
-import type { AppBindings } from "./types.js";
 
 /**
  * Prometheus metrics of one API process (prom-client), served at /metrics when METRICS_TOKEN is
@@ -17,7 +16,7 @@ import type { AppBindings } from "./types.js";
  */
 export interface ServiceMetrics {
   registry: Registry;
-  middleware: MiddlewareHandler<AppBindings>;
+  middleware: MiddlewareHandler;
   /** Counts rows an import wrote, for rows-per-second rates (rate(cts_import_rows_total[5m])). */
   importRows: Counter<"kind">;
 }
@@ -105,7 +104,7 @@ export function createMetrics(deps: { db: Db; queues: Queues }): ServiceMetrics 
     },
   });
 
-  const middleware: MiddlewareHandler<AppBindings> = async (c, next) => {
+  const middleware: MiddlewareHandler = async (c, next) => {
     const end = httpDuration.startTimer();
     await next();
     // The matched pattern (/v1/control-lists/:id), never the raw path: bounded label values.
@@ -115,7 +114,7 @@ export function createMetrics(deps: { db: Db; queues: Queues }): ServiceMetrics 
 }
 
 /** GET /metrics: off (404) unless METRICS_TOKEN is set; then only for that bearer token. */
-export function metricsHandler(metrics: ServiceMetrics, token: string | undefined): MiddlewareHandler<AppBindings> {
+export function metricsHandler(metrics: ServiceMetrics, token: string | undefined): MiddlewareHandler {
   return async (c) => {
     if (!token) throw new DomainError("not_found", "metrics are off: set METRICS_TOKEN to serve them");
     if (!timingSafeEqualText(c.req.header("authorization") ?? "", `Bearer ${token}`)) {

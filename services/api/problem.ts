@@ -35,10 +35,9 @@ const typeUri = (slug: string) => `https://cts.example/problems/${slug}`;
 
 export function problemResponse(c: Context<AppBindings>, problem: Problem): Response {
   const body: Problem = { ...problem, requestId: c.get("requestId") };
-  return new Response(JSON.stringify(body), {
-    status: problem.status,
-    headers: { "content-type": "application/problem+json" },
-  });
+  // c.body, not a bare Response: the headers middleware set earlier (X-Request-Id, the secure
+  // headers) stay on the error answer too.
+  return c.body(JSON.stringify(body), problem.status as ContentfulStatusCode, { "content-type": "application/problem+json" });
 }
 
 /** Zod issues as problem `errors[]`: one entry per bad field, path in dotted form. */

@@ -2,6 +2,7 @@ import type { OpenAPIHono, RouteConfig, RouteHandler } from "@hono/zod-openapi";
 import type { Redis } from "ioredis";
 import type { Queues } from "../../jobs/queues.js";
 import type { Actor } from "../auth/actor.js";
+import type { LocalTokens } from "../auth/local-credential.js";
 import type { Config } from "../config.js";
 import type { Database } from "../db/client.js";
 import type { Logger } from "../logger.js";
@@ -16,6 +17,8 @@ export interface AppDeps {
   logger: Logger;
   /** The tfjs backend this process loaded (null until loaded). */
   tfjsBackend: () => string | null;
+  /** The local operator's tokens (services/auth/local-credential.ts), when this process serves the CLI. */
+  localTokens?: LocalTokens;
 }
 
 export interface AppBindings {

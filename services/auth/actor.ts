@@ -1,15 +1,7 @@
-import type { Role } from "../db/schema/api-keys.js";
+import type { Actor } from "../db/actor.js";
 import { forbidden } from "../errors.js";
 
-/** Who is calling: resolved from the API key by the auth middleware, or the CLI's system actor. */
-export interface Actor {
-  keyId: string | null;
-  /** The key prefix (`cts_1a2b3c4d`), or `system`/`cli` for work the service does itself. */
-  id: string;
-  name: string;
-  role: Role;
-  units: string[];
-}
+export type { Actor } from "../db/actor.js";
 
 export const SYSTEM_ACTOR: Actor = { keyId: null, id: "system", name: "system", role: "admin", units: [] };
 

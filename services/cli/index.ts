@@ -12,8 +12,9 @@ import { register as registerUnits } from "./commands/units.js";
 
 /**
  * The command line for data officers and admins: `npm run cli -- <command>` or the `cts` bin.
- * Commands that manage the server (keys, audit) open the database directly; the others call the
- * HTTP API with CTS_URL and CTS_API_KEY.
+ * Commands that manage the server (keys, audit) go through the service running on this machine
+ * ($DATA_DIR/cli-credential.json, services/cli/local-service.ts), else open the database directly;
+ * the others call the HTTP API with CTS_URL and CTS_API_KEY.
  */
 const program = new Command("cts").description("Control Targeting Service").showHelpAfterError();
 

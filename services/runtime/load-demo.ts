@@ -33,7 +33,12 @@ export async function loadDemoIfEmpty(
     csvStream(fileColumns(), function* () {
       for (const { file } of population()) yield [file.id, file.unit, ...names.map((n) => file.attributes[n])];
     }),
-    { mode: "all-or-nothing", actor, details: () => ({ source: "demo", seed: opts.seed }) },
+    {
+      mode: "all-or-nothing",
+      actor,
+      details: () => ({ source: "demo", seed: opts.seed }),
+      onSettleError: (err) => opts.logger.warn({ err: err.message }, "vacuum (analyze) files after the demo import failed"),
+    },
   );
   const outcomes = await importOutcomesCsv(
     database,

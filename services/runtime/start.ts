@@ -7,12 +7,14 @@ import { createQueues } from "../../jobs/queues.js";
 import { createApp } from "../api/app.js";
 import type { Config } from "../config.js";
 import { SYSTEM_ACTOR } from "../auth/actor.js";
+import { createLocalTokens } from "../auth/local-credential.js";
 import { type Database, migrateDatabase, openDatabase } from "../db/client.js";
 import { auditSigningKey, createAuditCheckpoint } from "../db/queries/audit-checkpoints.js";
 import type { Logger } from "../logger.js";
 import { startWorkers } from "../worker/worker.js";
 import { ensureFirstAdminKey } from "./bootstrap.js";
 import { loadDemoIfEmpty } from "./load-demo.js";
+import { writeLocalCredential } from "./local-credential-file.js";
 import { lockPgliteDir } from "./pglite-lock.js";
 import { resolveRedis, StartupError } from "./redis.js";
 
@@ -105,12 +107,16 @@ export async function startService(opts: {
       if (firstKey) opts.onFirstAdminKey?.(firstKey.key);
       const queues = createQueues(redis, config.QUEUE_PREFIX);
       closers.push(() => queues.close());
-      const app = createApp({ database, redis, queues, config, logger, tfjsBackend: () => backend.name });
+      const localTokens = createLocalTokens();
+      const app = createApp({ database, redis, queues, config, logger, tfjsBackend: () => backend.name, localTokens });
       const server = await listen(app.fetch, config.HOST, config.PORT);
       closers.push(() => closeServer(server, config.SHUTDOWN_TIMEOUT_S * 1000));
       const address = server.address();
       const port = typeof address === "object" && address ? address.port : config.PORT;
       url = `http://${config.HOST}:${port}`;
+      // The CLI on this machine reaches the service through this file (removed first at stop).
+      const removeCredential = writeLocalCredential(resolve(config.DATA_DIR), localUrl(config.HOST, port), localTokens);
+      closers.push(async () => removeCredential());
       logger.info({ url }, "api listening");
     }
     return { url, backend, stop };
@@ -159,4 +165,11 @@ function closeServer(server: ServerType, timeoutMs: number): Promise<void> {
     });
     http.closeIdleConnections?.();
   });
+}
+
+/** Where the CLI on this machine calls: loopback when the server listens on every address. */
+function localUrl(host: string, port: number): string {
+  if (host === "0.0.0.0" || host === "") return `http://127.0.0.1:${port}`;
+  if (host === "::") return `http://[::1]:${port}`;
+  return `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
 }

@@ -1,28 +1,16 @@
 import { threadId } from "node:worker_threads";
-import { workerData } from "piscina";
-import { type BackendName, selectBackend, tf } from "../../models/backend.js";
+import { tf } from "../../models/backend.js";
 import type { ProbeBackendPayload, ProbeBackendResult } from "../../jobs/diagnostics.js";
 import { train } from "./tasks/train.js";
 import { scoreChunk, scoreModelInputs } from "./tasks/score.js";
+import { threadBackend } from "./tasks/thread-backend.js";
+
+export type { ThreadData } from "./tasks/thread-backend.js";
 
 /**
  * The entry of every CPU-pool thread: one exported function per task, each taking plain data or
  * typed arrays and returning the same. No database, no Redis: the calling processor does the I/O.
  */
-let backendName: Promise<string> | null = null;
-
-/** What the pool hands every thread (piscina workerData), from the validated config. */
-export interface ThreadData {
-  tfjsBackend?: BackendName;
-}
-
-/** Loads the tfjs backend once per thread (the one TFJS_BACKEND forces, else the fastest). */
-export function threadBackend(): Promise<string> {
-  const { tfjsBackend } = (workerData ?? {}) as ThreadData;
-  backendName ??= selectBackend(tfjsBackend).then((b) => b.name);
-  return backendName;
-}
-
 /** probe-backend: a small matmul on this thread's backend. */
 export async function probeBackend(payload: ProbeBackendPayload): Promise<ProbeBackendResult> {
   const backend = await threadBackend();

@@ -2,7 +2,7 @@ import { QueueEvents } from "bullmq";
 import { runIdOfJobId } from "../../jobs/scoring.js";
 import { QUEUE } from "../../jobs/queues.js";
 import { failScoringRun } from "../db/queries/scoring-runs.js";
-import type { WorkerDeps } from "./worker.js";
+import type { WorkerDeps } from "./deps.js";
 
 /**
  * Fails a scoring run when one of its jobs fails in a way its processor never sees: a chunk that

@@ -1,21 +1,13 @@
 import { type Processor, Worker, type WorkerOptions } from "bullmq";
-import type { Redis } from "ioredis";
 import { QUEUE, type QueueName } from "../../jobs/queues.js";
-import type { Config } from "../config.js";
-import type { Database } from "../db/client.js";
-import type { Logger } from "../logger.js";
 import { type CpuPool, createCpuPool } from "./cpu-pool.js";
+import type { WorkerDeps } from "./deps.js";
 import { probeBackendProcessor } from "./processors/probe-backend.js";
 import { trainModelProcessor } from "./processors/train-model.js";
 import { scoringProcessor } from "./processors/finalize-run.js";
 import { watchScoringFailures } from "./scoring-failures.js";
 
-export interface WorkerDeps {
-  database: Database;
-  connection: Redis;
-  config: Config;
-  logger: Logger;
-}
+export type { WorkerDeps } from "./deps.js";
 
 export interface RunningWorkers {
   workers: Worker[];

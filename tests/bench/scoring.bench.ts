@@ -8,11 +8,13 @@
  * settled database (files vacuumed and analyzed, then a checkpoint), and so does the floor.
  * BENCH_CHUNK_SIZES=10000,25000,50000 repeats the large phase per chunk size (to choose it);
  * BENCH_CPU_PROF=<dir> makes the workers write V8 CPU profiles there.
+ * The user's path (a fresh import through the API, then a run at once, on the processes `npm start`
+ * gives plus one worker) is tests/bench/scoring/users-path.bench.ts, run after this one.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
+import { loadavg } from "node:os";
 import { readFileSync } from "node:fs";
-import { Writable } from "node:stream";
 import postgres from "postgres";
 import { createRedis } from "../../jobs/connection.js";
 import { createQueues } from "../../jobs/queues.js";
@@ -24,6 +26,8 @@ import { createApiKey } from "../../services/db/queries/api-keys.js";
 import { createLogger } from "../../services/logger.js";
 import { insertDemoFiles } from "../helpers/demo-files.js";
 import { insertTrainedModel } from "../helpers/trained-model.js";
+import { startCpuSampler } from "./lib/cpu-sampler.js";
+import { copyFloor } from "./lib/score-floor.js";
 
 const PG = process.env.BENCH_PG_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const REDIS = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -93,6 +97,7 @@ async function endToEnd(url: string, database: Database, files: number, workers:
   for (const p of procs) p.once("exit", (code, signal) => (died ??= `worker ${p.pid} exited (${code ?? signal})`));
   try {
     while ((await queues.scoring.getWorkers()).length < workers) await sleep(200);
+    const sampler = database.driver === "postgres" ? startCpuSampler(database.sql, Object.fromEntries(procs.map((p, i) => [`worker ${i + 1}`, p.pid as number]))) : null;
     const started = performance.now();
     const res = await app.request("/v1/scoring-runs", {
       method: "POST",
@@ -112,6 +117,7 @@ async function endToEnd(url: string, database: Database, files: number, workers:
       if (died) throw new Error(`${died} during the run: the measurement is void`);
     }
     const seconds = (performance.now() - started) / 1000;
+    const diagnosis = await sampler?.stop();
     const rss = procs.map((p) => peakRssMb(p.pid!));
     // Rank is derived at read time (no rank index on the write path): the top 1,000 of the run.
     let t = performance.now();
@@ -123,7 +129,7 @@ async function endToEnd(url: string, database: Database, files: number, workers:
     t = performance.now();
     const verify = await app.request(`/v1/audit/verify?run=${run.id}`, { headers: { authorization: `Bearer ${auditor}` } });
     const verified = (await verify.json()) as { ok: boolean };
-    return { runId: run.id, chunks: run.totalChunks, seconds, rss, top1000Ms, verifySeconds: (performance.now() - t) / 1000, verifyOk: verified.ok };
+    return { runId: run.id, chunks: run.totalChunks, seconds, rss, diagnosis, top1000Ms, verifySeconds: (performance.now() - t) / 1000, verifyOk: verified.ok };
   } finally {
     died = "stopped";
     for (const p of procs) if (p.exitCode === null && p.signalCode === null) p.kill("SIGTERM");
@@ -131,35 +137,6 @@ async function endToEnd(url: string, database: Database, files: number, workers:
     await queues.close();
     await redis.quit();
   }
-}
-
-/** The floor: COPY the run's rows, as text, into a plain table; only the COPY is timed. */
-async function copyFloor(database: Database, runId: string): Promise<number> {
-  if (database.driver !== "postgres") throw new Error("postgres only");
-  const sql = database.sql;
-  const cols = "run_id, file_id, model_id, model_sha256, score, reasons, input_digest";
-  const parts: Buffer[] = [];
-  const out = await sql.unsafe(`copy (select ${cols} from scores where run_id = '${runId}') to stdout`).readable();
-  await new Promise<void>((resolve, reject) => {
-    out.on("data", (p: Buffer) => parts.push(p));
-    out.on("end", resolve);
-    out.on("error", reject);
-  });
-  await sql.unsafe("create table floor_scores (like scores including defaults)");
-  // From a settled WAL, as the run itself starts (freshDatabase).
-  await sql.unsafe("checkpoint");
-  const started = performance.now();
-  const input = (await sql.unsafe(`copy floor_scores (${cols}) from stdin`).writable()) as Writable;
-  await new Promise<void>((resolve, reject) => {
-    input.on("finish", resolve);
-    input.on("error", reject);
-    for (const p of parts) input.write(p);
-    input.end();
-  });
-  await sql.unsafe("select 1");
-  const seconds = (performance.now() - started) / 1000;
-  await sql.unsafe("drop table floor_scores");
-  return seconds;
 }
 
 async function phase(files: number, workers: number) {
@@ -184,6 +161,9 @@ async function phase(files: number, workers: number) {
         verifyOk: e2e.verifyOk,
         floorCopySeconds: +floor.toFixed(2),
         ratioToFloor: +(e2e.seconds / floor).toFixed(2),
+        // The machine is shared: its load says how far these seconds are from a quiet machine's.
+        loadAverage1m: +loadavg()[0].toFixed(1),
+        ...e2e.diagnosis,
         targets: { seconds: files >= 1_000_000 ? 20 : null, ratio: 3, rssMb: 1024 },
       });
     }

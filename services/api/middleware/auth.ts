@@ -1,5 +1,7 @@
-import type { MiddlewareHandler } from "hono";
+import { getConnInfo } from "@hono/node-server/conninfo";
+import type { Context, MiddlewareHandler } from "hono";
 import type { Actor } from "../../auth/actor.js";
+import { localOperatorActor, matchLocalToken } from "../../auth/local-credential.js";
 import { findActiveKey, touchApiKey } from "../../db/queries/api-keys.js";
 import type { Role } from "../../db/schema/index.js";
 import { DomainError } from "../../errors.js";
@@ -17,7 +19,16 @@ export function authenticate(): MiddlewareHandler<AppBindings> {
     if (!match) {
       throw new DomainError("unauthenticated", "send an API key as `Authorization: Bearer <key>`");
     }
-    const { db } = c.get("deps").database;
+    const deps = c.get("deps");
+    const localRole = matchLocalToken(deps.localTokens, match[1]);
+    if (localRole) {
+      if (!fromLoopback(c)) throw new DomainError("unauthenticated", "the local operator credential is accepted only from this machine");
+      const actor = localOperatorActor(localRole);
+      c.set("actor", actor);
+      c.set("logger", c.get("logger").child({ actor: actor.id, role: actor.role }));
+      return next();
+    }
+    const { db } = deps.database;
     const key = await findActiveKey(db, match[1]);
     if (!key) throw new DomainError("unauthenticated", "the API key is unknown or has been revoked");
     const actor: Actor = { keyId: key.id, id: key.prefix, name: key.name, role: key.role, units: key.units };
@@ -37,4 +48,15 @@ export function requireRole(roles: readonly Role[]): MiddlewareHandler<AppBindin
     }
     await next();
   };
+}
+
+/** True for a connection from this machine (in-process requests, as tests make, have no socket). */
+function fromLoopback(c: Context<AppBindings>): boolean {
+  let address: string | undefined;
+  try {
+    address = getConnInfo(c).remote.address;
+  } catch {
+    return true;
+  }
+  return address === "127.0.0.1" || address === "::1" || address === "::ffff:127.0.0.1" || address === undefined;
 }

@@ -4,6 +4,7 @@ import type { Checkpoint } from "../../audit/checkpoint.js";
 import { auditSigningKey, createAuditCheckpoint, verifyAgainstCheckpoint } from "../../db/queries/audit-checkpoints.js";
 import { appendAuditEvent, verifyAuditChain } from "../../db/queries/audit-events.js";
 import { cliActor, printJson, withDatabase } from "../context.js";
+import { localService } from "../local-service.js";
 
 /**
  * `audit verify [--checkpoint FILE]`: recomputes the audit chain (and checks it against a saved
@@ -19,6 +20,15 @@ export function register(program: Command) {
     .option("--checkpoint <file>", "a checkpoint saved earlier (the JSON `audit checkpoint` printed)")
     .action(async (opts: { checkpoint?: string }) => {
       const saved = opts.checkpoint ? readCheckpoint(opts.checkpoint) : null;
+      const service = localService();
+      if (service) {
+        const report = (await (saved
+          ? service.call("auditor", "POST", "/v1/audit/verify", { checkpoint: saved })
+          : service.call("auditor", "GET", "/v1/audit/verify"))) as { ok: boolean };
+        printJson(report);
+        if (!report.ok) process.exitCode = 1;
+        return;
+      }
       const result = await withDatabase(async ({ db }, config) => {
         if (saved) {
           const report = await verifyAgainstCheckpoint(db, saved, auditSigningKey(config));
@@ -45,6 +55,8 @@ export function register(program: Command) {
     .command("checkpoint")
     .description("sign the audit chain's head now and print it (keep it outside this machine)")
     .action(async () => {
+      const service = localService();
+      if (service) return printJson(await service.call("admin", "GET", "/v1/audit/checkpoint"));
       const signed = await withDatabase(async ({ db }, config) => {
         const key = auditSigningKey(config);
         return { checkpoint: await createAuditCheckpoint(db, key, cliActor()), publicKey: key.publicKeyPem };

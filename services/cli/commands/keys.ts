@@ -3,10 +3,14 @@ import { createApiKey, listApiKeys, revokeApiKey } from "../../db/queries/api-ke
 import { unitsWithoutFiles } from "../../db/queries/files.js";
 import { ROLES } from "../../db/schema/index.js";
 import { cliActor, printJson, withDatabase } from "../context.js";
+import { localService } from "../local-service.js";
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
-/** `keys create|list|revoke`: key management on the server, straight against the database. */
+/**
+ * `keys create|list|revoke`: key management on the server: through the service running on this
+ * machine if there is one (its local credential), else straight against the database.
+ */
 export function register(program: Command) {
   const keys = program.command("keys").description("manage API keys (on the server, against the database)");
 
@@ -20,11 +24,15 @@ export function register(program: Command) {
       if (opts.role === "inspector" && opts.unit.length === 0) {
         program.error("an inspector key needs at least one --unit");
       }
-      const created = await withDatabase(async ({ db }) => {
-        const unknown = await unitsWithoutFiles(db, opts.unit);
-        if (unknown.length > 0) program.error(`no file belongs to unit ${unknown.join(", ")}: import its files first, or check the spelling`);
-        return createApiKey(db, { role: opts.role, units: opts.unit, name: opts.name || `${opts.role} key` }, cliActor());
-      });
+      const body = { role: opts.role, units: opts.unit, name: opts.name || `${opts.role} key` };
+      const service = localService();
+      const created = service
+        ? ((await service.call("admin", "POST", "/v1/api-keys", body)) as { role: string; prefix: string; key: string })
+        : await withDatabase(async ({ db }) => {
+            const unknown = await unitsWithoutFiles(db, opts.unit);
+            if (unknown.length > 0) program.error(`no file belongs to unit ${unknown.join(", ")}: import its files first, or check the spelling`);
+            return createApiKey(db, body, cliActor());
+          });
       process.stderr.write(`Created ${created.role} key ${created.prefix}. It is shown this once:\n`);
       process.stdout.write(`${created.key}\n`);
     });
@@ -32,10 +40,16 @@ export function register(program: Command) {
   keys
     .command("list")
     .description("list keys (prefixes only)")
-    .action(async () => printJson(await withDatabase(({ db }) => listApiKeys(db))));
+    .action(async () => {
+      const service = localService();
+      printJson(service ? ((await service.call("admin", "GET", "/v1/api-keys")) as { items: unknown[] }).items : await withDatabase(({ db }) => listApiKeys(db)));
+    });
 
   keys
     .command("revoke <id>")
     .description("revoke a key by id")
-    .action(async (id: string) => printJson(await withDatabase(({ db }) => revokeApiKey(db, id, cliActor()))));
+    .action(async (id: string) => {
+      const service = localService();
+      printJson(service ? await service.call("admin", "DELETE", `/v1/api-keys/${encodeURIComponent(id)}`) : await withDatabase(({ db }) => revokeApiKey(db, id, cliActor())));
+    });
 }

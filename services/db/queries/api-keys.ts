@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { and, asc, count, eq, isNull, lt, or, sql } from "drizzle-orm";
-import type { Actor } from "../../auth/actor.js";
-import { generateApiKey, hashApiKey } from "../../auth/api-key.js";
+import type { Actor } from "../actor.js";
+import { generateApiKey, hashApiKey } from "../api-key-format.js";
 import { notFound } from "../../errors.js";
 import { type Db, preparedPerDb } from "../client.js";
 import { apiKeys, type Role } from "../schema/index.js";

@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import { sql } from "drizzle-orm";
-import type { Actor } from "../../auth/actor.js";
+import type { Actor } from "../actor.js";
 import { type Checkpoint, checkpointSignatureOk, loadSigningKey, type SigningKey, signCheckpoint } from "../../audit/checkpoint.js";
 import { GENESIS_HASH } from "../../audit/chain.js";
 import type { Config } from "../../config.js";

@@ -1,5 +1,5 @@
 import { and, asc, eq, gt, gte, like, lt, type SQL, sql } from "drizzle-orm";
-import type { Actor } from "../../auth/actor.js";
+import type { Actor } from "../actor.js";
 import { type ChainedEvent, canonicalAroundId, eventHash, GENESIS_HASH } from "../../audit/chain.js";
 import { type Database, type Db, queryRows } from "../client.js";
 import { GroupCommit } from "../group-commit.js";

@@ -1,5 +1,5 @@
 import { and, eq, notInArray, sql } from "drizzle-orm";
-import type { Actor } from "../../auth/actor.js";
+import type { Actor } from "../actor.js";
 import { conflict, notFound } from "../../errors.js";
 import { type Db, queryRows } from "../client.js";
 import { controlListItems, controlLists, outcomes } from "../schema/index.js";

@@ -1,6 +1,6 @@
 import { desc, eq, sql } from "drizzle-orm";
 import type { FeatureSchemaDefinition } from "../../../models/feature-schema.js";
-import type { Actor } from "../../auth/actor.js";
+import type { Actor } from "../actor.js";
 import type { Db } from "../client.js";
 import { featureSchemas } from "../schema/index.js";
 import { appendAuditEvent } from "./audit-events.js";

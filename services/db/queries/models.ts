@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
-import type { Actor } from "../../auth/actor.js";
+import type { Actor } from "../actor.js";
 import { conflict, forbidden, notFound } from "../../errors.js";
 import type { Db } from "../client.js";
 import { apiKeys, type ModelStatus, models } from "../schema/index.js";

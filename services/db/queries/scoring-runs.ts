@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { and, desc, eq, inArray, isNull, lt, sql } from "drizzle-orm";
-import type { Actor } from "../../auth/actor.js";
+import type { Actor } from "../actor.js";
 import { rootDigest } from "../../audit/score-digest.js";
 import { conflict, DomainError, invalid, notFound } from "../../errors.js";
 import { queryRows, type Db } from "../client.js";

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { and, eq, gt, isNull, lt, sql } from "drizzle-orm";
-import type { Actor } from "../../auth/actor.js";
+import type { Actor } from "../actor.js";
 import { type Db, preparedPerDb } from "../client.js";
 import { apiKeys, webSessions } from "../schema/index.js";
 import { appendAuditEvent } from "./audit-events.js";

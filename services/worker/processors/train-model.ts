@@ -15,7 +15,7 @@ import {
 } from "../../db/queries/models.js";
 import { latestFeatureSchema, readTrainingRows } from "../../db/queries/training-data.js";
 import type { CpuPool } from "../cpu-pool.js";
-import type { WorkerDeps } from "../worker.js";
+import type { WorkerDeps } from "../deps.js";
 import type { TrainTaskOutput } from "../tasks/train.js";
 import { CANCEL_MESSAGE, type TrainProgressMessage } from "../tasks/train-protocol.js";
 import { codeVersion, dataDigest, trainingColumns, transferables } from "../training-input.js";

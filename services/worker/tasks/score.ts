@@ -2,7 +2,7 @@ import { hash } from "node:crypto";
 import { type AttributeColumns, type AttributeValue, encodeColumns, type LoadedModel, loadModel } from "../../../models/index.js";
 import { toNumber } from "../../../models/coerce.js";
 import { chunkDigestOfCopy, copyEscape, roundContribution } from "../../audit/score-digest.js";
-import { threadBackend } from "../cpu-tasks.js";
+import { threadBackend } from "./thread-backend.js";
 
 /**
  * The CPU side of a score-chunk job, in a pool thread: parse the files the main thread copied out of

@@ -21,7 +21,7 @@ import {
   trainModel,
   type Verdict,
 } from "../../../models/index.js";
-import { threadBackend } from "../cpu-tasks.js";
+import { threadBackend } from "./thread-backend.js";
 import { CANCEL_MESSAGE, type TrainProgressMessage } from "./train-protocol.js";
 import { chooseSplit, columnsOf, rowsOf, type SplitReport, type SplitRequest, type TrainingColumns } from "./train-data.js";
 

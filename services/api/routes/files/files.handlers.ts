@@ -24,6 +24,8 @@ export const importCsv: AppRouteHandler<ImportCsvRoute> = async (c) => {
     actor: c.get("actor"),
     requestId: c.get("requestId"),
     details: () => ({ bytes: body.bytes(), gzip: body.gzip }),
+    settleAfterRows: config.IMPORT_SETTLE_ROWS,
+    onSettleError: (err) => c.get("logger").warn({ err: err.message }, "vacuum (analyze) files after the import failed; autovacuum will do it"),
   });
   c.get("metrics").importRows.inc({ kind: "files" }, result.inserted + result.updated);
   return c.json(result, 200);

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { PlattCalibration } from "./calibration.js";
+import { FairnessEvaluationSchema } from "./fairness-schema.js";
 import { Verdict } from "./verdict.js";
 
 /**
@@ -67,6 +68,8 @@ export const ModelMetricsSchema = z.object({
   training: TrainingDiagnosticsSchema,
   /** Absent on models evaluated before verdicts existed. */
   verdict: Verdict.optional(),
+  /** Per-segment figures and disparities at each capacity; absent on models trained before fairness reports. */
+  fairness: FairnessEvaluationSchema.optional(),
 });
 export type ModelMetricsJson = z.infer<typeof ModelMetricsSchema>;
 

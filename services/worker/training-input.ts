@@ -21,6 +21,14 @@ const numeric = (v: AttributeValue | undefined): number => {
   return Number.NaN;
 };
 
+/** Segment attributes' values as text, for the fairness report (numbers and booleans as written). */
+export const segmentColumns = (schema: FeatureSchemaDefinition, rows: { attributes: Record<string, AttributeValue> }[]) =>
+  Object.fromEntries(
+    schema.attributes
+      .filter((a) => a.role === "segment")
+      .map((a) => [a.name, rows.map((r) => (r.attributes[a.name] === null || r.attributes[a.name] === undefined ? null : String(r.attributes[a.name])))]),
+  );
+
 /** Builds the columns a training thread takes: feature attributes only, in schema order. */
 export function trainingColumns(schema: FeatureSchemaDefinition, rows: TrainingRow[]): TrainingColumns {
   const n = rows.length;
@@ -38,6 +46,7 @@ export function trainingColumns(schema: FeatureSchemaDefinition, rows: TrainingR
     controlledAt: Float64Array.from(rows, (r) => Date.parse(`${r.controlledAt}T00:00:00Z`)),
     selectionProbability: Float64Array.from(rows, (r) => r.selectionProbability ?? Number.NaN),
     exploration: Uint8Array.from(rows, (r) => (r.selectedBy === "exploration" ? 1 : 0)),
+    segments: segmentColumns(schema, rows),
   };
 }
 

@@ -3,6 +3,7 @@ import { fetchService } from "./api-client.js";
 import { loadConfig } from "../../config.js";
 import { printJson } from "../context.js";
 import { ProgressLine, progressBar } from "../progress.js";
+import { fairnessTable } from "../fairness-table.js";
 import { modelReport } from "../verdict-table.js";
 
 const integer = (value: string) => {
@@ -82,7 +83,7 @@ async function waitFor(id: string, intervalMs = 500): Promise<Model> {
   }
 }
 
-/** `models train|show|list|approve|retire|cancel|compare` through the HTTP API. */
+/** `models train|show|fairness|list|approve|retire|cancel|compare` through the HTTP API. */
 export function register(program: Command) {
   const models = program.command("models").description("train, evaluate and govern models (through the HTTP API: CTS_URL, CTS_API_KEY)");
 
@@ -119,6 +120,18 @@ export function register(program: Command) {
     .description("status, training, verdict against the baselines (table; --json for everything)")
     .option("--json", "print the model as JSON (metrics, baselines, curves, progress)")
     .action(async (id: string, opts: { json?: boolean }) => printModel(await api("GET", `/v1/models/${id}`), opts.json));
+  models
+    .command("fairness <id>")
+    .description("per-segment figures and disparities of the model's evaluation at a capacity (table; --json for the report)")
+    .option("--capacity <share>", "share of files selected, one of the stored capacities", "0.1")
+    .option("--reference <attribute:value>", "the reference group of one attribute (default: the largest)")
+    .option("--json", "print the report as JSON")
+    .action(async (id: string, opts: { capacity: string; reference?: string; json?: boolean }) => {
+      const query = new URLSearchParams({ capacity: opts.capacity, ...(opts.reference ? { reference: opts.reference } : {}) });
+      const body = await api<{ modelId: string; report: Parameters<typeof fairnessTable>[1] }>("GET", `/v1/models/${id}/fairness?${query}`);
+      if (opts.json) printJson(body);
+      else process.stdout.write(fairnessTable(body.modelId, body.report));
+    });
   models.command("list").description("models, newest first").action(async () => printJson(await api("GET", "/v1/models")));
   models
     .command("approve <id>")

@@ -6,6 +6,8 @@ import type { Db } from "../client.js";
 import { apiKeys, type ModelStatus, models } from "../schema/index.js";
 import { fourEyesRefusal, verdictWarnings } from "../../policy/approval.js";
 import { appendAuditEvent } from "./audit-events.js";
+import { FairnessEvaluationSchema } from "../../../models/fairness-schema.js";
+import { fairnessSummary } from "../../../models/fairness.js";
 
 /** Every column but the artifact bytes (which only the worker reads). */
 export const MODEL_COLUMNS = {
@@ -164,6 +166,7 @@ export interface TrainedModel {
  * training: a training cancelled meanwhile stays cancelled. Returns whether it was stored.
  */
 export async function finishTraining(db: Db, id: string, result: TrainedModel, by: Actor): Promise<boolean> {
+  const fairness = FairnessEvaluationSchema.safeParse(result.metrics.fairness);
   return db.transaction(async (tx) => {
     const rows = await tx
       .update(models)
@@ -175,7 +178,13 @@ export async function finishTraining(db: Db, id: string, result: TrainedModel, b
       actor: by,
       action: "model.trained",
       target: id,
-      details: { artifactSha256: result.artifactSha256, dataDigest: result.dataDigest, counts: result.counts },
+      details: {
+        artifactSha256: result.artifactSha256,
+        dataDigest: result.dataDigest,
+        counts: result.counts,
+        // The fairness figures are produced here: the event keeps what was flagged.
+        ...(fairness.success ? { fairness: fairnessSummary(fairness.data.reports) } : {}),
+      },
     });
     return true;
   });

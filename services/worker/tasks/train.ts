@@ -5,6 +5,8 @@ import {
   encodeColumns,
   encodeRows,
   evaluateScores,
+  type FairnessEvaluation,
+  fairnessReport,
   type FeatureSchemaDefinition,
   fitEncoder,
   fitSingleFeatureBaseline,
@@ -56,7 +58,13 @@ export interface TrainTaskOutput {
   params: TrainParams;
   split: SplitReport;
   counts: Record<string, number>;
-  metrics: { validation: EvaluationReport; unbiased: UnbiasedEstimate; training: Record<string, unknown>; verdict: Verdict };
+  metrics: {
+    validation: EvaluationReport;
+    unbiased: UnbiasedEstimate;
+    training: Record<string, unknown>;
+    verdict: Verdict;
+    fairness: FairnessEvaluation;
+  };
   baselines: Record<string, unknown>;
 }
 
@@ -89,6 +97,18 @@ const unbiased = (data: TrainingColumns, split: Split, valY: Uint8Array, scores:
     return { rows: rows.length, positives, report: null, note: `needs ≥ ${MIN_UNBIASED_ROWS} exploration rows with ≥ ${MIN_UNBIASED_POSITIVES} positives in validation` };
   }
   return { rows: rows.length, positives, report: evaluateScores(y, takeValues(scores, rows)) };
+};
+
+/** The capacities of the stored fairness reports: the evaluation's operating points. */
+export const FAIRNESS_CAPACITIES = [0.01, 0.05, 0.1, 0.2];
+
+/** Fairness at each capacity on the validation rows, segmented by the schema's segment attributes. */
+const fairness = (data: TrainingColumns, split: Split, valY: Uint8Array, scores: Float32Array): FairnessEvaluation => {
+  const segments = Object.fromEntries(Object.entries(data.segments).map(([name, values]) => [name, Array.from(split.validation, (r) => values[r])]));
+  return {
+    population: "validation",
+    reports: FAIRNESS_CAPACITIES.map((capacity) => fairnessReport({ labels: valY, scores, segments, capacity })),
+  };
 };
 
 /**
@@ -192,6 +212,7 @@ export async function train(input: TrainTaskInput): Promise<TrainTaskOutput> {
           calibration: trained.calibration,
         },
         verdict,
+        fairness: fairness(data, split, valY, trained.valScores),
       },
       baselines: {
         random: evaluateScores(valY, randomScores),

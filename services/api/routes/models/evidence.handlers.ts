@@ -1,0 +1,40 @@
+import { FairnessEvaluationSchema } from "../../../../models/fairness-schema.js";
+import { withReference } from "../../../../models/fairness.js";
+import { conflict, invalid } from "../../../errors.js";
+import { getModel } from "../../../db/queries/models.js";
+import type { AppRouteHandler } from "../../types.js";
+import type { FairnessRoute } from "./evidence.routes.js";
+
+/** Capacities are stored as fractions; a query's 0.1 must find the stored 0.1 however it was written. */
+const sameCapacity = (a: number, b: number) => Math.abs(a - b) < 1e-9;
+
+export const fairness: AppRouteHandler<FairnessRoute> = async (c) => {
+  const { id } = c.req.valid("param");
+  const { capacity, reference } = c.req.valid("query");
+  const row = await getModel(c.get("deps").database.db, id);
+  const parsed = FairnessEvaluationSchema.safeParse((row.metrics as { fairness?: unknown } | null)?.fairness);
+  if (!parsed.success) {
+    throw conflict(`model ${id} has no stored fairness report (status ${row.status}; models trained before fairness reports need retraining)`, {
+      modelStatus: row.status,
+    });
+  }
+  const capacities = parsed.data.reports.map((r) => r.capacity);
+  const stored = parsed.data.reports.find((r) => sameCapacity(r.capacity, capacity));
+  if (!stored) {
+    throw invalid("capacity is not one of the stored capacities", [{ path: "capacity", message: `one of ${capacities.join(", ")}` }]);
+  }
+  let report = stored;
+  if (reference) {
+    const colon = reference.indexOf(":");
+    const [attribute, value] = [reference.slice(0, colon), reference.slice(colon + 1)];
+    const attr = stored.attributes.find((a) => a.attribute === attribute);
+    if (!attr) {
+      throw invalid("unknown attribute", [{ path: "reference", message: `${attribute} is not segmented; one of ${stored.attributes.map((a) => a.attribute).join(", ")}` }]);
+    }
+    if (!attr.groups.some((g) => g.value === value)) {
+      throw invalid("unknown group", [{ path: "reference", message: `${attribute} has no group "${value}"; one of ${attr.groups.map((g) => g.value).join(", ")}` }]);
+    }
+    report = withReference(stored, { [attribute]: value });
+  }
+  return c.json({ modelId: id, population: parsed.data.population, capacities, report }, 200);
+};

@@ -1,0 +1,22 @@
+import { v1Route } from "../../route.js";
+import { FairnessQuery, ModelFairnessSchema } from "./evidence.schemas.js";
+import { IdParam } from "./models.schemas.js";
+
+const tags = ["models"];
+const json = <T>(schema: T) => ({ "application/json": { schema } });
+
+export const fairness = v1Route(["data_officer", "auditor"], {
+  operationId: "getModelFairness",
+  method: "get",
+  path: "/models/{id}/fairness",
+  tags,
+  summary: "Per-segment figures of the model's evaluation at a capacity, with disparities against a reference group",
+  description:
+    "Stored with the evaluation (validation rows). Per segment value: count, base rate, selection rate, precision (1 - FDR), " +
+    "FDR, FPR, FNR and recall with Wilson 95 % intervals, and each one's ratio to the reference group, flagged outside 0.8-1.25. " +
+    "Groups under 30 files or 5 positives are marked too small to judge. 409 when the model has no stored fairness report.",
+  request: { params: IdParam, query: FairnessQuery },
+  responses: { 200: { description: "The fairness report", content: json(ModelFairnessSchema) } },
+});
+
+export type FairnessRoute = typeof fairness;

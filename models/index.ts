@@ -92,6 +92,24 @@ export {
 export { deriveSeed, mulberry32, seededPermutation } from "./prng.js";
 export { type Split, stratifiedSplit, takeRows, takeValues, temporalSplit } from "./split.js";
 export {
+  accumulate,
+  driftBand,
+  driftReference,
+  driftReport,
+  emptyAccumulator,
+  mergeAccumulators,
+  psi,
+} from "./drift.js";
+export {
+  DRIFT_BANDS,
+  DriftAccumulatorSchema,
+  type DriftAccumulator,
+  DriftReferenceSchema,
+  type DriftReference,
+  DriftReportSchema,
+  type DriftReport,
+} from "./drift-schema.js";
+export {
   fairnessReport,
   fairnessSummary,
   type FairnessInput,

@@ -4,8 +4,9 @@ import type { Actor } from "../../auth/actor.js";
 import { conflict, forbidden, notFound } from "../../errors.js";
 import type { Db } from "../client.js";
 import { apiKeys, type ModelStatus, models } from "../schema/index.js";
-import { fourEyesRefusal, verdictWarnings } from "../../policy/approval.js";
+import { driftWarnings, fourEyesRefusal, verdictWarnings } from "../../policy/approval.js";
 import { appendAuditEvent } from "./audit-events.js";
+import { latestModelRunDrift } from "./drift.js";
 import { FairnessEvaluationSchema } from "../../../models/fairness-schema.js";
 import { fairnessSummary } from "../../../models/fairness.js";
 
@@ -159,6 +160,7 @@ export interface TrainedModel {
   artifact: Buffer;
   artifactSha256: string;
   codeVersion: string;
+  driftReference: Record<string, unknown>;
 }
 
 /**
@@ -246,7 +248,7 @@ export async function approveModel(db: Db, id: string, justification: string, by
       await appendAuditEvent(tx, { actor: by, action: "model.approve.refused", target: id, details: { reason: refusal, trainedBy: row.trainedBy }, requestId });
       return { refusal, warnings: [], updated: null };
     }
-    const warnings = verdictWarnings(row.metrics);
+    const warnings = [...verdictWarnings(row.metrics), ...driftWarnings(await latestModelRunDrift(tx, id))];
     if (warnings.length > 0 && !override) {
       await appendAuditEvent(tx, { actor: by, action: "model.approve.refused", target: id, details: { reason: "verdict", warnings }, requestId });
       return { refusal: null, warnings, updated: null };

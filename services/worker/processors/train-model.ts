@@ -169,6 +169,7 @@ export function trainModelProcessor(pool: CpuPool, deps: WorkerDeps) {
           artifact,
           artifactSha256: createHash("sha256").update(artifact).digest("hex"),
           codeVersion: version,
+          driftReference: output.driftReference as unknown as Record<string, unknown>,
         },
         WORKER_ACTOR,
       );

@@ -1,6 +1,8 @@
 import type { MessagePort } from "node:worker_threads";
 import {
   computeVerdict,
+  type DriftReference,
+  driftReference,
   type EvaluationReport,
   encodeColumns,
   encodeRows,
@@ -66,6 +68,8 @@ export interface TrainTaskOutput {
     fairness: FairnessEvaluation;
   };
   baselines: Record<string, unknown>;
+  /** The training population's drift reference: every feature's bins and the validation scores'. */
+  driftReference: DriftReference;
 }
 
 /** Exploration rows needed before their metrics are reported (fewer would mostly show noise). */
@@ -184,6 +188,7 @@ export async function train(input: TrainTaskInput): Promise<TrainTaskOutput> {
     const meta = { ...input.meta, backend: trained.backend, params: trained.params, split: splitReport };
     const artifact = serializeModel({ network: trained.network, encoder, calibration: trained.calibration, meta });
     const positives = (v: Uint8Array) => v.reduce((s, x) => s + x, 0);
+    const inputs = encoder.attributes.map((a) => ({ name: a.name, type: a.type }));
     return {
       artifact,
       backend: trained.backend,
@@ -224,6 +229,7 @@ export async function train(input: TrainTaskInput): Promise<TrainTaskOutput> {
         logistic: { bestEpoch: logistic.bestEpoch, report: evaluateScores(valY, logistic.valScores) },
         champion,
       },
+      driftReference: driftReference(inputs, data.columns, data.nRows, trained.valScores),
     };
   } finally {
     port?.close();

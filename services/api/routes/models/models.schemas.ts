@@ -36,7 +36,7 @@ export const ApproveModelBody = z
     justification: z.string().trim().min(10).max(2000).openapi({ description: "Why this model should be used" }),
     override: z.boolean().default(false).openapi({
       description:
-        "Approve although the verdict guard warns (no ROC-AUC gain over logistic regression beyond its interval, or too few validation positives); the warnings are kept with the approval. Without it such an approval is a 409 listing the warnings",
+        "Approve although the guard warns (no ROC-AUC gain over logistic regression beyond its interval, too few validation positives, or a drift alarm in the latest scoring run of this model); the warnings are kept with the approval. Without it such an approval is a 409 listing the warnings",
     }),
   })
   .openapi("ApproveModel");

@@ -135,7 +135,9 @@ export const accumulate = (
     }
     if (f.kind === "numeric") {
       const type = types[f.name] ?? "numeric";
-      countNumeric(f, into, Float64Array.from({ length: n }, (_, i) => numberOf(type, col[i])));
+      // Numeric columns already arrive as numbers (NaN = missing): no copy.
+      const values = col instanceof Float64Array ? col : Float64Array.from({ length: n }, (_, i) => numberOf(type, col[i]));
+      countNumeric(f, into, values);
       return;
     }
     const index = new Map(f.levels.map((l, i) => [l, i]));

@@ -3,7 +3,9 @@ import { withReference } from "../../../../models/fairness.js";
 import { conflict, invalid } from "../../../errors.js";
 import { getModel } from "../../../db/queries/models.js";
 import type { AppRouteHandler } from "../../types.js";
-import type { FairnessRoute } from "./evidence.routes.js";
+import { modelCard } from "../../../db/queries/model-card.js";
+import { modelCardMarkdown } from "../../../cards/model-card-markdown.js";
+import type { CardRoute, FairnessRoute } from "./evidence.routes.js";
 
 /** Capacities are stored as fractions; a query's 0.1 must find the stored 0.1 however it was written. */
 const sameCapacity = (a: number, b: number) => Math.abs(a - b) < 1e-9;
@@ -37,4 +39,13 @@ export const fairness: AppRouteHandler<FairnessRoute> = async (c) => {
     report = withReference(stored, { [attribute]: value });
   }
   return c.json({ modelId: id, population: parsed.data.population, capacities, report }, 200);
+};
+
+export const card: AppRouteHandler<CardRoute> = async (c) => {
+  const { id } = c.req.valid("param");
+  const { format } = c.req.valid("query");
+  const result = await modelCard(c.get("deps").database.db, id);
+  const markdown = format === "md" || (format === undefined && (c.req.header("accept") ?? "").includes("text/markdown"));
+  if (markdown) return c.body(modelCardMarkdown(result), 200, { "content-type": "text/markdown; charset=utf-8" });
+  return c.json(result, 200);
 };

@@ -1,5 +1,6 @@
 import { v1Route } from "../../route.js";
-import { FairnessQuery, ModelFairnessSchema } from "./evidence.schemas.js";
+import { z } from "@hono/zod-openapi";
+import { CardQuery, FairnessQuery, ModelCard, ModelFairnessSchema } from "./evidence.schemas.js";
 import { IdParam } from "./models.schemas.js";
 
 const tags = ["models"];
@@ -19,4 +20,23 @@ export const fairness = v1Route(["data_officer", "auditor"], {
   responses: { 200: { description: "The fairness report", content: json(ModelFairnessSchema) } },
 });
 
+export const card = v1Route(["data_officer", "auditor"], {
+  operationId: "getModelCard",
+  method: "get",
+  path: "/models/{id}/card",
+  tags,
+  summary: "The model's card (technical documentation): use and limits, data, features, training, evaluation, calibration, fairness, drift, approval, artifact",
+  description:
+    "Made from stored facts only (the model row, its schema version, the drift of its latest run completed before approval), " +
+    "so the same model gives the same card. JSON, or Markdown with Accept: text/markdown or ?format=md. 409 for a model that has not finished training.",
+  request: { params: IdParam, query: CardQuery },
+  responses: {
+    200: {
+      description: "The card",
+      content: { "application/json": { schema: ModelCard }, "text/markdown": { schema: z.string() } },
+    },
+  },
+});
+
 export type FairnessRoute = typeof fairness;
+export type CardRoute = typeof card;

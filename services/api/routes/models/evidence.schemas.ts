@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { FairnessReportSchema } from "../../../../models/fairness-schema.js";
+import { ModelCardSchema } from "../../../cards/model-card-schema.js";
 
 /**
  * Schemas of a model's evidence (fairness report; later the card and yield estimates). The
@@ -32,3 +33,12 @@ export const ModelFairnessSchema = z
     report: z.object(FairnessReportSchema.shape).openapi("FairnessReport"),
   })
   .openapi("ModelFairness");
+
+export const CardQuery = z.object({
+  format: z.enum(["json", "md"]).optional().openapi({
+    param: { name: "format", in: "query" },
+    description: "md: Markdown (as with Accept: text/markdown); default JSON",
+  }),
+});
+
+export const ModelCard = z.object(ModelCardSchema.shape).openapi("ModelCard");

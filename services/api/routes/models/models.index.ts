@@ -15,4 +15,5 @@ export const modelsRouter = createRouter()
   .openapi(routes.resume, handlers.resume)
   .openapi(routes.retire, handlers.retire)
   .openapi(routes.cancel, handlers.cancel)
-  .openapi(evidenceRoutes.fairness, evidence.fairness);
+  .openapi(evidenceRoutes.fairness, evidence.fairness)
+  .openapi(evidenceRoutes.card, evidence.card);

@@ -92,6 +92,15 @@ export {
 export { deriveSeed, mulberry32, seededPermutation } from "./prng.js";
 export { type Split, stratifiedSplit, takeRows, takeValues, temporalSplit } from "./split.js";
 export {
+  type LoggedControl,
+  MIN_SUPPORT,
+  MIN_SUPPORT_POSITIVES,
+  OffPolicyEstimateSchema,
+  type OffPolicyEstimate,
+  offPolicyEstimate,
+  OffPolicyOptions,
+} from "./off-policy.js";
+export {
   accumulate,
   driftBand,
   driftReference,

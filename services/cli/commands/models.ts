@@ -88,7 +88,7 @@ async function waitFor(id: string, intervalMs = 500): Promise<Model> {
   }
 }
 
-/** `models train|show|fairness|card|list|approve|retire|cancel|compare` through the HTTP API. */
+/** `models train|show|fairness|card|yield|list|approve|retire|cancel|compare` through the HTTP API. */
 export function register(program: Command) {
   const models = program.command("models").description("train, evaluate and govern models (through the HTTP API: CTS_URL, CTS_API_KEY)");
 
@@ -145,6 +145,13 @@ export function register(program: Command) {
       if (opts.json) printJson(await api("GET", `/v1/models/${id}/card`));
       else process.stdout.write(await apiText("GET", `/v1/models/${id}/card?format=md`));
     });
+  models
+    .command("yield <id>")
+    .description("what the model's list would have found on past controls (IPS, SNIPS, doubly robust, naive), stored and audited")
+    .option("--capacity <share>", "share of files the list would control", "0.1")
+    .action(async (id: string, opts: { capacity: string }) =>
+      printJson(await api("GET", `/v1/models/${id}/yield-estimate?${new URLSearchParams({ capacity: opts.capacity })}`)),
+    );
   models.command("list").description("models, newest first").action(async () => printJson(await api("GET", "/v1/models")));
   models
     .command("approve <id>")

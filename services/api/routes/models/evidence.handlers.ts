@@ -5,7 +5,8 @@ import { getModel } from "../../../db/queries/models.js";
 import type { AppRouteHandler } from "../../types.js";
 import { modelCard } from "../../../db/queries/model-card.js";
 import { modelCardMarkdown } from "../../../cards/model-card-markdown.js";
-import type { CardRoute, FairnessRoute } from "./evidence.routes.js";
+import { produceYieldEstimate } from "../../../db/queries/yield-estimates.js";
+import type { CardRoute, FairnessRoute, YieldEstimateRoute } from "./evidence.routes.js";
 
 /** Capacities are stored as fractions; a query's 0.1 must find the stored 0.1 however it was written. */
 const sameCapacity = (a: number, b: number) => Math.abs(a - b) < 1e-9;
@@ -48,4 +49,10 @@ export const card: AppRouteHandler<CardRoute> = async (c) => {
   const markdown = format === "md" || (format === undefined && (c.req.header("accept") ?? "").includes("text/markdown"));
   if (markdown) return c.body(modelCardMarkdown(result), 200, { "content-type": "text/markdown; charset=utf-8" });
   return c.json(result, 200);
+};
+
+export const yieldEstimate: AppRouteHandler<YieldEstimateRoute> = async (c) => {
+  const { id } = c.req.valid("param");
+  const { capacity } = c.req.valid("query");
+  return c.json(await produceYieldEstimate(c.get("deps").database.db, id, capacity, c.get("actor"), c.get("requestId")), 200);
 };

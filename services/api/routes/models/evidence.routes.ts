@@ -1,6 +1,6 @@
 import { v1Route } from "../../route.js";
 import { z } from "@hono/zod-openapi";
-import { CardQuery, FairnessQuery, ModelCard, ModelFairnessSchema } from "./evidence.schemas.js";
+import { CardQuery, FairnessQuery, ModelCard, ModelFairnessSchema, YieldEstimate, YieldQuery } from "./evidence.schemas.js";
 import { IdParam } from "./models.schemas.js";
 
 const tags = ["models"];
@@ -38,5 +38,20 @@ export const card = v1Route(["data_officer", "auditor"], {
   },
 });
 
+export const yieldEstimate = v1Route(["data_officer", "auditor"], {
+  operationId: "getModelYieldEstimate",
+  method: "get",
+  path: "/models/{id}/yield-estimate",
+  tags,
+  summary: "What the model's list at a capacity would have found on past controls: IPS, self-normalized IPS, doubly robust and naive, with bootstrap intervals and support",
+  description:
+    "Off-policy estimate from logged outcomes, each weighted by 1 / its recorded selection probability (manual picks and controls without one are excluded and counted). " +
+    "The model's latest completed scoring run gives the target population and the scores of the controlled files; 409 when there is none. " +
+    "Each estimate is stored and audited (model.yield_estimate). A thin-support warning says when too few past controls fall in the list.",
+  request: { params: IdParam, query: YieldQuery },
+  responses: { 200: { description: "The estimate, as stored", content: json(YieldEstimate) } },
+});
+
 export type FairnessRoute = typeof fairness;
+export type YieldEstimateRoute = typeof yieldEstimate;
 export type CardRoute = typeof card;

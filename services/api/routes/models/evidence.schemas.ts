@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { FairnessReportSchema } from "../../../../models/fairness-schema.js";
+import { OffPolicyEstimateSchema } from "../../../../models/off-policy.js";
 import { ModelCardSchema } from "../../../cards/model-card-schema.js";
 
 /**
@@ -42,3 +43,23 @@ export const CardQuery = z.object({
 });
 
 export const ModelCard = z.object(ModelCardSchema.shape).openapi("ModelCard");
+
+export const YieldQuery = z.object({
+  capacity: z.coerce
+    .number()
+    .gt(0)
+    .lte(1)
+    .default(0.1)
+    .openapi({ param: { name: "capacity", in: "query" }, description: "Share of files the model's list would control", example: 0.1 }),
+});
+
+export const YieldEstimate = z
+  .object({
+    id: z.string().uuid(),
+    modelId: z.string().uuid(),
+    runId: z.string().uuid().openapi({ description: "The model's scoring run that gives the target population and the scores of past controls" }),
+    createdAt: z.string(),
+    excluded: z.object({ manual: z.number().int(), withoutPropensity: z.number().int() }),
+    estimate: z.object(OffPolicyEstimateSchema.shape).openapi("OffPolicyEstimate"),
+  })
+  .openapi("YieldEstimate");

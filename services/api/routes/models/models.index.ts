@@ -16,4 +16,5 @@ export const modelsRouter = createRouter()
   .openapi(routes.retire, handlers.retire)
   .openapi(routes.cancel, handlers.cancel)
   .openapi(evidenceRoutes.fairness, evidence.fairness)
-  .openapi(evidenceRoutes.card, evidence.card);
+  .openapi(evidenceRoutes.card, evidence.card)
+  .openapi(evidenceRoutes.yieldEstimate, evidence.yieldEstimate);

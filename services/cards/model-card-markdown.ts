@@ -86,6 +86,20 @@ export function modelCardMarkdown(card: ModelCard): string {
     push(...table(["feature", "PSI", "band"], d.features.map((f) => [f.name, n3(f.psi), f.band])), "");
   }
 
+  push("## Yield on past controls (off-policy)", "");
+  const y = card.yieldEstimate;
+  if (!y) push("No off-policy estimate was made (GET /v1/models/{id}/yield-estimate).", "");
+  else {
+    push(
+      `Estimate \`${y.id}\` (${y.createdAt}), list at ${pct(y.capacity)} of run \`${y.runId}\`, from ${y.controls} past controls (${y.support.controls} in the list, ${y.support.positives} positive, effective size ${y.support.effectiveSize.toFixed(1)}); past lists' hit rate ${n3(y.pastHitRate)}.`,
+      "",
+      ...table(["estimate", "hit rate [95 %]"], (["ips", "snips", "dr", "naive"] as const).map((k) => [k, iv(y.hitRate[k])])),
+      "",
+      ...y.warnings.map((w) => `- ${w}`),
+      "",
+    );
+  }
+
   push("## Approval and oversight", "");
   const ap = card.approval;
   if (!ap) push("Not approved.");

@@ -2,7 +2,8 @@ import { z } from "zod";
 import { CalibrationBinSchema, TrainingDataSummarySchema } from "../../models/evaluation-schema.js";
 import { DriftBand } from "../../models/drift-schema.js";
 import { FAIRNESS_METRICS } from "../../models/fairness-schema.js";
-import { FigureComparison } from "../../models/verdict.js";
+import { OffPolicyEstimateSchema } from "../../models/off-policy.js";
+import { FigureComparison, Interval } from "../../models/verdict.js";
 
 /**
  * The model card (Annex IV style technical documentation of one model), as JSON. Every figure
@@ -96,6 +97,20 @@ export const ModelCardSchema = z.object({
       alarms: z.array(z.string()),
       predictionPsi: z.number(),
       features: z.array(z.object({ name: z.string(), psi: z.number(), band: DriftBand })),
+    })
+    .nullable(),
+  /** The latest stored off-policy yield estimate (before approval, when approved). */
+  yieldEstimate: z
+    .object({
+      id: z.string(),
+      createdAt: z.string(),
+      runId: z.string(),
+      capacity: z.number(),
+      controls: z.number().int(),
+      support: OffPolicyEstimateSchema.shape.support,
+      pastHitRate: z.number().nullable(),
+      hitRate: z.object({ ips: Interval, snips: Interval, dr: Interval, naive: Interval }),
+      warnings: z.array(z.string()),
     })
     .nullable(),
   approval: z

@@ -2,6 +2,7 @@ import { FairnessEvaluationSchema } from "../../models/fairness-schema.js";
 import { ModelMetricsSchema, type ModelMetricsJson } from "../../models/evaluation-schema.js";
 import type { FeatureSchemaDefinition } from "../../models/feature-schema.js";
 import type { DriftReport } from "../../models/drift-schema.js";
+import type { OffPolicyEstimate } from "../../models/off-policy.js";
 import type { ModelCard } from "./model-card-schema.js";
 
 /** The stored facts a card is made of (see model-card-schema.ts). */
@@ -34,6 +35,7 @@ export interface CardFacts {
   };
   schema: FeatureSchemaDefinition | null;
   drift: { runId: string; finishedAt: Date | null; drift: DriftReport } | null;
+  yieldEstimate: { id: string; createdAt: Date; runId: string; capacity: number; estimate: OffPolicyEstimate } | null;
 }
 
 /** The capacity of the card's fairness section: the verdict's headline operating point. */
@@ -80,7 +82,8 @@ export function buildModelCard(facts: CardFacts, driftAtApproval: boolean): Mode
   const params = model.params as { train?: Record<string, unknown>; split?: Record<string, unknown>; ipw?: boolean };
   const training = m?.training;
   const drift = facts.drift;
-  const dates = [model.createdAt, model.finishedAt, model.approvedAt, model.suspendedAt, model.retiredAt, drift?.finishedAt ?? null]
+  const y = facts.yieldEstimate;
+  const dates = [model.createdAt, model.finishedAt, model.approvedAt, model.suspendedAt, model.retiredAt, drift?.finishedAt ?? null, y?.createdAt ?? null]
     .filter((d): d is Date => d !== null)
     .map((d) => d.getTime());
   return {
@@ -165,6 +168,19 @@ export function buildModelCard(facts: CardFacts, driftAtApproval: boolean): Mode
           alarms: drift.drift.alarms,
           predictionPsi: drift.drift.prediction.psi,
           features: drift.drift.features.map((f) => ({ name: f.name, psi: f.psi, band: f.band })),
+        }
+      : null,
+    yieldEstimate: y
+      ? {
+          id: y.id,
+          createdAt: y.createdAt.toISOString(),
+          runId: y.runId,
+          capacity: y.capacity,
+          controls: y.estimate.controls,
+          support: y.estimate.support,
+          pastHitRate: y.estimate.pastHitRate,
+          hitRate: y.estimate.hitRate,
+          warnings: y.estimate.warnings,
         }
       : null,
     approval: model.approvedAt

@@ -4,6 +4,7 @@ import { FeatureSchemaDefinition } from "../../../models/feature-schema.js";
 import { conflict } from "../../errors.js";
 import type { Db } from "../client.js";
 import { latestModelRunDrift } from "./drift.js";
+import { latestYieldEstimate } from "./yield-estimates.js";
 import { getSchemaVersion } from "./feature-schemas.js";
 import { getModel } from "./models.js";
 
@@ -12,8 +13,8 @@ const CARDED = new Set(["trained", "active", "suspended", "retired"]);
 
 /**
  * The card of a model from its stored facts: the model row, the schema version it was trained on,
- * and the drift of its latest run completed before its approval (or its latest run, if it was
- * never approved). 409 for a model that has not finished training.
+ * the drift of its latest run completed before its approval and its latest yield estimate made
+ * before it (or the latest ones, if it was never approved). 409 for a model that has not finished training.
  */
 export async function modelCard(db: Db, id: string): Promise<ModelCard> {
   const model = await getModel(db, id);
@@ -21,5 +22,6 @@ export async function modelCard(db: Db, id: string): Promise<ModelCard> {
   const schemaRow = model.schemaVersion === null ? null : await getSchemaVersion(db, model.schemaVersion);
   const schema = FeatureSchemaDefinition.safeParse(schemaRow?.definition);
   const drift = await latestModelRunDrift(db, id, model.approvedAt ?? undefined);
-  return buildModelCard({ model, schema: schema.success ? schema.data : null, drift }, model.approvedAt !== null);
+  const yieldEstimate = await latestYieldEstimate(db, id, model.approvedAt ?? undefined);
+  return buildModelCard({ model, schema: schema.success ? schema.data : null, drift, yieldEstimate }, model.approvedAt !== null);
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { and, desc, eq, sql } from "drizzle-orm";
-import { type OffPolicyEstimate, offPolicyEstimate } from "../../../models/off-policy.js";
+import { and, desc, eq, lte, sql } from "drizzle-orm";
+import { type OffPolicyEstimate, OffPolicyEstimateSchema, offPolicyEstimate } from "../../../models/off-policy.js";
 import type { Actor } from "../../auth/actor.js";
 import { conflict } from "../../errors.js";
 import { queryRows, type Db } from "../client.js";
@@ -83,4 +83,16 @@ export async function produceYieldEstimate(db: Db, modelId: string, capacity: nu
       estimate,
     };
   });
+}
+
+/** The model's latest stored yield estimate (made no later than `before` when given), or null. */
+export async function latestYieldEstimate(db: Db, modelId: string, before?: Date) {
+  const [row] = await db
+    .select()
+    .from(yieldEstimates)
+    .where(and(eq(yieldEstimates.modelId, modelId), before ? lte(yieldEstimates.createdAt, before) : undefined))
+    .orderBy(desc(yieldEstimates.createdAt), desc(yieldEstimates.id))
+    .limit(1);
+  const estimate = OffPolicyEstimateSchema.safeParse(row?.estimate);
+  return row && estimate.success ? { id: row.id, createdAt: row.createdAt, runId: row.runId, capacity: row.capacity, estimate: estimate.data } : null;
 }

@@ -19,6 +19,7 @@ describe("GET /v1/models/:id/card and cts models card: the model's documentation
   let model: ModelBody & Record<string, any>;
   let shadowRun: { id: string; drift: { band: string; rows: number } };
   let card: ModelCard;
+  let yieldEstimate: { id: string; runId: string; estimate: Record<string, any> };
 
   beforeAll(async () => {
     ctx = await createTestContext("postgres", { TFJS_BACKEND: "wasm", SCORING_CHUNK_SIZE: "1000" });
@@ -32,6 +33,9 @@ describe("GET /v1/models/:id/card and cts models card: the model's documentation
     const { id } = (await res.json()) as { id: string };
     expect((await pollModel(ctx, officer, id, finished)).status).toBe("trained");
     shadowRun = (await waitForRun(ctx, officer, (await startRun(ctx, officer, { modelId: id, shadow: true })).id)) as never;
+    const estimated = await ctx.request("GET", `/v1/models/${id}/yield-estimate?capacity=0.1`, { key: officer });
+    expect(estimated.status).toBe(200);
+    yieldEstimate = (await estimated.json()) as never;
     const approved = await ctx.request("POST", `/v1/models/${id}/approve`, { key: reviewer, json: { justification: "documented and reviewed", override: true } });
     expect(approved.status).toBe(200);
     model = (await (await ctx.request("GET", `/v1/models/${id}`, { key: auditor })).json()) as never;
@@ -51,8 +55,9 @@ describe("GET /v1/models/:id/card and cts models card: the model's documentation
   it("is the same card on every call, dated by its latest stored fact, even after later runs", async () => {
     expect((await (await getCard()).json()) as ModelCard).toEqual(card);
     expect(card.dated).toBe(model.approvedAt);
-    // A run after the approval does not change the drift at approval time, nor the card.
+    // A run and an estimate after the approval do not change what the card shows at approval time.
     await waitForRun(ctx, officer, (await startRun(ctx, officer, { modelId: model.id })).id);
+    expect((await ctx.request("GET", `/v1/models/${model.id}/yield-estimate`, { key: officer })).status).toBe(200);
     expect((await (await getCard()).json()) as ModelCard).toEqual(card);
     const md1 = await (await getCard("?format=md")).text();
     const md2 = await (await getCard("", { accept: "text/markdown" })).text();
@@ -103,6 +108,14 @@ describe("GET /v1/models/:id/card and cts models card: the model's documentation
     expect(card.training).toMatchObject({ seed: 4, backend: model.backend, codeVersion: model.codeVersion, ipw: false, stopReason: m.training.stopReason });
     expect(card.drift).toMatchObject({ atApproval: true, runId: shadowRun.id, band: shadowRun.drift.band, rows: shadowRun.drift.rows });
     expect(card.approval).toEqual({ approvedBy: prefixOf(reviewer), approvedAt: model.approvedAt, justification: "documented and reviewed", warningsOverridden: model.approvalWarnings ?? [] });
+    expect(card.yieldEstimate).toMatchObject({
+      id: yieldEstimate.id,
+      runId: yieldEstimate.runId,
+      capacity: 0.1,
+      controls: yieldEstimate.estimate.controls,
+      support: yieldEstimate.estimate.support,
+      hitRate: yieldEstimate.estimate.hitRate,
+    });
     expect(card.artifact).toEqual({ sha256: model.artifactSha256, dataDigest: model.dataDigest, codeVersion: model.codeVersion });
     expect(card.intendedUse.notFor.length).toBeGreaterThan(0);
   });
@@ -111,7 +124,7 @@ describe("GET /v1/models/:id/card and cts models card: the model's documentation
     const res = await getCard("?format=md");
     expect(res.headers.get("content-type")).toMatch(/^text\/markdown/);
     const md = await res.text();
-    for (const h of ["# Model card: carded", "## Intended use and limits", "## Training data", "## Features and roles", "## Training", "## Evaluation against baselines", "## Calibration", "## Per-segment performance and fairness", "## Drift", "## Approval and oversight", "## Artifact"]) {
+    for (const h of ["# Model card: carded", "## Intended use and limits", "## Training data", "## Features and roles", "## Training", "## Evaluation against baselines", "## Calibration", "## Per-segment performance and fairness", "## Drift", "## Yield on past controls (off-policy)", "## Approval and oversight", "## Artifact"]) {
       expect(md).toContain(h);
     }
     expect(md).toContain(`ROC-AUC ${model.metrics!.validation.aucRoc.toFixed(3)}`);

@@ -119,6 +119,19 @@ describe("GET /v1/models/:id/yield-estimate: off-policy estimates from logged co
         (e: Error & { cause?: Error }) => `${e.message} ${e.cause?.message ?? ""}`,
       );
     expect(refused).toMatch(/yield_estimates is append-only/);
+
+    // The comparison shows the latest estimate beside a model that has none.
+    const other = await insertModel(ctx.test.database.db, { status: "trained", trainedBy: prefixOf(officer) });
+    const cmp = (await (await ctx.request("GET", `/v1/models/compare?ids=${modelId},${other}`, { key: auditor })).json()) as {
+      figures: { figure: string; values: (number | null)[] }[];
+      pastControls: string[];
+    };
+    const dr = body.estimate.hitRate.dr;
+    expect(cmp.figures.find((f) => f.figure === "pastControls.hitRate.dr")!.values).toEqual([dr.value, null]);
+    expect(cmp.figures.find((f) => f.figure === "pastControls.capacity")!.values).toEqual([0.2, null]);
+    expect(cmp.pastControls).toHaveLength(1);
+    const pct = (x: number | null) => `${Math.round(x! * 1000) / 10}%`;
+    expect(cmp.pastControls[0]).toContain(`on past controls, model ${modelId} would have found ${pct(dr.value)} (${pct(dr.low)} to ${pct(dr.high)}) with a list of 20% of files`);
   });
 
   it("answers 409 for a model never scored, 422 for a bad capacity, 403 to an inspector, 404 for no model", async () => {

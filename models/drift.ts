@@ -224,6 +224,9 @@ export const featureDrift = (ref: FeatureReference, got: FeatureCounts): Feature
 
 const RANK: Record<DriftBand, number> = { stable: 0, watch: 1, alarm: 2 };
 
+/** 3 decimals, more when rounding would print the alarm edge itself ("0.250 > 0.25"). */
+const psiText = (x: number): string => (Number(x.toFixed(3)) <= DRIFT_BANDS.alarm ? x.toFixed(5) : x.toFixed(3));
+
 /** The run's drift report from the merged counts of its chunks. */
 export const driftReport = (ref: DriftReference, acc: DriftAccumulator): DriftReport => {
   const features = ref.features.map((f, i) => featureDrift(f, acc.features[i]));
@@ -232,6 +235,6 @@ export const driftReport = (ref: DriftReference, acc: DriftAccumulator): DriftRe
   const band = all.reduce<DriftBand>((worst, f) => (RANK[f.band] > RANK[worst] ? f.band : worst), "stable");
   const alarms = all
     .filter((f) => f.band === "alarm")
-    .map((f) => `${f === prediction ? "prediction (score distribution)" : f.name}: PSI ${f.psi.toFixed(3)} > ${DRIFT_BANDS.alarm}`);
+    .map((f) => `${f === prediction ? "prediction (score distribution)" : f.name}: PSI ${psiText(f.psi)} > ${DRIFT_BANDS.alarm}`);
   return { referenceRows: ref.rows, rows: acc.n, bands: { ...DRIFT_BANDS }, features, prediction, band, alarm: alarms.length > 0, alarms };
 };

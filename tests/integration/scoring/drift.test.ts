@@ -105,13 +105,18 @@ describe("drift of each scoring run against the model's training population", ()
     expect(details.drift.alarms).toEqual(run.drift!.alarms);
     expect(details.drift.psi.turnover).toBe(turnover.psi);
 
+    // `cts score` ends with the drift verdict on stderr; stdout stays the run's JSON.
+    const scored = await cli.cts(officer, "score", "--model", modelId, "--shadow");
+    expect(scored.stderr).toMatch(/drift: ALARM against the training population \(3000 files\): .*turnover: PSI/);
+    expect(JSON.parse(scored.stdout).driftAlarm).toBe(true);
     const table = (await cli.cts(officer, "score", "drift", run.id)).stdout;
     expect(table).toContain("drift: ALARM against the training population");
     expect(table).toMatch(/^turnover\s+\d+\.\d{3}\s+ALARM/m);
 
     // The model's latest run alarms: approving it needs an override, and the warning is kept.
     const refused = await expectProblem(await ctx.request("POST", `/v1/models/${modelId}/approve`, { key: reviewer, json: { justification: "looks good on paper" } }), 409);
-    expect(refused.detail).toContain(`its training population has drifted: scoring run ${run.id}`);
+    // The warning names the model's latest run: the one `cts score` just made.
+    expect(refused.detail).toContain(`its training population has drifted: scoring run ${JSON.parse(scored.stdout).id}`);
     const ok = await ctx.request("POST", `/v1/models/${modelId}/approve`, { key: reviewer, json: { justification: "drift understood, retraining next week", override: true } });
     expect(ok.status).toBe(200);
     const approved = (await ok.json()) as { approvalWarnings: string[] };

@@ -106,7 +106,7 @@ describe("accumulate, merge and report", () => {
     expect(f("since").band).toBe("stable");
     expect(report.prediction.band).toBe("alarm");
     expect(report.alarm).toBe(true);
-    expect(report.alarms).toEqual(expect.arrayContaining([expect.stringMatching(/^amount: PSI \d\.\d{3} > 0\.25$/), expect.stringMatching(/^prediction/)]));
+    expect(report.alarms).toEqual(expect.arrayContaining([expect.stringMatching(/^amount: PSI \d+\.\d{3,5} > 0\.25$/), expect.stringMatching(/^prediction/)]));
   });
 
   it("reports the change in missing rate", () => {

@@ -1,5 +1,12 @@
 import { FairnessEvaluationSchema } from "../../models/fairness-schema.js";
-import { ModelMetricsSchema, type ModelMetricsJson } from "../../models/evaluation-schema.js";
+import {
+  EvaluationReportSchema,
+  type ModelMetricsJson,
+  TrainingDataSummarySchema,
+  TrainingDiagnosticsSchema,
+  UnbiasedEstimateSchema,
+} from "../../models/evaluation-schema.js";
+import { Verdict } from "../../models/verdict.js";
 import type { FeatureSchemaDefinition } from "../../models/feature-schema.js";
 import type { DriftReport } from "../../models/drift-schema.js";
 import type { OffPolicyEstimate } from "../../models/off-policy.js";
@@ -54,7 +61,7 @@ const iso = (d: Date | null) => d?.toISOString() ?? null;
 const num = (x: unknown): number | null => (typeof x === "number" && Number.isFinite(x) ? x : null);
 
 /** Limits worth stating for this model, from its stored figures. */
-const limitsOf = (m: ModelMetricsJson | null, facts: CardFacts): string[] => {
+const limitsOf = (m: Partial<ModelMetricsJson> | null, facts: CardFacts): string[] => {
   const out = [
     "Trained only on files that were controlled: files earlier models chose are over-represented; only exploration picks (random) are an unbiased sample (see the selection mix).",
   ];
@@ -72,11 +79,30 @@ const limitsOf = (m: ModelMetricsJson | null, facts: CardFacts): string[] => {
   return out;
 };
 
+/**
+ * Each stored section parsed on its own: a model trained before a section existed (no fairness,
+ * no data summary, or only a verdict) still shows every section it has.
+ */
+const sectionsOf = (metrics: Record<string, unknown> | null): Partial<ModelMetricsJson> | null => {
+  if (!metrics) return null;
+  const pick = <T>(schema: { safeParse: (v: unknown) => { success: boolean; data?: T } }, v: unknown): T | undefined => {
+    const r = schema.safeParse(v);
+    return r.success ? r.data : undefined;
+  };
+  return {
+    validation: pick(EvaluationReportSchema, metrics.validation),
+    unbiased: pick(UnbiasedEstimateSchema, metrics.unbiased),
+    training: pick(TrainingDiagnosticsSchema, metrics.training),
+    verdict: pick(Verdict, metrics.verdict),
+    fairness: metrics.fairness as ModelMetricsJson["fairness"],
+    data: pick(TrainingDataSummarySchema, metrics.data),
+  };
+};
+
 /** The card of one model from its stored facts; pure, so the same facts give the same card. */
 export function buildModelCard(facts: CardFacts, driftAtApproval: boolean): ModelCard {
   const { model } = facts;
-  const parsed = ModelMetricsSchema.safeParse(model.metrics);
-  const m = parsed.success ? parsed.data : null;
+  const m = sectionsOf(model.metrics);
   const fairness = FairnessEvaluationSchema.safeParse(m?.fairness);
   const report = fairness.success ? fairness.data.reports.find((r) => Math.abs(r.capacity - CARD_CAPACITY) < 1e-9) : undefined;
   const params = model.params as { train?: Record<string, unknown>; split?: Record<string, unknown>; ipw?: boolean };
@@ -115,10 +141,10 @@ export function buildModelCard(facts: CardFacts, driftAtApproval: boolean): Mode
       durationMs: training?.durationMs ?? null,
     },
     evaluation: {
-      validation: m
+      validation: m?.validation
         ? { n: m.validation.n, positives: m.validation.positives, aucRoc: m.validation.aucRoc, prAuc: m.validation.prAuc, brier: m.validation.brier, logLoss: m.validation.logLoss }
         : null,
-      unbiased: m
+      unbiased: m?.unbiased
         ? { rows: m.unbiased.rows, positives: m.unbiased.positives, aucRoc: m.unbiased.report?.aucRoc ?? null, prAuc: m.unbiased.report?.prAuc ?? null, note: m.unbiased.note ?? null }
         : null,
       level: m?.verdict?.level ?? null,
@@ -128,7 +154,7 @@ export function buildModelCard(facts: CardFacts, driftAtApproval: boolean): Mode
     },
     calibration: {
       platt: training ? { a: training.calibration.a, b: training.calibration.b, n: training.calibration.n } : null,
-      bins: m?.validation.calibration ?? [],
+      bins: m?.validation?.calibration ?? [],
     },
     fairness: report
       ? {

@@ -133,6 +133,19 @@ describe("GET /v1/models/:id/card and cts models card: the model's documentation
     expect(md).toContain('"documented and reviewed"');
   });
 
+  it("documents a model trained before fairness, drift and data summaries with what it has, saying what is missing", async () => {
+    const old = await insertModel(ctx.test.database.db, { status: "trained", trainedBy: prefixOf(officer), name: "old" });
+    const res = await ctx.request("GET", `/v1/models/${old}/card`, { key: auditor });
+    expect(res.status).toBe(200);
+    const c = (await res.json()) as ModelCard;
+    expect(c).toMatchObject({ fairness: null, drift: null, yieldEstimate: null, approval: null, trainingData: { summary: null } });
+    expect(c.evaluation.comparisons.map((x) => x.baseline)).toEqual(["random", "logistic"]);
+    const md = await (await ctx.request("GET", `/v1/models/${old}/card?format=md`, { key: auditor })).text();
+    expect(md).toContain("No fairness report was stored with this model");
+    expect(md).toContain("No scoring run of this model measured drift.");
+    expect(md).toContain("Not approved.");
+  });
+
   it("answers 409 for an untrained model, 404 for none, 403 to an inspector, 422 for a bad format", async () => {
     const draft = await insertModel(ctx.test.database.db, { status: "draft", trainedBy: prefixOf(officer) });
     await expectProblem(await ctx.request("GET", `/v1/models/${draft}/card`, { key: auditor }), 409);

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { PlattCalibration } from "./calibration.js";
+import { FairnessEvaluationSchema } from "./fairness-schema.js";
 import { Verdict } from "./verdict.js";
 
 /**
@@ -61,12 +62,32 @@ export const UnbiasedEstimateSchema = z.object({
   note: z.string().optional(),
 });
 
+/** What the model learned from, for its card: stored at training from the rows themselves. */
+export const TrainingDataSummarySchema = z.object({
+  /** How each row got its label. */
+  labelSource: z.string(),
+  rows: z.number().int(),
+  positives: z.number().int(),
+  negatives: z.number().int(),
+  /** First and last control date of the rows (yyyy-mm-dd). */
+  period: z.object({ from: z.string().nullable(), to: z.string().nullable() }),
+  /** Rows by how their control was selected (model, exploration, manual, …). */
+  selection: z.record(z.string(), z.number().int()),
+  /** Rows whose control recorded a selection probability. */
+  withPropensity: z.number().int(),
+});
+export type TrainingDataSummary = z.infer<typeof TrainingDataSummarySchema>;
+
 export const ModelMetricsSchema = z.object({
   validation: EvaluationReportSchema,
   unbiased: UnbiasedEstimateSchema,
   training: TrainingDiagnosticsSchema,
   /** Absent on models evaluated before verdicts existed. */
   verdict: Verdict.optional(),
+  /** Per-segment figures and disparities at each capacity; absent on models trained before fairness reports. */
+  fairness: FairnessEvaluationSchema.optional(),
+  /** Absent on models trained before the card existed. */
+  data: TrainingDataSummarySchema.optional(),
 });
 export type ModelMetricsJson = z.infer<typeof ModelMetricsSchema>;
 

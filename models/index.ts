@@ -91,4 +91,53 @@ export {
 } from "./artifact.js";
 export { deriveSeed, mulberry32, seededPermutation } from "./prng.js";
 export { type Split, stratifiedSplit, takeRows, takeValues, temporalSplit } from "./split.js";
-export { type SegmentFigures, segmentReport } from "./fairness.js";
+export {
+  type LoggedControl,
+  MIN_SUPPORT,
+  MIN_SUPPORT_POSITIVES,
+  OffPolicyEstimateSchema,
+  type OffPolicyEstimate,
+  offPolicyEstimate,
+  OffPolicyOptions,
+} from "./off-policy.js";
+export {
+  accumulate,
+  driftBand,
+  driftReference,
+  driftReport,
+  emptyAccumulator,
+  mergeAccumulators,
+  psi,
+} from "./drift.js";
+export {
+  DRIFT_BANDS,
+  DriftAccumulatorSchema,
+  type DriftAccumulator,
+  DriftReferenceSchema,
+  type DriftReference,
+  DriftReportSchema,
+  type DriftReport,
+} from "./drift-schema.js";
+export {
+  fairnessReport,
+  fairnessSummary,
+  type FairnessInput,
+  MISSING_GROUP,
+  type SegmentFigures,
+  segmentReport,
+  selectionShares,
+  wilsonRate,
+  withReference,
+} from "./fairness.js";
+export {
+  AttributeFairnessSchema,
+  FAIRNESS_BAND,
+  FAIRNESS_METRICS,
+  FairnessEvaluationSchema,
+  type FairnessEvaluation,
+  FairnessReportSchema,
+  type FairnessReport,
+  HEADLINE_METRICS,
+  MIN_GROUP_FILES,
+  MIN_GROUP_POSITIVES,
+} from "./fairness-schema.js";

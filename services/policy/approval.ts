@@ -1,3 +1,4 @@
+import type { DriftReport } from "../../models/drift-schema.js";
 import { Verdict } from "../../models/verdict.js";
 
 /**
@@ -78,4 +79,15 @@ export function verdictWarnings(metrics: unknown, minPositives = MIN_VALIDATION_
     );
   }
   return warnings;
+}
+
+/**
+ * What drift says against approving: the latest run scored with this model found its training
+ * population no longer like today's files (a PSI above 0.25 on a feature or the scores). One
+ * sentence naming the run and what alarmed; none when no run of the model measured drift.
+ */
+export function driftWarnings(latest: { runId: string; finishedAt: Date | null; drift: DriftReport } | null): string[] {
+  if (!latest?.drift.alarm) return [];
+  const when = latest.finishedAt ? ` (${latest.finishedAt.toISOString().slice(0, 10)})` : "";
+  return [`its training population has drifted: scoring run ${latest.runId}${when} raised a drift alarm on ${latest.drift.alarms.join("; ")}`];
 }

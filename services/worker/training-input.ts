@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type AttributeValue, type FeatureSchemaDefinition, featureAttributes } from "../../models/feature-schema.js";
+import type { TrainingDataSummary } from "../../models/evaluation-schema.js";
 import type { TrainingColumns } from "./tasks/train-data.js";
 
 /** One labelled file as readTrainingRows returns it. */
@@ -21,6 +22,14 @@ const numeric = (v: AttributeValue | undefined): number => {
   return Number.NaN;
 };
 
+/** Segment attributes' values as text, for the fairness report (numbers and booleans as written). */
+export const segmentColumns = (schema: FeatureSchemaDefinition, rows: { attributes: Record<string, AttributeValue> }[]) =>
+  Object.fromEntries(
+    schema.attributes
+      .filter((a) => a.role === "segment")
+      .map((a) => [a.name, rows.map((r) => (r.attributes[a.name] === null || r.attributes[a.name] === undefined ? null : String(r.attributes[a.name])))]),
+  );
+
 /** Builds the columns a training thread takes: feature attributes only, in schema order. */
 export function trainingColumns(schema: FeatureSchemaDefinition, rows: TrainingRow[]): TrainingColumns {
   const n = rows.length;
@@ -38,6 +47,32 @@ export function trainingColumns(schema: FeatureSchemaDefinition, rows: TrainingR
     controlledAt: Float64Array.from(rows, (r) => Date.parse(`${r.controlledAt}T00:00:00Z`)),
     selectionProbability: Float64Array.from(rows, (r) => r.selectionProbability ?? Number.NaN),
     exploration: Uint8Array.from(rows, (r) => (r.selectedBy === "exploration" ? 1 : 0)),
+    segments: segmentColumns(schema, rows),
+  };
+}
+
+/** The training rows in figures for the model card: labels, period, selection mix. */
+export function trainingDataSummary(rows: TrainingRow[]): TrainingDataSummary {
+  let positives = 0;
+  let withPropensity = 0;
+  let from: string | null = null;
+  let to: string | null = null;
+  const selection: Record<string, number> = {};
+  for (const r of rows) {
+    if (r.outcome) positives++;
+    if (r.selectionProbability !== null) withPropensity++;
+    selection[r.selectedBy] = (selection[r.selectedBy] ?? 0) + 1;
+    if (from === null || r.controlledAt < from) from = r.controlledAt;
+    if (to === null || r.controlledAt > to) to = r.controlledAt;
+  }
+  return {
+    labelSource: "the outcome of each file's latest control before the cutoff (1 = irregularity found)",
+    rows: rows.length,
+    positives,
+    negatives: rows.length - positives,
+    period: { from, to },
+    selection: Object.fromEntries(Object.entries(selection).sort(([a], [b]) => (a < b ? -1 : 1))),
+    withPropensity,
   };
 }
 

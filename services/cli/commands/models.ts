@@ -3,6 +3,7 @@ import { fetchService } from "./api-client.js";
 import { loadConfig } from "../../config.js";
 import { printJson } from "../context.js";
 import { ProgressLine, progressBar } from "../progress.js";
+import { fairnessTable } from "../fairness-table.js";
 import { modelReport } from "../verdict-table.js";
 
 const integer = (value: string) => {
@@ -24,6 +25,11 @@ const param = (value: string, previous: Record<string, unknown>) => {
  * and audited like any client. A problem answer goes to stderr and the command exits 1.
  */
 async function api<T>(method: string, path: string, json?: unknown): Promise<T> {
+  return JSON.parse(await apiText(method, path, json)) as T;
+}
+
+/** The answer's body as text (e.g. the Markdown card); a problem goes to stderr and exits 1. */
+async function apiText(method: string, path: string, json?: unknown): Promise<string> {
   const config = loadConfig();
   if (!config.CTS_API_KEY) throw new Error("set CTS_API_KEY (a data officer key) and CTS_URL to use `models`");
   const res = await fetchService(new URL(path, config.CTS_URL), {
@@ -38,7 +44,7 @@ async function api<T>(method: string, path: string, json?: unknown): Promise<T> 
     process.stderr.write(`${await res.text()}\n`);
     process.exit(1);
   }
-  return (await res.json()) as T;
+  return res.text();
 }
 
 type Model = { id: string; status: string; error: string | null; progress: Record<string, number | string> | null };
@@ -82,7 +88,7 @@ async function waitFor(id: string, intervalMs = 500): Promise<Model> {
   }
 }
 
-/** `models train|show|list|approve|retire|cancel|compare` through the HTTP API. */
+/** `models train|show|fairness|card|yield|list|approve|retire|cancel|compare` through the HTTP API. */
 export function register(program: Command) {
   const models = program.command("models").description("train, evaluate and govern models (through the HTTP API: CTS_URL, CTS_API_KEY)");
 
@@ -119,6 +125,33 @@ export function register(program: Command) {
     .description("status, training, verdict against the baselines (table; --json for everything)")
     .option("--json", "print the model as JSON (metrics, baselines, curves, progress)")
     .action(async (id: string, opts: { json?: boolean }) => printModel(await api("GET", `/v1/models/${id}`), opts.json));
+  models
+    .command("fairness <id>")
+    .description("per-segment figures and disparities of the model's evaluation at a capacity (table; --json for the report)")
+    .option("--capacity <share>", "share of files selected, one of the stored capacities", "0.1")
+    .option("--reference <attribute:value>", "the reference group of one attribute (default: the largest)")
+    .option("--json", "print the report as JSON")
+    .action(async (id: string, opts: { capacity: string; reference?: string; json?: boolean }) => {
+      const query = new URLSearchParams({ capacity: opts.capacity, ...(opts.reference ? { reference: opts.reference } : {}) });
+      const body = await api<{ modelId: string; report: Parameters<typeof fairnessTable>[1] }>("GET", `/v1/models/${id}/fairness?${query}`);
+      if (opts.json) printJson(body);
+      else process.stdout.write(fairnessTable(body.modelId, body.report));
+    });
+  models
+    .command("card <id>")
+    .description("the model's card (technical documentation) as Markdown; --json for the JSON card")
+    .option("--json", "print the card as JSON")
+    .action(async (id: string, opts: { json?: boolean }) => {
+      if (opts.json) printJson(await api("GET", `/v1/models/${id}/card`));
+      else process.stdout.write(await apiText("GET", `/v1/models/${id}/card?format=md`));
+    });
+  models
+    .command("yield <id>")
+    .description("what the model's list would have found on past controls (IPS, SNIPS, doubly robust, naive), stored and audited")
+    .option("--capacity <share>", "share of files the list would control", "0.1")
+    .action(async (id: string, opts: { capacity: string }) =>
+      printJson(await api("GET", `/v1/models/${id}/yield-estimate?${new URLSearchParams({ capacity: opts.capacity })}`)),
+    );
   models.command("list").description("models, newest first").action(async () => printJson(await api("GET", "/v1/models")));
   models
     .command("approve <id>")

@@ -1,5 +1,7 @@
 import type { Command } from "commander";
+import type { DriftReport } from "../../../models/drift-schema.js";
 import { printJson } from "../context.js";
+import { driftHeadline, driftTable } from "../drift-table.js";
 import { ProgressLine, progressBar } from "../progress.js";
 import { type ApiTarget, apiOptions, callApi } from "./api-client.js";
 
@@ -9,6 +11,7 @@ type Run = {
   totalFiles: number;
   totalChunks: number;
   error: string | null;
+  drift?: DriftReport | null;
   progress?: { chunksDone: number; filesDone: number; filesPerSecond: number; etaSeconds: number | null };
 };
 
@@ -56,8 +59,18 @@ export function register(program: Command) {
     if (!created) return;
     if (!opts.wait) return printJson(created);
     const run = await follow(opts, created.id);
+    // The drift verdict goes to stderr with the bar, so stdout stays the run's JSON.
+    if (run?.status === "completed") process.stderr.write(`${driftHeadline(run.drift ?? null)}\n`);
     if (run) printJson(run);
     if (run && run.status !== "completed") process.exitCode = 1;
+  });
+  const drift = score.command("drift <id>").description("a run's drift against its model's training population (table; --json for the report)").option("--json", "print the report as JSON");
+  for (const [flags, description] of apiOptions()) drift.option(flags, description);
+  drift.action(async (id: string, opts: ApiTarget & { json?: boolean }) => {
+    const run = (await callApi(opts, "GET", `/v1/scoring-runs/${id}`)) as Run | null;
+    if (!run) return;
+    if (opts.json) printJson(run.drift ?? null);
+    else process.stdout.write(driftTable(run.id, run.drift ?? null));
   });
   for (const action of ["cancel", "resume"] as const) {
     const sub = score.command(`${action} <id>`).description(`${action} a scoring run`);

@@ -4,8 +4,11 @@ import type { Actor } from "../actor.js";
 import { conflict, forbidden, notFound } from "../../errors.js";
 import type { Db } from "../client.js";
 import { apiKeys, type ModelStatus, models } from "../schema/index.js";
-import { fourEyesRefusal, verdictWarnings } from "../../policy/approval.js";
+import { driftWarnings, fourEyesRefusal, verdictWarnings } from "../../policy/approval.js";
 import { appendAuditEvent } from "./audit-events.js";
+import { latestModelRunDrift } from "./drift.js";
+import { FairnessEvaluationSchema } from "../../../models/fairness-schema.js";
+import { fairnessSummary } from "../../../models/fairness.js";
 
 /** Every column but the artifact bytes (which only the worker reads). */
 export const MODEL_COLUMNS = {
@@ -157,6 +160,7 @@ export interface TrainedModel {
   artifact: Buffer;
   artifactSha256: string;
   codeVersion: string;
+  driftReference: Record<string, unknown>;
 }
 
 /**
@@ -164,6 +168,7 @@ export interface TrainedModel {
  * training: a training cancelled meanwhile stays cancelled. Returns whether it was stored.
  */
 export async function finishTraining(db: Db, id: string, result: TrainedModel, by: Actor): Promise<boolean> {
+  const fairness = FairnessEvaluationSchema.safeParse(result.metrics.fairness);
   return db.transaction(async (tx) => {
     const rows = await tx
       .update(models)
@@ -175,7 +180,13 @@ export async function finishTraining(db: Db, id: string, result: TrainedModel, b
       actor: by,
       action: "model.trained",
       target: id,
-      details: { artifactSha256: result.artifactSha256, dataDigest: result.dataDigest, counts: result.counts },
+      details: {
+        artifactSha256: result.artifactSha256,
+        dataDigest: result.dataDigest,
+        counts: result.counts,
+        // The fairness figures are produced here: the event keeps what was flagged.
+        ...(fairness.success ? { fairness: fairnessSummary(fairness.data.reports) } : {}),
+      },
     });
     return true;
   });
@@ -237,7 +248,7 @@ export async function approveModel(db: Db, id: string, justification: string, by
       await appendAuditEvent(tx, { actor: by, action: "model.approve.refused", target: id, details: { reason: refusal, trainedBy: row.trainedBy }, requestId });
       return { refusal, warnings: [], updated: null };
     }
-    const warnings = verdictWarnings(row.metrics);
+    const warnings = [...verdictWarnings(row.metrics), ...driftWarnings(await latestModelRunDrift(tx, id))];
     if (warnings.length > 0 && !override) {
       await appendAuditEvent(tx, { actor: by, action: "model.approve.refused", target: id, details: { reason: "verdict", warnings }, requestId });
       return { refusal: null, warnings, updated: null };

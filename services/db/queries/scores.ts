@@ -56,6 +56,8 @@ export interface ChunkScores {
   copy: Uint8Array;
   digest: string;
   n: number;
+  /** The chunk's drift counts; null when the model has no drift reference. */
+  drift: unknown | null;
 }
 
 /**
@@ -72,7 +74,8 @@ export async function writeChunkScores(database: Database, input: ChunkScores): 
       if (!chunk) throw new Error(`chunk ${input.chunkNo} of run ${input.runId} does not exist`);
       if (chunk.digest) return { written: false };
       if (input.n > 0) await copyIn(tx, `copy scores (${SCORE_COLUMNS}) from stdin`, input.copy);
-      await tx`update scoring_chunks set digest = ${input.digest}, n = ${input.n}, finished_at = now()
+      await tx`update scoring_chunks set digest = ${input.digest}, n = ${input.n}, finished_at = now(),
+               drift = ${input.drift === null ? null : JSON.stringify(input.drift)}::jsonb
                where run_id = ${input.runId} and chunk_no = ${input.chunkNo}`;
       return { written: true };
     }) as Promise<{ written: boolean }>;
@@ -86,11 +89,12 @@ export async function writeChunkScores(database: Database, input: ChunkScores): 
     if (rows[0].digest) return { written: false };
     // PGlite has no COPY stream here; /dev/blob is its COPY FROM a client-side buffer.
     if (input.n > 0) await tx.query(`copy scores (${SCORE_COLUMNS}) from '/dev/blob'`, [], { blob: new Blob([input.copy]) });
-    await tx.query("update scoring_chunks set digest = $1, n = $2, finished_at = now() where run_id = $3 and chunk_no = $4", [
+    await tx.query("update scoring_chunks set digest = $1, n = $2, finished_at = now(), drift = $5::jsonb where run_id = $3 and chunk_no = $4", [
       input.digest,
       input.n,
       input.runId,
       input.chunkNo,
+      input.drift === null ? null : JSON.stringify(input.drift),
     ]);
     return { written: true };
   });

@@ -6,6 +6,7 @@ import { conflict, DomainError, invalid, notFound } from "../../errors.js";
 import { queryRows, type Db } from "../client.js";
 import { files, models, scoringChunks, scoringRuns } from "../schema/index.js";
 import { appendAuditEvent } from "./audit-events.js";
+import { driftSummary, runDrift } from "./drift.js";
 
 /** Which files a run scores: every file, the files of some units, or a list of ids. */
 export type RunScope = { all: true } | { units: string[] } | { fileIds: string[] };
@@ -186,14 +187,14 @@ export async function chunkContext(db: Db, runId: string, chunkNo: number) {
   return row ?? null;
 }
 
-/** The model's artifact and its SHA-256 (cached by the caller per process). */
+/** The model's artifact, its SHA-256 and its drift reference (null on models trained before drift; cached by the caller per process). */
 export async function modelArtifact(db: Db, modelId: string) {
   const [row] = await db
-    .select({ artifact: models.artifact, sha: models.artifactSha256 })
+    .select({ artifact: models.artifact, sha: models.artifactSha256, driftReference: models.driftReference })
     .from(models)
     .where(eq(models.id, modelId));
   if (!row?.artifact || !row.sha) return null;
-  return { artifact: row.artifact, sha256: row.sha };
+  return { artifact: row.artifact, sha256: row.sha, driftReference: row.driftReference };
 }
 
 /** queued → running on the first chunk that starts (started_at is the start of the first attempt). */
@@ -280,7 +281,7 @@ export async function finalizeScoringRun(db: Db, runId: string) {
     if (!run) throw new DomainError("not_found", `scoring run ${runId} was not found`);
     if (run.status !== "queued" && run.status !== "running") return { run, finalized: false };
     const chunks = await tx
-      .select({ chunkNo: scoringChunks.chunkNo, digest: scoringChunks.digest, n: scoringChunks.n })
+      .select({ chunkNo: scoringChunks.chunkNo, digest: scoringChunks.digest, n: scoringChunks.n, drift: scoringChunks.drift })
       .from(scoringChunks)
       .where(eq(scoringChunks.runId, runId));
     const open = chunks.filter((c) => !c.digest);
@@ -290,6 +291,8 @@ export async function finalizeScoringRun(db: Db, runId: string) {
     const finishedAt = new Date();
     const startedAt = run.startedAt ?? finishedAt;
     const durationMs = finishedAt.getTime() - startedAt.getTime();
+    const [model] = await tx.select({ driftReference: models.driftReference }).from(models).where(eq(models.id, run.modelId));
+    const drift = runDrift(model?.driftReference, chunks.map((c) => c.drift));
     const [updated] = await tx
       .update(scoringRuns)
       .set({
@@ -298,6 +301,7 @@ export async function finalizeScoringRun(db: Db, runId: string) {
         totalFiles: total,
         finishedAt,
         startedAt,
+        drift: drift as unknown as Record<string, unknown> | null,
         progress: { ...run.progress, durationMs, filesPerSecond: Math.round(total / Math.max(durationMs / 1000, 0.001)) },
       })
       .where(eq(scoringRuns.id, runId))
@@ -306,7 +310,7 @@ export async function finalizeScoringRun(db: Db, runId: string) {
       actor: { keyId: null, id: "system", name: "worker", role: "admin", units: [] },
       action: "scoring_run.complete",
       target: runId,
-      details: { rootDigest: root, files: total, chunks: chunks.length, durationMs },
+      details: { rootDigest: root, files: total, chunks: chunks.length, durationMs, ...(drift ? { drift: driftSummary(drift) } : {}) },
     });
     return { run: updated, finalized: true };
   });

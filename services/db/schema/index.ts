@@ -7,3 +7,4 @@ export * from "./models.js";
 export * from "./outcomes.js";
 export * from "./scoring.js";
 export * from "./web-sessions.js";
+export * from "./yield-estimates.js";

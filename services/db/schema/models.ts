@@ -40,6 +40,8 @@ export const models = pgTable(
     suspendedAt: at(),
     suspendedBy: text(),
     suspensionJustification: text(),
+    /** The training population's drift reference (models/drift-schema.ts), kept at training time. */
+    driftReference: jsonb().$type<Record<string, unknown>>(),
   },
   (t) => [
     // The database itself guarantees a single active model, whatever races the API has.

@@ -25,6 +25,8 @@ export const scoringRuns = pgTable(
     startedAt: at(),
     finishedAt: at(),
     error: text(),
+    /** The run's drift report against the model's training population, set when it completes. */
+    drift: jsonb().$type<Record<string, unknown>>(),
   },
   (t) => [index("scoring_runs_model_idx").on(t.modelId, t.createdAt)],
 );
@@ -42,6 +44,8 @@ export const scoringChunks = pgTable(
     n: integer().notNull(),
     digest: text(),
     finishedAt: at(),
+    /** The chunk's drift counts (models/drift-schema.ts accumulator), written with its digest. */
+    drift: jsonb().$type<Record<string, unknown>>(),
   },
   (t) => [primaryKey({ columns: [t.runId, t.chunkNo] })],
 );

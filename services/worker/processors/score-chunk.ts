@@ -1,5 +1,6 @@
 import { type Job, UnrecoverableError } from "bullmq";
 import { ScoreChunkPayload, type ScoreChunkResult } from "../../../jobs/scoring.js";
+import { type DriftReference, DriftReferenceSchema } from "../../../models/drift-schema.js";
 import type { Database } from "../../db/client.js";
 import { readChunkFiles, writeChunkScores } from "../../db/queries/scores.js";
 import { chunkContext, failScoringRun, markRunRunning, modelArtifact } from "../../db/queries/scoring-runs.js";
@@ -10,6 +11,7 @@ interface CachedModel {
   artifact: Uint8Array;
   sha256: string;
   attributes: string[];
+  driftReference: DriftReference | null;
 }
 
 /**
@@ -28,7 +30,8 @@ export function scoreChunkProcessor(pool: CpuPool, database: Database, logger: L
         if (!found) throw new UnrecoverableError(`model ${modelId} has no artifact`);
         const artifact = new Uint8Array(found.artifact);
         const { attributes } = await pool.run("scoreModelInputs", { modelSha256: found.sha256, artifact });
-        return { artifact, sha256: found.sha256, attributes: attributes.map((a) => a.name) };
+        const reference = DriftReferenceSchema.safeParse(found.driftReference);
+        return { artifact, sha256: found.sha256, attributes: attributes.map((a) => a.name), driftReference: reference.success ? reference.data : null };
       })();
       entry.catch(() => cache.delete(modelId));
       cache.set(modelId, entry);
@@ -58,11 +61,11 @@ export function scoreChunkProcessor(pool: CpuPool, database: Database, logger: L
       const attributes = new Uint8Array(files.attributes);
       const scored = await pool.run(
         "scoreChunk",
-        { runId, modelId: run.modelId, modelSha256: model.sha256, artifact: model.artifact, ids, attributes },
+        { runId, modelId: run.modelId, modelSha256: model.sha256, artifact: model.artifact, ids, attributes, driftReference: model.driftReference },
         [ids.buffer, attributes.buffer],
       );
       const written = performance.now();
-      const { written: wrote } = await writeChunkScores(database, { runId, chunkNo, copy: scored.copy, digest: scored.digest, n: scored.n });
+      const { written: wrote } = await writeChunkScores(database, { runId, chunkNo, copy: scored.copy, digest: scored.digest, n: scored.n, drift: scored.drift });
       logger.debug(
         { runId, chunkNo, n: scored.n, wrote, readMs, ...scored.millis, writeMs: performance.now() - written },
         "chunk scored",

@@ -18,7 +18,7 @@ import type { CpuPool } from "../cpu-pool.js";
 import type { WorkerDeps } from "../deps.js";
 import type { TrainTaskOutput } from "../tasks/train.js";
 import { CANCEL_MESSAGE, type TrainProgressMessage } from "../tasks/train-protocol.js";
-import { codeVersion, dataDigest, trainingColumns, transferables } from "../training-input.js";
+import { codeVersion, dataDigest, trainingColumns, trainingDataSummary, transferables } from "../training-input.js";
 
 /** The actor of audit events the training worker writes. */
 const WORKER_ACTOR: Actor = { ...SYSTEM_ACTOR, id: "worker:training", name: "training worker" };
@@ -106,6 +106,7 @@ export function trainModelProcessor(pool: CpuPool, deps: WorkerDeps) {
         if (rows.length === 0) throw new TrainingFailedError(`no file has a control before the cutoff ${model.cutoff}`);
         const data = trainingColumns(schema, rows);
         const digest = dataDigest(schema, rows);
+        const summary = trainingDataSummary(rows);
         const champion = await activeModelArtifact(db);
         const version = codeVersion(deps.config.BUILD_ID);
         const params = TrainParams.parse(stored.train ?? {});
@@ -145,14 +146,14 @@ export function trainModelProcessor(pool: CpuPool, deps: WorkerDeps) {
           .catch((e: unknown) => {
             throw new TrainingFailedError(reasonOf(e));
           });
-        result = { output, digest, version, schemaVersion: schemaRow.version };
+        result = { output, digest, version, schemaVersion: schemaRow.version, summary };
       } finally {
         clearInterval(poll);
         clearTimeout(pendingTimer);
         channel.port1.close();
       }
       await writing;
-      const { output, digest, version, schemaVersion } = result;
+      const { output, digest, version, schemaVersion, summary } = result;
       const artifact = Buffer.from(output.artifact.buffer, output.artifact.byteOffset, output.artifact.byteLength);
       const done = await finishTraining(
         db,
@@ -163,12 +164,13 @@ export function trainModelProcessor(pool: CpuPool, deps: WorkerDeps) {
           schemaVersion,
           dataDigest: digest,
           counts: output.counts,
-          metrics: output.metrics as unknown as Record<string, unknown>,
+          metrics: { ...output.metrics, data: summary } as unknown as Record<string, unknown>,
           baselines: output.baselines,
           progress: finalProgress(progress, output),
           artifact,
           artifactSha256: createHash("sha256").update(artifact).digest("hex"),
           codeVersion: version,
+          driftReference: output.driftReference as unknown as Record<string, unknown>,
         },
         WORKER_ACTOR,
       );

@@ -1,5 +1,15 @@
 import { hash } from "node:crypto";
-import { type AttributeColumns, type AttributeValue, encodeColumns, type LoadedModel, loadModel } from "../../../models/index.js";
+import {
+  accumulate,
+  type AttributeColumns,
+  type AttributeValue,
+  type DriftAccumulator,
+  type DriftReference,
+  emptyAccumulator,
+  encodeColumns,
+  type LoadedModel,
+  loadModel,
+} from "../../../models/index.js";
 import { toNumber } from "../../../models/coerce.js";
 import { chunkDigestOfCopy, copyEscape, roundContribution } from "../../audit/score-digest.js";
 import { threadBackend } from "./thread-backend.js";
@@ -47,6 +57,8 @@ export interface ScoreChunkInput extends ModelInputsInput {
   ids: Uint8Array;
   /** UTF-8 JSON `[{…}, …]`: each file's attributes object, in the order of `ids`. */
   attributes: Uint8Array;
+  /** The model's training reference; null for models trained before drift was measured. */
+  driftReference: DriftReference | null;
 }
 
 export interface ScoreChunkOutput {
@@ -54,7 +66,9 @@ export interface ScoreChunkOutput {
   copy: Uint8Array;
   digest: string;
   n: number;
-  millis: { parse: number; encode: number; predict: number; explain: number; rows: number };
+  /** This chunk's counts in the reference's bins (merged into the run's drift when it completes). */
+  drift: DriftAccumulator | null;
+  millis: { parse: number; encode: number; predict: number; explain: number; rows: number; drift: number };
 }
 
 /** The reverse, for the file id we write back. */
@@ -124,10 +138,16 @@ export async function scoreChunk(input: ScoreChunkInput): Promise<ScoreChunkOutp
   const copy = Buffer.from(out.join(""), "utf8");
   const digest = chunkDigestOfCopy(copy);
   const t5 = performance.now();
+  // Drift as the chunk streams by: counts in the training reference's bins, no second pass.
+  const ref = input.driftReference;
+  const types = Object.fromEntries(attrs.map((a) => [a.name, a.type]));
+  const drift = ref ? accumulate(ref, emptyAccumulator(ref), types, columns, scores) : null;
+  const t6 = performance.now();
   return {
     copy: new Uint8Array(copy.buffer, copy.byteOffset, copy.byteLength),
     digest,
     n,
-    millis: { parse: t1 - t0, encode: t2 - t1, predict: t3 - t2, explain: t4 - t3, rows: t5 - t4 },
+    drift,
+    millis: { parse: t1 - t0, encode: t2 - t1, predict: t3 - t2, explain: t4 - t3, rows: t5 - t4, drift: t6 - t5 },
   };
 }

@@ -25,6 +25,8 @@ export interface TrainingColumns {
   selectionProbability: Float64Array;
   /** 1 when that control was selected by exploration (random), the unbiased sample. */
   exploration: Uint8Array;
+  /** Per attribute with role `segment`, each row's value as text (null = missing): fairness only, never a model input. */
+  segments: Record<string, (string | null)[]>;
 }
 
 /** How to split: temporal (train before `validationFrom`, validate from it), random (stratified) or auto. */

@@ -1,10 +1,14 @@
 import type { MessagePort } from "node:worker_threads";
 import {
   computeVerdict,
+  type DriftReference,
+  driftReference,
   type EvaluationReport,
   encodeColumns,
   encodeRows,
   evaluateScores,
+  type FairnessEvaluation,
+  fairnessReport,
   type FeatureSchemaDefinition,
   fitEncoder,
   fitSingleFeatureBaseline,
@@ -56,8 +60,16 @@ export interface TrainTaskOutput {
   params: TrainParams;
   split: SplitReport;
   counts: Record<string, number>;
-  metrics: { validation: EvaluationReport; unbiased: UnbiasedEstimate; training: Record<string, unknown>; verdict: Verdict };
+  metrics: {
+    validation: EvaluationReport;
+    unbiased: UnbiasedEstimate;
+    training: Record<string, unknown>;
+    verdict: Verdict;
+    fairness: FairnessEvaluation;
+  };
   baselines: Record<string, unknown>;
+  /** The training population's drift reference: every feature's bins and the validation scores'. */
+  driftReference: DriftReference;
 }
 
 /** Exploration rows needed before their metrics are reported (fewer would mostly show noise). */
@@ -89,6 +101,18 @@ const unbiased = (data: TrainingColumns, split: Split, valY: Uint8Array, scores:
     return { rows: rows.length, positives, report: null, note: `needs ≥ ${MIN_UNBIASED_ROWS} exploration rows with ≥ ${MIN_UNBIASED_POSITIVES} positives in validation` };
   }
   return { rows: rows.length, positives, report: evaluateScores(y, takeValues(scores, rows)) };
+};
+
+/** The capacities of the stored fairness reports: the evaluation's operating points. */
+export const FAIRNESS_CAPACITIES = [0.01, 0.05, 0.1, 0.2];
+
+/** Fairness at each capacity on the validation rows, segmented by the schema's segment attributes. */
+const fairness = (data: TrainingColumns, split: Split, valY: Uint8Array, scores: Float32Array): FairnessEvaluation => {
+  const segments = Object.fromEntries(Object.entries(data.segments).map(([name, values]) => [name, Array.from(split.validation, (r) => values[r])]));
+  return {
+    population: "validation",
+    reports: FAIRNESS_CAPACITIES.map((capacity) => fairnessReport({ labels: valY, scores, segments, capacity })),
+  };
 };
 
 /**
@@ -164,6 +188,7 @@ export async function train(input: TrainTaskInput): Promise<TrainTaskOutput> {
     const meta = { ...input.meta, backend: trained.backend, params: trained.params, split: splitReport };
     const artifact = serializeModel({ network: trained.network, encoder, calibration: trained.calibration, meta });
     const positives = (v: Uint8Array) => v.reduce((s, x) => s + x, 0);
+    const inputs = encoder.attributes.map((a) => ({ name: a.name, type: a.type }));
     return {
       artifact,
       backend: trained.backend,
@@ -192,6 +217,7 @@ export async function train(input: TrainTaskInput): Promise<TrainTaskOutput> {
           calibration: trained.calibration,
         },
         verdict,
+        fairness: fairness(data, split, valY, trained.valScores),
       },
       baselines: {
         random: evaluateScores(valY, randomScores),
@@ -203,6 +229,7 @@ export async function train(input: TrainTaskInput): Promise<TrainTaskOutput> {
         logistic: { bestEpoch: logistic.bestEpoch, report: evaluateScores(valY, logistic.valScores) },
         champion,
       },
+      driftReference: driftReference(inputs, data.columns, data.nRows, trained.valScores),
     };
   } finally {
     port?.close();

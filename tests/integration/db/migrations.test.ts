@@ -10,7 +10,7 @@ import { createTestDatabase, DRIVERS } from "../../helpers/database.js";
 
 const TABLES = [
   "api_keys", "audit_events", "control_list_items", "control_lists", "feature_schemas",
-  "files", "models", "outcomes", "scores", "scoring_chunks", "scoring_runs",
+  "files", "models", "outcomes", "scores", "scoring_chunks", "scoring_runs", "web_sessions", "yield_estimates",
 ];
 
 async function tableNames(database: Database) {

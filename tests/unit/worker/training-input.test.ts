@@ -42,6 +42,15 @@ describe("trainingColumns", () => {
     expect(Number.isNaN(data.selectionProbability[1])).toBe(true);
     expect(data.controlledAt[0]).toBe(Date.parse("2021-03-01T00:00:00Z"));
   });
+
+  it("carries the segment attributes apart, as text with null for missing (fairness only)", () => {
+    const withMissing = rows.map((r, i) => (i === 2 ? { ...r, attributes: { ...r.attributes, owner_age_band: null } } : r));
+    const data = trainingColumns(schema, withMissing);
+    expect(Object.keys(data.segments)).toEqual(["region", "owner_age_band"]);
+    expect(data.segments.region[0]).toBe(rows[0].attributes.region);
+    expect(data.segments.owner_age_band[2]).toBeNull();
+    expect(data.segments.region).toHaveLength(rows.length);
+  });
 });
 
 describe("chooseSplit", () => {

@@ -25,7 +25,8 @@ import type {
   RetireRoute,
   SuspendRoute,
 } from "./models.routes.js";
-import { type CreateModelBody, comparisonFigures, toModel, toModelSummary } from "./models.schemas.js";
+import { latestYieldEstimate } from "../../../db/queries/yield-estimates.js";
+import { type CreateModelBody, comparisonFigures, toModel, toModelSummary, yieldComparison } from "./models.schemas.js";
 
 export const create: AppRouteHandler<CreateRoute> = async (c) => {
   const row = await startTraining(c.get("deps"), c.req.valid("json"), c.get("actor"), c.get("requestId"));
@@ -69,10 +70,17 @@ export const list: AppRouteHandler<ListRoute> = async (c) => {
 
 export const compare: AppRouteHandler<CompareRoute> = async (c) => {
   const { ids } = c.req.valid("query");
-  const rows = await getModels(c.get("deps").database.db, ids);
+  const db = c.get("deps").database.db;
+  const rows = await getModels(db, ids);
   const digests = new Set(rows.map((r) => r.dataDigest));
+  const yields = yieldComparison(ids, await Promise.all(ids.map((id) => latestYieldEstimate(db, id))));
   return c.json(
-    { models: rows.map(toModelSummary), sameData: digests.size === 1 && !digests.has(null), figures: comparisonFigures(rows) },
+    {
+      models: rows.map(toModelSummary),
+      sameData: digests.size === 1 && !digests.has(null),
+      figures: [...comparisonFigures(rows), ...yields.figures],
+      pastControls: yields.sentences,
+    },
     200,
   );
 };

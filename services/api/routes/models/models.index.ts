@@ -1,4 +1,6 @@
 import { createRouter } from "../../router.js";
+import * as evidence from "./evidence.handlers.js";
+import * as evidenceRoutes from "./evidence.routes.js";
 import * as handlers from "./models.handlers.js";
 import * as routes from "./models.routes.js";
 
@@ -12,4 +14,7 @@ export const modelsRouter = createRouter()
   .openapi(routes.suspend, handlers.suspend)
   .openapi(routes.resume, handlers.resume)
   .openapi(routes.retire, handlers.retire)
-  .openapi(routes.cancel, handlers.cancel);
+  .openapi(routes.cancel, handlers.cancel)
+  .openapi(evidenceRoutes.fairness, evidence.fairness)
+  .openapi(evidenceRoutes.card, evidence.card)
+  .openapi(evidenceRoutes.yieldEstimate, evidence.yieldEstimate);

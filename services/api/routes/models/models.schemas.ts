@@ -36,7 +36,7 @@ export const ApproveModelBody = z
     justification: z.string().trim().min(10).max(2000).openapi({ description: "Why this model should be used" }),
     override: z.boolean().default(false).openapi({
       description:
-        "Approve although the verdict guard warns (no ROC-AUC gain over logistic regression beyond its interval, or too few validation positives); the warnings are kept with the approval. Without it such an approval is a 409 listing the warnings",
+        "Approve although the guard warns (no ROC-AUC gain over logistic regression beyond its interval, too few validation positives, or a drift alarm in the latest scoring run of this model); the warnings are kept with the approval. Without it such an approval is a 409 listing the warnings",
     }),
   })
   .openapi("ApproveModel");
@@ -102,6 +102,9 @@ export const CompareSchema = z
     models: z.array(ModelSummarySchema),
     sameData: z.boolean().openapi({ description: "All models were trained on data with the same digest" }),
     figures: z.array(z.object({ figure: z.string(), values: z.array(z.number().nullable()) })),
+    pastControls: z.array(z.string()).openapi({
+      description: "What each model's list would have found on past controls (its latest stored yield estimate, doubly robust), one sentence per model; empty when none was made",
+    }),
   })
   .openapi("ModelComparison");
 
@@ -183,3 +186,28 @@ export const comparisonFigures = (rows: ModelRow[]): { figure: string; values: (
   });
   return perModel[0].map(([figure], i) => ({ figure, values: perModel.map((figures) => figures[i][1]) }));
 };
+
+type YieldRow = { capacity: number; estimate: { hitRate: { dr: { value: number | null; low: number | null; high: number | null } }; pastHitRate: number | null; support: { thin: boolean } } } | null;
+
+const pct = (x: number | null) => (x === null ? "-" : `${Math.round(x * 1000) / 10}%`);
+
+/**
+ * Each model's latest yield estimate, as figures (DR hit rate with its interval, and the capacity)
+ * and one sentence per model: "on past controls, model X would have found 31% (27% to 35%) at 10%".
+ */
+export const yieldComparison = (ids: string[], estimates: YieldRow[]) => ({
+  figures: [
+    { figure: "pastControls.capacity", values: estimates.map((e) => e?.capacity ?? null) },
+    { figure: "pastControls.hitRate.dr", values: estimates.map((e) => e?.estimate.hitRate.dr.value ?? null) },
+    { figure: "pastControls.hitRate.dr.low", values: estimates.map((e) => e?.estimate.hitRate.dr.low ?? null) },
+    { figure: "pastControls.hitRate.dr.high", values: estimates.map((e) => e?.estimate.hitRate.dr.high ?? null) },
+    { figure: "pastControls.pastHitRate", values: estimates.map((e) => e?.estimate.pastHitRate ?? null) },
+  ],
+  sentences: estimates.flatMap((e, i) => {
+    if (!e) return [];
+    const dr = e.estimate.hitRate.dr;
+    return [
+      `on past controls, model ${ids[i]} would have found ${pct(dr.value)} (${pct(dr.low)} to ${pct(dr.high)}) with a list of ${pct(e.capacity)} of files, against ${pct(e.estimate.pastHitRate)} for past lists${e.estimate.support.thin ? " (thin support: not to be trusted)" : ""}`,
+    ];
+  }),
+});

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { DriftReportSchema } from "../../../../models/drift-schema.js";
 import { RUN_STATUSES } from "../../../db/schema/index.js";
 
 const UNIT = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, "a unit id: lower case letters, digits, - and _");
@@ -26,6 +27,9 @@ export const CreateScoringRunBody = z
       .openapi({ description: "A challenger scoring alongside: its scores are kept but never feed control lists" }),
   })
   .openapi("CreateScoringRun");
+
+// Re-wrapped so the OpenAPI document names it (see models.schemas.ts).
+const DriftReport = z.object(DriftReportSchema.shape).openapi("DriftReport");
 
 export const RunProgressSchema = z
   .object({
@@ -57,6 +61,10 @@ export const ScoringRunSchema = z
     attempt: z.number().int(),
     error: z.string().nullable(),
     progress: RunProgressSchema.optional(),
+    driftAlarm: z.boolean().nullable().openapi({
+      description: "true when a feature's or the score distribution's PSI against the training population is above 0.25; null until completed or without a reference",
+    }),
+    drift: DriftReport.nullable(),
   })
   .openapi("ScoringRun");
 
@@ -88,6 +96,7 @@ type RunRow = {
   finishedAt: Date | null;
   error: string | null;
   progress: Record<string, unknown> | null;
+  drift?: Record<string, unknown> | null;
 };
 
 /** The API shape of a run row (dates as ISO strings; no internal columns). */
@@ -108,4 +117,6 @@ export const toScoringRun = (r: RunRow, progress?: z.infer<typeof RunProgressSch
   attempt: Number(r.progress?.attempt ?? 1),
   error: r.error,
   ...(progress ? { progress } : {}),
+  driftAlarm: r.drift ? (r.drift as { alarm: boolean }).alarm : null,
+  drift: (r.drift ?? null) as z.infer<typeof DriftReportSchema> | null,
 });

@@ -1,0 +1,98 @@
+import { randomUUID } from "node:crypto";
+import { and, desc, eq, lte, sql } from "drizzle-orm";
+import { type OffPolicyEstimate, OffPolicyEstimateSchema, offPolicyEstimate } from "../../../models/off-policy.js";
+import type { Actor } from "../actor.js";
+import { conflict } from "../../errors.js";
+import { queryRows, type Db } from "../client.js";
+import { scoringRuns, yieldEstimates } from "../schema/index.js";
+import { appendAuditEvent } from "./audit-events.js";
+import { getModel } from "./models.js";
+
+export interface StoredYieldEstimate {
+  id: string;
+  modelId: string;
+  runId: string;
+  createdAt: string;
+  /** Past controls left out: manual picks (no propensity by design) and controls without a recorded propensity. */
+  excluded: { manual: number; withoutPropensity: number };
+  estimate: OffPolicyEstimate;
+}
+
+/**
+ * Estimates what the model's list at `capacity` would have found on past controls (IPS, SNIPS,
+ * doubly robust, naive; models/off-policy.ts), stores the estimate and audits it in one
+ * transaction. The model's latest completed scoring run gives the target population (its scores)
+ * and the model's score of each controlled file; only controls selected by a model or by
+ * exploration with a recorded probability are used. 409 when the model has no usable run.
+ */
+export async function produceYieldEstimate(db: Db, modelId: string, capacity: number, actor: Actor, requestId?: string): Promise<StoredYieldEstimate> {
+  await getModel(db, modelId);
+  const [run] = await db
+    .select({ id: scoringRuns.id, progress: scoringRuns.progress })
+    .from(scoringRuns)
+    .where(and(eq(scoringRuns.modelId, modelId), eq(scoringRuns.status, "completed")))
+    .orderBy(desc(scoringRuns.finishedAt))
+    .limit(1);
+  if (!run) throw conflict(`model ${modelId} has no completed scoring run: score it first (a shadow run: POST /v1/scoring-runs with shadow: true)`);
+  if (run.progress?.scoresDroppedAt) throw conflict(`the scores of run ${run.id}, the latest of model ${modelId}, were dropped by retention: score it again`);
+  const population = await queryRows<{ score: number }>(db, sql`select score from scores where run_id = ${run.id}::uuid`);
+  const controls = await queryRows<{ score: number; propensity: number; outcome: number; amount: number | null }>(
+    db,
+    sql`select s.score, o.selection_probability as propensity, o.outcome, o.amount
+        from outcomes o join scores s on s.run_id = ${run.id}::uuid and s.file_id = o.file_id
+        where o.selected_by in ('model', 'exploration') and o.selection_probability is not null`,
+  );
+  const [excluded] = await queryRows<{ manual: number; without: number }>(
+    db,
+    sql`select count(*) filter (where selected_by = 'manual')::int as manual,
+               count(*) filter (where selected_by <> 'manual' and (selection_probability is null or selected_by not in ('model', 'exploration')))::int as without
+        from outcomes`,
+  );
+  const estimate = offPolicyEstimate(
+    controls.map((c) => ({ score: Number(c.score), propensity: Number(c.propensity), outcome: Number(c.outcome), amount: c.amount === null ? null : Number(c.amount) })),
+    Float64Array.from(population, (p) => Number(p.score)),
+    capacity,
+  );
+  const id = randomUUID();
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .insert(yieldEstimates)
+      .values({ id, modelId, runId: run.id, capacity, estimate: estimate as unknown as Record<string, unknown>, requestedBy: actor.id })
+      .returning({ createdAt: yieldEstimates.createdAt });
+    await appendAuditEvent(tx, {
+      actor,
+      action: "model.yield_estimate",
+      target: modelId,
+      details: {
+        estimateId: id,
+        runId: run.id,
+        capacity,
+        controls: estimate.controls,
+        support: estimate.support,
+        hitRate: { ips: estimate.hitRate.ips.value, snips: estimate.hitRate.snips.value, dr: estimate.hitRate.dr.value, naive: estimate.hitRate.naive.value },
+        pastHitRate: estimate.pastHitRate,
+      },
+      requestId,
+    });
+    return {
+      id,
+      modelId,
+      runId: run.id,
+      createdAt: row.createdAt.toISOString(),
+      excluded: { manual: excluded.manual, withoutPropensity: excluded.without },
+      estimate,
+    };
+  });
+}
+
+/** The model's latest stored yield estimate (made no later than `before` when given), or null. */
+export async function latestYieldEstimate(db: Db, modelId: string, before?: Date) {
+  const [row] = await db
+    .select()
+    .from(yieldEstimates)
+    .where(and(eq(yieldEstimates.modelId, modelId), before ? lte(yieldEstimates.createdAt, before) : undefined))
+    .orderBy(desc(yieldEstimates.createdAt), desc(yieldEstimates.id))
+    .limit(1);
+  const estimate = OffPolicyEstimateSchema.safeParse(row?.estimate);
+  return row && estimate.success ? { id: row.id, createdAt: row.createdAt, runId: row.runId, capacity: row.capacity, estimate: estimate.data } : null;
+}

@@ -71,7 +71,18 @@ export async function showImports(c: WebContext, result?: Result) {
       {result && <ResultView r={result} />}
       <section class="card" aria-labelledby="upload-title">
         <h2 id="upload-title">Upload a CSV</h2>
-        <form method="post" action="/app/imports" enctype="multipart/form-data" class="row">
+        <form
+          method="post"
+          action="/app/imports"
+          enctype="multipart/form-data"
+          class="row"
+          hx-post="/app/imports"
+          hx-encoding="multipart/form-data"
+          hx-target="main"
+          hx-select="main"
+          hx-swap="outerHTML"
+          data-upload-progress="upload-progress"
+        >
           <input type="hidden" name={CSRF_FIELD} value={c.get("session")?.csrfToken ?? ""} />
           <div>
             <label for="kind">What it holds</label>
@@ -95,7 +106,12 @@ export async function showImports(c: WebContext, result?: Result) {
           <div>
             <button type="submit">Import</button>
           </div>
+          <div>
+            <label for="upload-progress">Sent</label>
+            <progress id="upload-progress" max="100" value="0"></progress>
+          </div>
         </form>
+        <script src="/assets/upload.js" defer></script>
       </section>
       <h2 id="schema-title">Feature schema {schema ? `version ${schema.version}` : ""}</h2>
       {schema ? (
@@ -149,7 +165,9 @@ export async function runImport(c: WebContext) {
     return showImports(c, { kind, counts: counts as unknown as Record<string, number>, errors });
   } catch (error) {
     if (error instanceof DomainError && (error.code === "invalid" || error.code === "conflict")) {
-      c.status(error.code === "invalid" ? 422 : 409);
+      // htmx swaps only 2xx answers: to it the refusal is the page to show (its status in a header).
+      if (c.req.header("hx-request")) c.header("x-form-status", error.code === "invalid" ? "422" : "409");
+      else c.status(error.code === "invalid" ? 422 : 409);
       return showImports(c, { kind, counts: {}, errors: error.errors ?? [], refused: error.message });
     }
     throw error;

@@ -1,7 +1,7 @@
 import { Readable } from "node:stream";
 import * as fileRoutes from "../../../api/routes/files/files.routes.js";
 import * as outcomeRoutes from "../../../api/routes/outcomes/outcomes.routes.js";
-import { getCurrentSchema } from "../../../db/queries/feature-schemas.js";
+import { getCurrentSchema, getSchemaVersion } from "../../../db/queries/feature-schemas.js";
 import { DomainError, type FieldError, forbidden, invalid } from "../../../errors.js";
 import { IMPORT_MODES, type ImportMode } from "../../../ingest/csv-import.js";
 import { importFilesCsv } from "../../../ingest/import-files.js";
@@ -64,7 +64,10 @@ function ResultView({ r }: { r: Result }) {
 
 /** Upload a CSV of files or outcomes (the API's streaming import, same checks and audit event); the schema. */
 export async function showImports(c: WebContext, result?: Result) {
-  const schema = await getCurrentSchema(c.get("deps").database.db);
+  const { db } = c.get("deps").database;
+  const current = await getCurrentSchema(db);
+  const asked = Number.parseInt(c.req.query("version") ?? "", 10);
+  const schema = current && Number.isInteger(asked) && asked >= 1 && asked < current.version ? await getSchemaVersion(db, asked) : current;
   return c.render(
     <>
       <h1>Imports</h1>
@@ -116,6 +119,14 @@ export async function showImports(c: WebContext, result?: Result) {
       <h2 id="schema-title">Feature schema {schema ? `version ${schema.version}` : ""}</h2>
       {schema ? (
         <>
+          <nav aria-label="Schema versions">
+            Versions:{" "}
+            {Array.from({ length: current?.version ?? 0 }, (_, i) => i + 1).map((v) => (
+              <>
+                {v === schema.version ? <strong aria-current="page">{v}</strong> : <a href={`/app/imports?version=${v}`}>{v}</a>}{" "}
+              </>
+            ))}
+          </nav>
           <p class="muted">
             Since {fmtDateTime(schema.createdAt)}, by {schema.createdBy}. Every change is a new version (PUT /v1/schema); models keep the version they used.
           </p>

@@ -96,7 +96,7 @@ export function OutcomeForm({ d }: { d: Pick<RowData, "listId" | "shownAt" | "cs
           </p>
         )}
         <label for={id("outcome")}>What did the control find?</label>
-        <select id={id("outcome")} name="outcome" required aria-invalid={outcome.invalid} aria-describedby={outcome.describedBy}>
+        <select id={id("outcome")} name="outcome" required autofocus={!d.form || undefined} aria-invalid={outcome.invalid} aria-describedby={outcome.describedBy}>
           <option value="">Choose…</option>
           <option value="1" selected={v.outcome === "1"}>
             Irregularity found

@@ -15,6 +15,7 @@ const ASSETS: Record<string, { file: () => string; type: string }> = {
   "htmx.min.js": { file: () => fromPackage("htmx.org/dist/htmx.min.js"), type: "text/javascript; charset=utf-8" },
   "app.css": { file: () => fromRepo("app.css"), type: "text/css; charset=utf-8" },
   "copy.js": { file: () => fromRepo("copy.js"), type: "text/javascript; charset=utf-8" },
+  "upload.js": { file: () => fromRepo("upload.js"), type: "text/javascript; charset=utf-8" },
   "docs.js": { file: () => fromRepo("docs.js"), type: "text/javascript; charset=utf-8" },
   "swagger-ui-bundle.js": { file: () => fromPackage("swagger-ui-dist/swagger-ui-bundle.js"), type: "text/javascript; charset=utf-8" },
   "swagger-ui.css": { file: () => fromPackage("swagger-ui-dist/swagger-ui.css"), type: "text/css; charset=utf-8" },

@@ -1,34 +1,35 @@
+import { type Actor, assertUnitAccess } from "../auth/actor.js";
+import type { Db } from "../db/client.js";
+import { type OutcomeInput, recordItemOutcome, transitionItem } from "../db/queries/control-list-items.js";
+import { getControlList } from "../db/queries/control-lists.js";
+
 /**
  * The one place the web app reaches the control-list code (queries, selection, the inspector's
- * view, the CSV export). The pages call the same functions as the API's handlers, with the same
- * guards and audit events; the item changes take the page's unit guard first, as the API's routes do.
+ * view, reasons in words, the CSV export). Those modules move as the lists evolve; a rename is a
+ * fix here only. The pages call the same functions as the API's handlers, with the same unit
+ * checks and audit events.
  */
-import type { Actor } from "../auth/actor.js";
-import type { Database, Db } from "../db/client.js";
-import * as itemChanges from "../db/queries/control-list-items.js";
-import { type ControlListRow, getControlList } from "../db/queries/control-lists.js";
-import { pullControlList } from "../lists/read-list.js";
-
 export { summarizeControlList } from "../db/queries/control-list-items.js";
 export { type ControlListItemView, type ControlListRow, getControlList, listControlLists } from "../db/queries/control-lists.js";
 export { createControlList, MAX_CAPACITY } from "../lists/create-list.js";
 export { csvStream, defaultCsvAttributes, exportTable } from "../lists/csv-export.js";
-export { itemExtras } from "../lists/explain-items.js";
+export { type ItemExtras, itemExtras } from "../lists/explain-items.js";
 export { type ItemView, itemsInViewOrder, orderSecret } from "../lists/inspector-view.js";
-export { CreateControlListBody, RecordOutcomeBody, toControlListItem } from "../api/routes/control-lists/control-lists.schemas.js";
+/** A list and its items for an actor who reaches its unit (403 otherwise), with its read or export event. */
+export { pullControlList as readControlList } from "../lists/read-list.js";
+export { CreateControlListBody, RecordOutcomeBody } from "../api/routes/control-lists/control-lists.schemas.js";
 
-type Guard = (list: ControlListRow) => void;
-
-/** A list pulled for the page: the unit check and the read or export event of pullControlList. */
-export const readControlList = (database: Database, id: string, _guard: Guard, actor: Actor, audit: Parameters<typeof pullControlList>[3]) =>
-  pullControlList(database, id, actor, audit);
-
-export async function transitionItem(db: Db, params: Parameters<typeof itemChanges.transitionItem>[1], guard: Guard, actor: Actor, requestId?: string) {
-  guard(await getControlList(db, params.listId));
-  return itemChanges.transitionItem(db, params, actor, requestId);
+/** As the API's routes do: the list's unit is checked before the change's own transaction (it never changes). */
+async function authorize(db: Db, actor: Actor, listId: string): Promise<void> {
+  assertUnitAccess(actor, (await getControlList(db, listId)).unit);
 }
 
-export async function recordItemOutcome(db: Db, input: itemChanges.OutcomeInput, guard: Guard, actor: Actor, requestId?: string) {
-  guard(await getControlList(db, input.listId));
-  return itemChanges.recordItemOutcome(db, input, actor, requestId);
+export async function claimItem(db: Db, listId: string, fileId: string, actor: Actor, requestId?: string) {
+  await authorize(db, actor, listId);
+  return transitionItem(db, { listId, fileId, to: "claim" }, actor, requestId);
+}
+
+export async function recordOutcome(db: Db, input: OutcomeInput, actor: Actor, requestId?: string) {
+  await authorize(db, actor, input.listId);
+  return recordItemOutcome(db, input, actor, requestId);
 }

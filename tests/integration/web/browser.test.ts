@@ -137,6 +137,26 @@ describe("in the browser", () => {
     await context.close();
   });
 
+  it("a data officer uploads a CSV with upload progress and sees each refused line", async () => {
+    const { page, errors, outside, context } = await offlinePage(browser, base);
+    await signInWith(page, base, await ctx.key("data_officer", [], "Olga Officer"));
+    await page.getByRole("link", { name: "Imports" }).first().click();
+    await page.getByLabel("Bad lines").selectOption("skip-invalid");
+    const rows = Array.from({ length: 2000 }, (_, i) => `up-${i},north,coast,${i}`).join("\n");
+    await page.getByLabel("CSV file").setInputFiles({ name: "files.csv", mimeType: "text/csv", buffer: Buffer.from(`id,unit,region,amount\n${rows}\nup-x,north,hills,lots\n`) });
+    // Registered after upload.js's listener, so it sees the value that listener gave the bar.
+    await page.evaluate(`document.addEventListener("htmx:xhr:progress", () => { window.barSeen = document.getElementById("upload-progress").value; })`);
+    await page.getByRole("button", { name: "Import" }).click();
+    await page.getByTestId("import-result").waitFor();
+    await expect(page.getByTestId("import-result").textContent()).resolves.toContain("inserted: 2,000");
+    await expect(page.locator("table[aria-label='Refused lines'] tbody tr").count()).resolves.toBe(1);
+    await expect(page.evaluate<number>("window.barSeen")).resolves.toBe(100);
+    await screenshot(page, "officer-import");
+    expect(errors).toEqual([]);
+    expect(outside).toEqual([]);
+    await context.close();
+  });
+
   it("/docs renders the API reference with the network blocked to everything but the service", async () => {
     const { page, errors, outside, context } = await offlinePage(browser, base);
     await page.goto(`${base}/docs`);

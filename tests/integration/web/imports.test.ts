@@ -51,6 +51,26 @@ describe("data officer: imports", () => {
     const html = await (await officer.get("/app/imports")).text();
     expect(html).toContain("Feature schema version 1");
     expect(html).toContain("<td>region</td><td>categorical</td>");
+    expect(html).toContain('<strong aria-current="page">1</strong>');
+    // A second version: the page shows it, and links back to version 1.
+    const put = await ctx.request("PUT", "/v1/schema", {
+      key: await ctx.key("data_officer"),
+      json: {
+        attributes: [
+          { name: "region", type: "categorical", role: "feature", missing: "allow" },
+          { name: "amount", type: "numeric", role: "feature", missing: "allow" },
+          { name: "sector", type: "categorical", role: "segment", missing: "allow" },
+        ],
+        amountAttribute: "amount",
+      },
+    });
+    expect(put.status).toBeLessThan(300);
+    const v2 = await (await officer.get("/app/imports")).text();
+    expect(v2).toContain("Feature schema version 2");
+    expect(v2).toContain('<a href="/app/imports?version=1">1</a>');
+    const v1 = await (await officer.get("/app/imports?version=1")).text();
+    expect(v1).toContain("Feature schema version 1");
+    expect(v1).not.toContain("<td>sector</td>");
   });
 
   it("an upload without the CSRF token, or by an inspector, is refused", async () => {

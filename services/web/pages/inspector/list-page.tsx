@@ -16,7 +16,6 @@ const PAGE_ATTRIBUTES = 4;
 const ListId = z.string().uuid();
 
 const viewOf = (actor: Actor): lists.ItemView => (actor.role === "inspector" ? "inspector" : "full");
-const unitGuard = (actor: Actor) => (list: lists.ControlListRow) => assertUnitAccess(actor, list.unit);
 
 function listIdOf(c: WebContext): string {
   const id = c.req.param("id") ?? "";
@@ -45,16 +44,14 @@ export async function showList(c: WebContext) {
   const actor = actorOf(c);
   const id = listIdOf(c);
   const { database, config } = c.get("deps");
-  const { list, items } = await lists.readControlList(database, id, unitGuard(actor), actor, {
-    action: "control_list.read",
-    requestId: c.get("requestId"),
-  });
+  const { list, items } = await lists.readControlList(database, id, actor, { action: "control_list.read", requestId: c.get("requestId") });
   const view = viewOf(actor);
   const shown = lists.itemsInViewOrder(items, list, view, lists.orderSecret(config));
-  const [allAttributes, values, { total }] = await Promise.all([
+  const [allAttributes, values, { total }, extras] = await Promise.all([
     lists.defaultCsvAttributes(database.db),
     fileAttributes(database.db, shown.map((i) => i.fileId)),
     lists.summarizeControlList(database.db, id),
+    lists.itemExtras(database.db, list, shown, view),
   ]);
   const attributes = allAttributes.slice(0, PAGE_ATTRIBUTES);
   const canWork = actor.role === "inspector" && list.status === "open";
@@ -95,7 +92,7 @@ export async function showList(c: WebContext) {
           <tbody>
             {shown.map((item) => (
               <ListRow
-                d={{ listId: id, item, shownAt: item.position, view, attributes, values: values.get(item.fileId), canWork, csrf }}
+                d={{ listId: id, item, shownAt: item.position, view, attributes, values: values.get(item.fileId), extras: extras(item), canWork, csrf }}
               />
             ))}
           </tbody>
@@ -113,7 +110,7 @@ export async function outcomeForm(c: WebContext) {
   const fileId = c.req.param("fileId") ?? "";
   const { db } = c.get("deps").database;
   const list = await lists.getControlList(db, id);
-  unitGuard(actor)(list);
+  assertUnitAccess(actor, list.unit);
   const [onList] = await db
     .select({ status: controlListItems.status })
     .from(controlListItems)
@@ -136,13 +133,18 @@ export async function outcomeForm(c: WebContext) {
 }
 
 /** The row again after a change (htmx), or back to the list page (plain form post). */
-async function rowAnswer(c: WebContext, d: Omit<RowData, "attributes" | "values" | "csrf">, withProgress: boolean, status: 200 | 409 | 422 = 200) {
+async function rowAnswer(c: WebContext, d: Omit<RowData, "attributes" | "values" | "csrf" | "extras">, withProgress: boolean, status: 200 | 409 | 422 = 200) {
   if (!c.req.header("hx-request") && status === 200) return c.redirect(`/app/lists/${d.listId}#item-${d.shownAt}`, 303);
   const { db } = c.get("deps").database;
-  const attributes = (await lists.defaultCsvAttributes(db)).slice(0, PAGE_ATTRIBUTES);
-  const values = (await fileAttributes(db, [d.item.fileId])).get(d.item.fileId);
-  const progress = withProgress ? (await lists.summarizeControlList(db, d.listId)).total : null;
-  const row = <ListRow d={{ ...d, attributes, values, csrf: c.get("session")?.csrfToken ?? "" }} />;
+  const list = await lists.getControlList(db, d.listId);
+  const [allAttributes, values, progress, extras] = await Promise.all([
+    lists.defaultCsvAttributes(db),
+    fileAttributes(db, [d.item.fileId]),
+    withProgress ? lists.summarizeControlList(db, d.listId).then((s) => s.total) : null,
+    lists.itemExtras(db, list, [d.item], d.view),
+  ]);
+  const attributes = allAttributes.slice(0, PAGE_ATTRIBUTES);
+  const row = <ListRow d={{ ...d, attributes, values: values.get(d.item.fileId), extras: extras(d.item), csrf: c.get("session")?.csrfToken ?? "" }} />;
   if (!c.req.header("hx-request")) {
     c.status(status);
     return c.render(<table>{row}</table>, { title: "Control list" });
@@ -165,7 +167,7 @@ export async function claimItem(c: WebContext) {
   const id = listIdOf(c);
   const fileId = c.req.param("fileId") ?? "";
   const form = await c.req.parseBody();
-  const item = await lists.transitionItem(c.get("deps").database.db, { listId: id, fileId, to: "claim" }, unitGuard(actor), actor, c.get("requestId"));
+  const item = await lists.claimItem(c.get("deps").database.db, id, fileId, actor, c.get("requestId"));
   return rowAnswer(c, { listId: id, item, shownAt: shownAtOf(form), view: viewOf(actor), canWork: true }, false);
 }
 
@@ -185,7 +187,7 @@ export async function recordOutcome(c: WebContext) {
     notes: values.notes || undefined,
   });
   const current = async () => {
-    const { list, items } = await lists.readControlList(c.get("deps").database, id, unitGuard(actor), actor, { action: "control_list.read", requestId: c.get("requestId") });
+    const { list, items } = await lists.readControlList(c.get("deps").database, id, actor, { action: "control_list.read", requestId: c.get("requestId") });
     const item = items.find((i) => i.fileId === fileId);
     if (!item || list.status !== "open") throw notFound(`file ${fileId} on an open control list ${id}`);
     return item;
@@ -204,7 +206,7 @@ export async function recordOutcome(c: WebContext) {
     return again(errors, undefined, 422);
   }
   try {
-    const result = await lists.recordItemOutcome(db, { listId: id, fileId, ...parsed.data }, unitGuard(actor), actor, c.get("requestId"));
+    const result = await lists.recordOutcome(db, { listId: id, fileId, ...parsed.data }, actor, c.get("requestId"));
     return rowAnswer(c, { listId: id, item: result.item, shownAt, view: viewOf(actor), canWork: !result.listClosed }, true);
   } catch (error) {
     if (error instanceof DomainError && error.code === "conflict") return again([], error.message, 409);
@@ -217,12 +219,12 @@ export async function exportList(c: WebContext) {
   const actor = actorOf(c);
   const id = listIdOf(c);
   const { database, config } = c.get("deps");
-  const { list, items } = await lists.readControlList(database, id, unitGuard(actor), actor, { action: "control_list.export", requestId: c.get("requestId") });
+  const { list, items } = await lists.readControlList(database, id, actor, { action: "control_list.export", requestId: c.get("requestId") });
   const view = viewOf(actor);
   const shown = lists.itemsInViewOrder(items, list, view, lists.orderSecret(config));
   const attributes = await lists.defaultCsvAttributes(database.db);
-  const extras = await lists.itemExtras(database.db, list, shown, view);
-  const { header, rows } = lists.exportTable(list, shown, view, attributes, await fileAttributes(database.db, shown.map((i) => i.fileId)), extras);
+  const [values, extras] = await Promise.all([fileAttributes(database.db, shown.map((i) => i.fileId)), lists.itemExtras(database.db, list, shown, view)]);
+  const { header, rows } = lists.exportTable(list, shown, view, attributes, values, extras);
   return c.body(lists.csvStream(header, rows, { bom: true }), 200, {
     "content-type": "text/csv; charset=utf-8",
     "content-disposition": `attachment; filename="control-list-${list.id}.csv"`,

@@ -1,7 +1,7 @@
 import { blindReasons, expandReasons } from "../../../api/reasons.js";
 import type { FieldError } from "../../../errors.js";
-import { fmtPercent, fmtValue } from "../../format.js";
-import type { ControlListItemView, ItemView } from "../../lists.js";
+import { fmtInt, fmtPercent, fmtValue } from "../../format.js";
+import type { ControlListItemView, ItemExtras, ItemView } from "../../lists.js";
 import { CSRF_FIELD } from "../../session.js";
 
 /** What a row needs: the item as stored (shown through `view`), where it is shown, the file's values. */
@@ -12,6 +12,8 @@ export interface RowData {
   view: ItemView;
   attributes: string[];
   values: Record<string, unknown> | undefined;
+  /** Reasons in words (and, for full views, the file's rank in its unit), as the API gives them. */
+  extras: ItemExtras;
   /** Inspectors may claim and record outcomes; everyone else only reads. */
   canWork: boolean;
   csrf: string;
@@ -24,7 +26,16 @@ export const rowId = (shownAt: number) => `item-${shownAt}`;
  * Reasons as words. Inspectors see the attribute and its direction only (magnitudes would give
  * exploration picks away); other roles also see the contribution.
  */
-function Reasons({ stored, view }: { stored: unknown; view: ItemView }) {
+function Reasons({ stored, view, extras }: { stored: unknown; view: ItemView; extras: ItemExtras }) {
+  if (extras.explanation?.length) {
+    return (
+      <ul class="reasons">
+        {extras.explanation.map((r) => (
+          <li>{r.text}</li>
+        ))}
+      </ul>
+    );
+  }
   const reasons = view === "inspector" ? blindReasons(stored) : expandReasons(stored);
   if (reasons.length === 0) return <span class="muted">—</span>;
   return (
@@ -85,7 +96,7 @@ export function OutcomeForm({ d }: { d: Pick<RowData, "listId" | "shownAt" | "cs
           </p>
         )}
         <label for={id("outcome")}>What did the control find?</label>
-        <select id={id("outcome")} name="outcome" required aria-invalid={outcome.invalid} aria-describedby={outcome.describedBy}>
+        <select id={id("outcome")} name="outcome" required autofocus={!d.form || undefined} aria-invalid={outcome.invalid} aria-describedby={outcome.describedBy}>
           <option value="">Choose…</option>
           <option value="1" selected={v.outcome === "1"}>
             Irregularity found
@@ -116,6 +127,7 @@ export function OutcomeForm({ d }: { d: Pick<RowData, "listId" | "shownAt" | "cs
 
 export function ListRow({ d }: { d: RowData }) {
   const { item, view } = d;
+  const finished = item.status === "done" || item.status === "skipped";
   const base = `/app/lists/${d.listId}/items/${encodeURIComponent(item.fileId)}`;
   return (
     <tr id={rowId(d.shownAt)} data-file={item.fileId}>
@@ -127,11 +139,14 @@ export function ListRow({ d }: { d: RowData }) {
         <td>{fmtValue(d.values?.[a])}</td>
       ))}
       <td>
-        <Reasons stored={item.reasons} view={view} />
+        <Reasons stored={item.reasons} view={view} extras={d.extras} />
       </td>
       {view === "full" && (
         <>
-          <td class="num">{fmtPercent(item.score)}</td>
+          <td class="num">
+            {fmtPercent(item.score)}
+            {d.extras.unitRank && <div class="muted">#{fmtInt(d.extras.unitRank.rank)} of {fmtInt(d.extras.unitRank.of)}</div>}
+          </td>
           <td>
             {item.selectedBy}
             {item.selectedBy === "exploration" && <span class="muted"> (p = {fmtPercent(item.selectionProbability)})</span>}
@@ -153,9 +168,10 @@ export function ListRow({ d }: { d: RowData }) {
               </button>
             </form>
           )}
-          {item.status !== "done" && (d.form ? <OutcomeForm d={d} /> : <OutcomeLink d={d} />)}
+          {!finished && (d.form ? <OutcomeForm d={d} /> : <OutcomeLink d={d} />)}
           {item.status === "done" && <span>Outcome recorded</span>}
-          {item.status === "done" && d.form?.notice && (
+          {item.status === "skipped" && <span>Skipped{item.note ? `: ${item.note}` : ""}</span>}
+          {finished && d.form?.notice && (
             <p class="error" role="alert">
               {d.form.notice}
             </p>

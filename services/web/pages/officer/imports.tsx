@@ -1,7 +1,7 @@
 import { Readable } from "node:stream";
 import * as fileRoutes from "../../../api/routes/files/files.routes.js";
 import * as outcomeRoutes from "../../../api/routes/outcomes/outcomes.routes.js";
-import { getCurrentSchema } from "../../../db/queries/feature-schemas.js";
+import { getCurrentSchema, getSchemaVersion } from "../../../db/queries/feature-schemas.js";
 import { DomainError, type FieldError, forbidden, invalid } from "../../../errors.js";
 import { IMPORT_MODES, type ImportMode } from "../../../ingest/csv-import.js";
 import { importFilesCsv } from "../../../ingest/import-files.js";
@@ -64,14 +64,28 @@ function ResultView({ r }: { r: Result }) {
 
 /** Upload a CSV of files or outcomes (the API's streaming import, same checks and audit event); the schema. */
 export async function showImports(c: WebContext, result?: Result) {
-  const schema = await getCurrentSchema(c.get("deps").database.db);
+  const { db } = c.get("deps").database;
+  const current = await getCurrentSchema(db);
+  const asked = Number.parseInt(c.req.query("version") ?? "", 10);
+  const schema = current && Number.isInteger(asked) && asked >= 1 && asked < current.version ? await getSchemaVersion(db, asked) : current;
   return c.render(
     <>
       <h1>Imports</h1>
       {result && <ResultView r={result} />}
       <section class="card" aria-labelledby="upload-title">
         <h2 id="upload-title">Upload a CSV</h2>
-        <form method="post" action="/app/imports" enctype="multipart/form-data" class="row">
+        <form
+          method="post"
+          action="/app/imports"
+          enctype="multipart/form-data"
+          class="row"
+          hx-post="/app/imports"
+          hx-encoding="multipart/form-data"
+          hx-target="main"
+          hx-select="main"
+          hx-swap="outerHTML"
+          data-upload-progress="upload-progress"
+        >
           <input type="hidden" name={CSRF_FIELD} value={c.get("session")?.csrfToken ?? ""} />
           <div>
             <label for="kind">What it holds</label>
@@ -95,11 +109,24 @@ export async function showImports(c: WebContext, result?: Result) {
           <div>
             <button type="submit">Import</button>
           </div>
+          <div>
+            <label for="upload-progress">Sent</label>
+            <progress id="upload-progress" max="100" value="0"></progress>
+          </div>
         </form>
+        <script src="/assets/upload.js" defer></script>
       </section>
       <h2 id="schema-title">Feature schema {schema ? `version ${schema.version}` : ""}</h2>
       {schema ? (
         <>
+          <nav aria-label="Schema versions">
+            Versions:{" "}
+            {Array.from({ length: current?.version ?? 0 }, (_, i) => i + 1).map((v) => (
+              <>
+                {v === schema.version ? <strong aria-current="page">{v}</strong> : <a href={`/app/imports?version=${v}`}>{v}</a>}{" "}
+              </>
+            ))}
+          </nav>
           <p class="muted">
             Since {fmtDateTime(schema.createdAt)}, by {schema.createdBy}. Every change is a new version (PUT /v1/schema); models keep the version they used.
           </p>
@@ -149,7 +176,9 @@ export async function runImport(c: WebContext) {
     return showImports(c, { kind, counts: counts as unknown as Record<string, number>, errors });
   } catch (error) {
     if (error instanceof DomainError && (error.code === "invalid" || error.code === "conflict")) {
-      c.status(error.code === "invalid" ? 422 : 409);
+      // htmx swaps only 2xx answers: to it the refusal is the page to show (its status in a header).
+      if (c.req.header("hx-request")) c.header("x-form-status", error.code === "invalid" ? "422" : "409");
+      else c.status(error.code === "invalid" ? 422 : 409);
       return showImports(c, { kind, counts: {}, errors: error.errors ?? [], refused: error.message });
     }
     throw error;

@@ -4,7 +4,7 @@
  * one. Each caller resolves with its own result once its batch is done, or rejects with the batch's error: a failed batch fails every caller in it.
  *
  * Why: statements that append to the audit chain take its one lock in turn, so N callers cost N
- * lock holds, statements and commits; batched, they cost one of each (recordAuditEvent). Under no concurrency a batch holds one item and nothing waits.
+ * lock holds, statements and commits; batched, they cost one of each (appendAuditEventAlone). Under no concurrency a batch holds one item and nothing waits.
  */
 export class GroupCommit<T, R> {
   private queue: { item: T; resolve: (result: R) => void; reject: (error: unknown) => void }[] = [];

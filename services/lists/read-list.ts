@@ -1,6 +1,6 @@
 import { type Actor, assertUnitAccess } from "../auth/actor.js";
 import type { Database } from "../db/client.js";
-import { recordAuditEvent } from "../db/queries/audit-events.js";
+import { appendAuditEventAlone } from "../db/queries/audit-events.js";
 import { type ControlListItemView, type ControlListRow, getControlListWithItems } from "../db/queries/control-lists.js";
 
 /**
@@ -16,7 +16,7 @@ export async function pullControlList(
 ): Promise<{ list: ControlListRow; items: ControlListItemView[] }> {
   const { list, items } = await getControlListWithItems(database.db, id);
   assertUnitAccess(actor, list.unit);
-  await recordAuditEvent(database, {
+  await appendAuditEventAlone(database, {
     actor,
     action: audit.action,
     target: id,

@@ -4,7 +4,7 @@ import { type CpuPool, createCpuPool } from "./cpu-pool.js";
 import type { WorkerDeps } from "./deps.js";
 import { probeBackendProcessor } from "./processors/probe-backend.js";
 import { trainModelProcessor } from "./processors/train-model.js";
-import { scoringProcessor } from "./processors/finalize-run.js";
+import { scoringProcessor } from "./processors/scoring.js";
 import { watchScoringFailures } from "./scoring-failures.js";
 
 export type { WorkerDeps } from "./deps.js";

@@ -5,7 +5,7 @@ import { serveStatic } from "@hono/node-server/serve-static";
 import { Hono, type MiddlewareHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { Queues } from "../../../jobs/queues.js";
-import { recordAuditEvent } from "../../db/queries/audit-events.js";
+import { appendAuditEventAlone } from "../../db/queries/audit-events.js";
 import { authenticate, requireRole } from "../middleware/auth.js";
 import type { AppBindings } from "../types.js";
 
@@ -56,6 +56,6 @@ function localAssetsOnly(): MiddlewareHandler<AppBindings> {
     const headers = new Headers(c.res.headers);
     headers.delete("content-length");
     c.res = new Response(html, { status: c.res.status, headers });
-    await recordAuditEvent(c.get("deps").database, { actor: c.get("actor"), action: "admin.queues.view", target: c.req.path, requestId: c.get("requestId") });
+    await appendAuditEventAlone(c.get("deps").database, { actor: c.get("actor"), action: "admin.queues.view", target: c.req.path, requestId: c.get("requestId") });
   };
 }

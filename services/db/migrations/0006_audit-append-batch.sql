@@ -1,7 +1,7 @@
 -- Appends several events to the audit hash chain in one call, in array order (the same chain as
 -- cts_append_audit_event of migration 0004, which stays for old clients).
 -- Why: every audited request takes the one chain lock in turn. Concurrent reads hand their events
--- to one batch (services/db/queries/audit-events.ts recordAuditEvent), so N events cost one lock
+-- to one batch (services/db/queries/audit-events.ts appendAuditEventAlone), so N events cost one lock
 -- hold, one statement and one commit instead of N; each request still answers only after its own
 -- event is durable. p_events is a JSON array of {at, actor, role, action, target, details,
 -- requestId, head, tail}: head and tail are each event's canonical JSON split around its id, so

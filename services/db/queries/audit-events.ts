@@ -26,11 +26,12 @@ export async function appendAuditEvent(db: Db, input: AuditInput): Promise<{ id:
 }
 
 /**
- * Records an event that goes with no state change (a list read or exported, files pulled), and
- * resolves once it is durable. Group commit: the events of concurrent requests join one batch, so
+ * Appends an event that goes with no state change of its own (a list read or exported, files
+ * pulled), in its own transaction, and resolves once it is durable: `appendAuditEvent` is for an
+ * event inside the transaction of the change it records, this one for an event alone. Group commit: the events of concurrent requests join one batch, so
  * N of them cost one chain-lock hold, one statement and one fsync instead of N (see auditBatcher).
  */
-export async function recordAuditEvent(database: Database, input: AuditInput): Promise<void> {
+export async function appendAuditEventAlone(database: Database, input: AuditInput): Promise<void> {
   if (database.driver === "pglite") {
     await appendAuditEvent(database.db, input);
     return;

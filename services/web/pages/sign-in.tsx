@@ -1,5 +1,5 @@
 import { findActiveKey } from "../../db/queries/api-keys.js";
-import { recordAuditEvent } from "../../db/queries/audit-events.js";
+import { appendAuditEventAlone } from "../../db/queries/audit-events.js";
 import { createWebSession } from "../../db/queries/web-sessions.js";
 import type { Actor } from "../../auth/actor.js";
 import type { Role } from "../../db/schema/index.js";
@@ -72,7 +72,7 @@ export async function signIn(c: WebContext) {
   const typed = typeof form.key === "string" ? form.key.trim() : "";
   const key = typed ? await findActiveKey(database.db, typed) : null;
   if (!key) {
-    await recordAuditEvent(database, {
+    await appendAuditEventAlone(database, {
       actor: ANONYMOUS,
       action: "web.sign_in.refused",
       details: { prefix: KEY_PREFIX.exec(typed)?.[1] ?? null, reason: typed ? "unknown or revoked key" : "no key" },

@@ -1,10 +1,8 @@
 import { type Job, UnrecoverableError } from "bullmq";
-import { FINALIZE_RUN, FinalizeRunPayload, SCORE_CHUNK } from "../../../jobs/scoring.js";
+import { FinalizeRunPayload } from "../../../jobs/scoring.js";
 import type { Database } from "../../db/client.js";
 import { finalizeScoringRun } from "../../db/queries/scoring-runs.js";
 import type { Logger } from "../../logger.js";
-import type { CpuPool } from "../cpu-pool.js";
-import { scoreChunkProcessor } from "./score-chunk.js";
 
 /**
  * finalize-run: runs once every chunk job of the flow has completed; computes the root digest from
@@ -18,16 +16,5 @@ export function finalizeRunProcessor(database: Database, logger: Logger) {
     const { run, finalized } = await finalizeScoringRun(database.db, parsed.data.runId);
     logger.info({ runId: run.id, status: run.status, finalized, rootDigest: run.rootDigest }, "scoring run finalized");
     return { status: run.status, rootDigest: run.rootDigest };
-  };
-}
-
-/** The scoring queue's one processor: dispatches on the job name. */
-export function scoringProcessor(pool: CpuPool, database: Database, logger: Logger) {
-  const chunk = scoreChunkProcessor(pool, database, logger);
-  const finalize = finalizeRunProcessor(database, logger);
-  return (job: Job) => {
-    if (job.name === SCORE_CHUNK) return chunk(job);
-    if (job.name === FINALIZE_RUN) return finalize(job);
-    throw new UnrecoverableError(`unknown scoring job ${job.name}`);
   };
 }

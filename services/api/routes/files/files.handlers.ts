@@ -7,7 +7,7 @@ import { nodeRequest } from "../../node-request.js";
 import type { AppRouteHandler } from "../../types.js";
 import type { GetRoute, ImportCsvRoute, ListRoute, UpsertRoute } from "./files.routes.js";
 import { toFile, toFileOutcome } from "./files.schemas.js";
-import { recordAuditEvent } from "../../../db/queries/audit-events.js";
+import { appendAuditEventAlone } from "../../../db/queries/audit-events.js";
 
 export const upsert: AppRouteHandler<UpsertRoute> = async (c) => {
   const { files } = c.req.valid("json");
@@ -38,7 +38,7 @@ export const list: AppRouteHandler<ListRoute> = async (c) => {
   const { database } = c.get("deps");
   const page = await listFiles(database.db, { units: unit !== undefined ? [unit] : unitScope(actor), after, limit });
   // Pulling files (people's cases) is recorded like any list pulled.
-  await recordAuditEvent(database, {
+  await appendAuditEventAlone(database, {
     actor,
     action: "files.list",
     details: { unit: unit ?? null, after: after ?? null, limit, returned: page.items.length },
@@ -53,7 +53,7 @@ export const get: AppRouteHandler<GetRoute> = async (c) => {
   const { database } = c.get("deps");
   const file = await getFileWithOutcomes(database.db, id);
   if (!file || !canSeeUnit(c.get("actor"), file.unit)) throw notFound(`file ${id}`);
-  await recordAuditEvent(database, { actor: c.get("actor"), action: "files.read", target: id, requestId: c.get("requestId") });
+  await appendAuditEventAlone(database, { actor: c.get("actor"), action: "files.read", target: id, requestId: c.get("requestId") });
   const view = c.get("actor").role === "inspector" ? "inspector" : "full";
   return c.json({ ...toFile(file), outcomes: file.outcomes.map((o) => toFileOutcome(o, view)) }, 200);
 };

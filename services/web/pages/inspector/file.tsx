@@ -1,6 +1,6 @@
 import { canSeeUnit } from "../../../auth/actor.js";
 import * as auditRoutes from "../../../api/routes/audit/audit.routes.js";
-import { appendAuditEvent, recordAuditEvent } from "../../../db/queries/audit-events.js";
+import { appendAuditEvent, appendAuditEventAlone } from "../../../db/queries/audit-events.js";
 import { getFileWithOutcomes } from "../../../db/queries/files.js";
 import { listFileScores } from "../../../db/queries/scores.js";
 import { notFound } from "../../../errors.js";
@@ -18,7 +18,7 @@ export async function showFile(c: WebContext) {
   const { database } = c.get("deps");
   const file = id.length <= 200 ? await getFileWithOutcomes(database.db, id) : null;
   if (!file || !canSeeUnit(actor, file.unit)) throw notFound(`file ${id}`);
-  await recordAuditEvent(database, { actor, action: "files.read", target: id, requestId: c.get("requestId") });
+  await appendAuditEventAlone(database, { actor, action: "files.read", target: id, requestId: c.get("requestId") });
   const full = actor.role !== "inspector";
   const history = rolesOf(auditRoutes.fileScores).includes(actor.role) ? await listFileScores(database.db, id) : null;
   if (history) {

@@ -1,6 +1,7 @@
 import type { FlowJob, FlowProducer } from "bullmq";
 import { z } from "zod";
 import { QUEUE } from "./queues.js";
+import { CausingRequestId } from "./training.js";
 
 /**
  * A scoring run is one BullMQ flow on the `scoring` queue: a `finalize-run` parent and one
@@ -13,7 +14,8 @@ export const FINALIZE_RUN = "finalize-run";
 export const ScoreChunkPayload = z.object({ runId: z.string().uuid(), chunkNo: z.number().int().min(0) });
 export type ScoreChunkPayload = z.infer<typeof ScoreChunkPayload>;
 
-export const FinalizeRunPayload = z.object({ runId: z.string().uuid() });
+/** requestId: the request that created or resumed the run, quoted by its scoring_run.complete event. */
+export const FinalizeRunPayload = z.object({ runId: z.string().uuid(), requestId: CausingRequestId });
 export type FinalizeRunPayload = z.infer<typeof FinalizeRunPayload>;
 
 /** What a chunk job returns (the parent may read it with getChildrenValues). */
@@ -63,8 +65,8 @@ const FINALIZE_JOB_OPTIONS = {
  * Adds a run atomically (one MULTI in Redis): the parent and one child per chunk number given.
  * A resume passes only the unfinished chunks and the next attempt number.
  */
-export async function addScoringFlow(flows: FlowProducer, input: { runId: string; attempt: number; chunkNos: number[] }) {
-  const parent = FinalizeRunPayload.parse({ runId: input.runId });
+export async function addScoringFlow(flows: FlowProducer, input: { runId: string; attempt: number; chunkNos: number[]; requestId?: string }) {
+  const parent = FinalizeRunPayload.parse({ runId: input.runId, requestId: input.requestId });
   const children: FlowJob[] = input.chunkNos.map((chunkNo) => ({
     name: SCORE_CHUNK,
     queueName: QUEUE.scoring,

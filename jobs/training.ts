@@ -4,11 +4,15 @@ import { z } from "zod";
 /**
  * train-model: the worker reads the labelled files of one model row, trains, evaluates against the
  * baselines and writes the artifact and metrics back to that row. Everything the job needs (cutoff,
- * split, seed, params) is stored on the model row, so the payload is only its id.
+ * split, seed, params) is stored on the model row, so the payload is its id (and the id of the request
+ * that asked for it, which the model.trained or model.failed event quotes).
  */
 export const TRAIN_MODEL = "train-model";
 
-export const TrainModelPayload = z.object({ modelId: z.string().uuid() });
+/** The id of the request that asked for the job, for the audit events the job appends. */
+export const CausingRequestId = z.string().max(255).optional();
+
+export const TrainModelPayload = z.object({ modelId: z.string().uuid(), requestId: CausingRequestId });
 export type TrainModelPayload = z.infer<typeof TrainModelPayload>;
 
 /**

@@ -6,6 +6,7 @@ import { Hono, type MiddlewareHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { Queues } from "../../../jobs/queues.js";
 import { appendAuditEventAlone } from "../../db/queries/audit-events.js";
+import { loadSession, type WebBindings } from "../../web/session.js";
 import { authenticate, requireRole } from "../middleware/auth.js";
 import type { AppBindings } from "../types.js";
 
@@ -13,8 +14,8 @@ export const QUEUE_DASHBOARD_PATH = "/admin/queues";
 
 /**
  * bull-board for admins at /admin/queues: the queues' counts, jobs, payloads and failures. Behind
- * the API's own key check (role admin; a browser sends the key as `Authorization: Bearer`, until
- * the web app's sessions cover it). Read-only: retrying, cleaning or pausing from here would be
+ * the API's own key check (`Authorization: Bearer`) or the web app's signed-in session, role admin
+ * either way. Read-only: retrying, cleaning or pausing from here would be
  * state changes outside the audit trail, so the queues are in bull-board's read-only mode and any
  * method but GET is refused here as well. Its scripts and styles are served from the installed
  * @bull-board/ui package; the page's only remote asset (a Google Fonts stylesheet) is cut out.
@@ -26,10 +27,26 @@ export function queueDashboard(queues: Queues) {
     serverAdapter: adapter,
     options: { uiConfig: { boardTitle: "CTS queues" } },
   });
-  const app = new Hono<AppBindings>();
-  app.use("*", authenticate(), requireRole(["admin"]), readOnly(), localAssetsOnly());
+  const app = new Hono<WebBindings>();
+  app.use("*", keyOrSession(), requireRole(["admin"]), readOnly(), localAssetsOnly());
   app.route("/", adapter.registerPlugin());
   return app;
+}
+
+/**
+ * An API key when the request sends one; else the web app's session cookie (HttpOnly, SameSite
+ * Strict; the dashboard only reads, so no CSRF token is needed); with neither, the key check's 401.
+ */
+function keyOrSession(): MiddlewareHandler<WebBindings> {
+  const byKey = authenticate() as unknown as MiddlewareHandler<WebBindings>;
+  const bySession = loadSession();
+  return async (c, next) => {
+    if (c.req.header("authorization")) return byKey(c, next);
+    return bySession(c, async () => {
+      if (c.get("session")) await next();
+      else await byKey(c, next);
+    });
+  };
 }
 
 function readOnly(): MiddlewareHandler<AppBindings> {

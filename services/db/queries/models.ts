@@ -167,7 +167,7 @@ export interface TrainedModel {
  * Stores a finished training (status trained) with its audit event, only if the row is still
  * training: a training cancelled meanwhile stays cancelled. Returns whether it was stored.
  */
-export async function finishTraining(db: Db, id: string, result: TrainedModel, by: Actor): Promise<boolean> {
+export async function finishTraining(db: Db, id: string, result: TrainedModel, by: Actor, requestId?: string): Promise<boolean> {
   const fairness = FairnessEvaluationSchema.safeParse(result.metrics.fairness);
   return db.transaction(async (tx) => {
     const rows = await tx
@@ -187,13 +187,14 @@ export async function finishTraining(db: Db, id: string, result: TrainedModel, b
         // The fairness figures are produced here: the event keeps what was flagged.
         ...(fairness.success ? { fairness: fairnessSummary(fairness.data.reports) } : {}),
       },
+      requestId,
     });
     return true;
   });
 }
 
 /** Marks an unfinished training failed with its reason (audited); false if it had already finished. */
-export async function failTraining(db: Db, id: string, reason: string, by: Actor): Promise<boolean> {
+export async function failTraining(db: Db, id: string, reason: string, by: Actor, requestId?: string): Promise<boolean> {
   return db.transaction(async (tx) => {
     const rows = await tx
       .update(models)
@@ -201,7 +202,7 @@ export async function failTraining(db: Db, id: string, reason: string, by: Actor
       .where(and(eq(models.id, id), inArray(models.status, UNFINISHED)))
       .returning({ id: models.id });
     if (rows.length === 0) return false;
-    await appendAuditEvent(tx, { actor: by, action: "model.failed", target: id, details: { reason } });
+    await appendAuditEvent(tx, { actor: by, action: "model.failed", target: id, details: { reason }, requestId });
     return true;
   });
 }

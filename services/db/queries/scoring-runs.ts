@@ -275,7 +275,7 @@ export async function resumeScoringRun(db: Db, runId: string, actor: Actor, requ
  * finalize-run: when every chunk has its digest, computes the root digest and completes the run.
  * Idempotent (a completed run is returned as is); a cancelled or failed run is left alone.
  */
-export async function finalizeScoringRun(db: Db, runId: string) {
+export async function finalizeScoringRun(db: Db, runId: string, requestId?: string) {
   return db.transaction(async (tx) => {
     const [run] = await tx.select().from(scoringRuns).where(eq(scoringRuns.id, runId)).for("update");
     if (!run) throw new DomainError("not_found", `scoring run ${runId} was not found`);
@@ -311,6 +311,7 @@ export async function finalizeScoringRun(db: Db, runId: string) {
       action: "scoring_run.complete",
       target: runId,
       details: { rootDigest: root, files: total, chunks: chunks.length, durationMs, ...(drift ? { drift: driftSummary(drift) } : {}) },
+      requestId,
     });
     return { run: updated, finalized: true };
   });

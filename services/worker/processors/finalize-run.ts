@@ -13,7 +13,7 @@ export function finalizeRunProcessor(database: Database, logger: Logger) {
   return async (job: Job) => {
     const parsed = FinalizeRunPayload.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`invalid finalize-run payload: ${parsed.error.message}`);
-    const { run, finalized } = await finalizeScoringRun(database.db, parsed.data.runId);
+    const { run, finalized } = await finalizeScoringRun(database.db, parsed.data.runId, parsed.data.requestId);
     logger.info({ runId: run.id, status: run.status, finalized, rootDigest: run.rootDigest }, "scoring run finalized");
     return { status: run.status, rootDigest: run.rootDigest };
   };

@@ -71,7 +71,7 @@ export function trainModelProcessor(pool: CpuPool, deps: WorkerDeps) {
   return async (job: Job) => {
     const parsed = TrainModelPayload.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`invalid train-model payload: ${parsed.error.message}`);
-    const { modelId } = parsed.data;
+    const { modelId, requestId } = parsed.data;
     const model = await claimTraining(db, modelId);
     if (!model) {
       const status = await modelStatus(db, modelId);
@@ -173,6 +173,7 @@ export function trainModelProcessor(pool: CpuPool, deps: WorkerDeps) {
           driftReference: output.driftReference as unknown as Record<string, unknown>,
         },
         WORKER_ACTOR,
+        requestId,
       );
       return { modelId, stored: done };
     } catch (error) {
@@ -181,7 +182,7 @@ export function trainModelProcessor(pool: CpuPool, deps: WorkerDeps) {
       if ((await modelStatus(db, modelId)) !== "training") return { modelId, cancelled: true };
       const final = error instanceof TrainingFailedError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       if (!final) throw error;
-      await failTraining(db, modelId, reasonOf(error), WORKER_ACTOR);
+      await failTraining(db, modelId, reasonOf(error), WORKER_ACTOR, requestId);
       throw new UnrecoverableError(reasonOf(error));
     }
   };

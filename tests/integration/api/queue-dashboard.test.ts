@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditEvents } from "../../../services/db/schema/index.js";
 import { createTestContext, type TestContext } from "../../helpers/app.js";
 import { expectProblem } from "../../helpers/problem.js";
+import { webSignIn } from "../../helpers/web.js";
 
 const TYPE_OF: Record<string, RegExp> = { js: /javascript/, css: /^text\/css/, png: /^image\/png/, svg: /^image\/svg/, ico: /icon/ };
 
@@ -45,6 +46,18 @@ describe("the queue dashboard at /admin/queues", () => {
       .where(and(eq(auditEvents.action, "admin.queues.view"), eq(auditEvents.requestId, "dashboard-open")));
     expect(event).toMatchObject({ target: "/admin/queues" });
     expect(event.actor).toBe(admin.slice(0, 12));
+  });
+
+  it("opens for an admin signed in to the web app (its session cookie), and not for a signed-in officer", async () => {
+    const adminBrowser = await webSignIn(ctx, admin);
+    const page = await adminBrowser.get("/admin/queues");
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain("CTS queues");
+    expect((await adminBrowser.get("/admin/queues/api/queues")).status).toBe(200);
+    const officerBrowser = await webSignIn(ctx, await ctx.key("data_officer"));
+    await expectProblem(await officerBrowser.get("/admin/queues/api/queues"), 403);
+    // A stale or forged cookie is no session: the key check answers.
+    await expectProblem(await ctx.request("GET", "/admin/queues", { headers: { cookie: "cts_session=forged" } }), 401);
   });
 
   it("loads every script and stylesheet the page names from this service (the installed @bull-board/ui)", async () => {

@@ -55,9 +55,9 @@ export async function startTraining(deps: Pick<AppDeps, "database" | "queues">, 
     requestId,
   );
   try {
-    await enqueueTrainModel(queues.training, { modelId: row.id });
+    await enqueueTrainModel(queues.training, { modelId: row.id, requestId });
   } catch (error) {
-    await failTraining(database.db, row.id, `could not queue the training: ${(error as Error).message}`, actor);
+    await failTraining(database.db, row.id, `could not queue the training: ${(error as Error).message}`, actor, requestId);
     throw new DomainError("unavailable", "the training queue is unavailable; the model was marked failed");
   }
   return row;

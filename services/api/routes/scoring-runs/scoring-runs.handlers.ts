@@ -30,9 +30,9 @@ const EVENT_POLL_MS = 500;
 const TERMINAL = new Set(["completed", "failed", "cancelled"]);
 
 /** The flow goes to Redis after the run committed; if Redis refuses, the run fails visibly (resumable). */
-async function enqueue(deps: AppDeps, runId: string, attempt: number, chunkNos: number[]) {
+async function enqueue(deps: AppDeps, runId: string, attempt: number, chunkNos: number[], requestId?: string) {
   try {
-    await addScoringFlow(deps.queues.flows, { runId, attempt, chunkNos });
+    await addScoringFlow(deps.queues.flows, { runId, attempt, chunkNos, requestId });
   } catch (error) {
     await failScoringRun(deps.database.db, runId, `could not enqueue: ${(error as Error).message}`);
     throw new DomainError("unavailable", `the job queue refused the run (${(error as Error).message}); resume it later`);
@@ -47,7 +47,7 @@ export const create: AppRouteHandler<CreateRoute> = async (c) => {
 /** A run (with its audit event) and its flow of chunk jobs; shared by this route and the web app. */
 export async function startScoringRun(deps: AppDeps, body: z.infer<typeof CreateScoringRunBody>, actor: Actor, requestId?: string) {
   const { run } = await createScoringRun(deps.database.db, body, actor, deps.config.SCORING_CHUNK_SIZE, requestId);
-  await enqueue(deps, run.id, 1, Array.from({ length: run.totalChunks }, (_, i) => i));
+  await enqueue(deps, run.id, 1, Array.from({ length: run.totalChunks }, (_, i) => i), requestId);
   return run;
 }
 
@@ -100,7 +100,7 @@ export const resume: AppRouteHandler<ResumeRoute> = async (c) => {
   const { id } = c.req.valid("param");
   const deps = c.get("deps");
   const { run, attempt, chunkNos } = await resumeScoringRun(deps.database.db, id, c.get("actor"), c.get("requestId"));
-  await enqueue(deps, id, attempt, chunkNos);
+  await enqueue(deps, id, attempt, chunkNos, c.get("requestId"));
   return c.json(toScoringRun(run), 202);
 };
 

@@ -51,6 +51,7 @@ export {
 export {
   BaselinesSchema,
   type BaselinesJson,
+  EnsembleReportSchema,
   EvaluationReportSchema,
   type EvaluationReportJson,
   ModelMetricsSchema,

@@ -17,8 +17,8 @@ import {
   takeValues,
   type TrainParams,
   type TrainParamsInput,
+  trainAuto,
   trainLogisticBaseline,
-  trainModel,
   type Verdict,
 } from "../../../models/index.js";
 import { threadBackend } from "../cpu-tasks.js";
@@ -126,11 +126,17 @@ export async function train(input: TrainTaskInput): Promise<TrainTaskOutput> {
 
     post({ type: "phase", phase: "training", detail: { train: y.length, validation: valY.length, columns: encoder.nCols } });
     const common = { X, y, weights: trainW, nCols: encoder.nCols, valX, valY, valWeights: valW, seed, signal: controller.signal };
-    const trained = await trainModel({
+    // The default training: a seed ensemble and a small blend search within params.budgetSeconds.
+    // Progress reports the first member's epochs; each later member is announced as a phase detail.
+    const trained = await trainAuto({
       ...common,
       params: input.params,
       onEpoch: async (p) => {
         post({ type: "epoch", ...p });
+        await checkCancelled();
+      },
+      onMember: async (m) => {
+        if (m.index > 0) post({ type: "phase", phase: "training", detail: { member: m.index + 1, members: m.count } });
         await checkCancelled();
       },
     });
@@ -190,6 +196,7 @@ export async function train(input: TrainTaskInput): Promise<TrainTaskOutput> {
           l2: trained.l2,
           durationMs: Math.round(trained.durationMs),
           calibration: trained.calibration,
+          ensemble: trained.ensemble,
         },
         verdict,
       },

@@ -15,7 +15,7 @@ import {
   type Split,
   takeRows,
   takeValues,
-  type TrainParams,
+  TrainParams,
   type TrainParamsInput,
   trainAuto,
   trainLogisticBaseline,
@@ -113,7 +113,7 @@ export async function train(input: TrainTaskInput): Promise<TrainTaskOutput> {
     await threadBackend();
     post({ type: "phase", phase: "encoding", detail: { rows: data.nRows } });
     const { split, report: splitReport } = chooseSplit(data, input.split, seed);
-    const encoder = fitEncoder(schema, rowsOf(data, split.train));
+    const encoder = fitEncoder(schema, rowsOf(data, split.train), { numericBins: TrainParams.parse(input.params).numericBins });
     const all = encodeRows(encoder, rowsOf(data, Int32Array.from({ length: data.nRows }, (_, i) => i)));
     const X = takeRows(all.X, encoder.nCols, split.train);
     const valX = takeRows(all.X, encoder.nCols, split.validation);

@@ -27,6 +27,7 @@ import {
   takeValues,
   trainModel,
   type EncoderState,
+  TrainParams,
   type TrainParamsInput,
   type TrainResult,
   trainAuto,
@@ -99,7 +100,8 @@ async function cvBag(train: Attributes[], y: Uint8Array, test: Attributes[], sch
 const innerSplit = (train: Attributes[], y: Uint8Array, schema: FeatureSchemaDefinition) => {
   const inner = stratifiedSplit(y, 0.2, 1);
   const fitRows = Array.from(inner.train, (i) => train[i]);
-  const encoder = fitEncoder(schema, fitRows);
+  // The encoder the train task fits: the default params' piecewise-linear segments.
+  const encoder = fitEncoder(schema, fitRows, { numericBins: TrainParams.parse({}).numericBins });
   return {
     encoder,
     X: encodeRows(encoder, fitRows).X,

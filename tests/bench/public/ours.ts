@@ -96,9 +96,9 @@ async function cvBag(train: Attributes[], y: Uint8Array, test: Attributes[], sch
   return { oofAucRoc: aucRoc(y, oof), testScores };
 }
 
-/** One stratified 20 % of the train rows for early stopping, calibration and the blend (seed 1). */
-const innerSplit = (train: Attributes[], y: Uint8Array, schema: FeatureSchemaDefinition, numericBins: number) => {
-  const inner = stratifiedSplit(y, 0.2, 1);
+/** One stratified 20 % of the train rows for early stopping, calibration and the blend (seeded). */
+const innerSplit = (train: Attributes[], y: Uint8Array, schema: FeatureSchemaDefinition, numericBins: number, seed: number) => {
+  const inner = stratifiedSplit(y, 0.2, seed);
   const fitRows = Array.from(inner.train, (i) => train[i]);
   const encoder = fitEncoder(schema, fitRows, { numericBins });
   return {
@@ -126,7 +126,8 @@ const testAuc = (result: TrainResult, encoder: EncoderState, test: Attributes[],
  * logistic baseline (trainLogisticBaseline) on the same split; with `grid`, also the tuned grid
  * with 5-fold CV bagging of the 2026-11-28 benchmark.
  */
-export async function runDataset(dir: string, name: string, options: { grid?: boolean } = {}) {
+export async function runDataset(dir: string, name: string, options: { grid?: boolean; seed?: number } = {}) {
+  const seed = options.seed ?? 1;
   const schema = FeatureSchemaDefinition.parse(JSON.parse(readFileSync(join(dir, `${name}.schema.json`), "utf8")));
   const records = parse(readFileSync(join(dir, `${name}.csv`)), { columns: true }) as Record<string, string>[];
   const isTrain = records.map((r) => r.part === "train");
@@ -138,10 +139,10 @@ export async function runDataset(dir: string, name: string, options: { grid?: bo
   const testY = Uint8Array.from(pick(labels, (i) => !isTrain[i]));
   // The encoder the train task fits (the default params' piecewise-linear segments), and for the
   // logistic baseline the plain one, as the train task does.
-  const { encoder, ...data } = innerSplit(train, y, schema, TrainParams.parse({}).numericBins);
-  const auto = await trainAuto({ ...data, seed: 1 });
-  const { encoder: plainEncoder, ...plainData } = innerSplit(train, y, schema, 0);
-  const logistic = await trainLogisticBaseline({ ...plainData, seed: 1 });
+  const { encoder, ...data } = innerSplit(train, y, schema, TrainParams.parse({}).numericBins, seed);
+  const auto = await trainAuto({ ...data, seed });
+  const { encoder: plainEncoder, ...plainData } = innerSplit(train, y, schema, 0, seed);
+  const logistic = await trainLogisticBaseline({ ...plainData, seed });
   let grid: { ours: number; best: unknown } | undefined;
   if (options.grid) {
     let best: { params: TrainParamsInput; oofAucRoc: number; testScores: Float64Array } | undefined;
@@ -173,9 +174,10 @@ export async function runDataset(dir: string, name: string, options: { grid?: bo
 if (import.meta.url === `file://${process.argv[1]}`) {
   const backend = await selectBackend("wasm");
   const dir = process.argv[2] ?? "var/bench/public";
-  const args = process.argv.slice(3).filter((a) => a !== "--grid");
+  const args = process.argv.slice(3).filter((a) => !a.startsWith("--"));
+  const seed = Number(process.argv.find((a) => a.startsWith("--seed="))?.slice("--seed=".length) ?? 1);
   const names = args.length
     ? args
     : readdirSync(dir).filter((f) => f.endsWith(".schema.json")).map((f) => f.slice(0, -".schema.json".length)).sort();
-  for (const name of names) console.log(JSON.stringify({ ...(await runDataset(dir, name, { grid: process.argv.includes("--grid") })), backend: backend.name }));
+  for (const name of names) console.log(JSON.stringify({ ...(await runDataset(dir, name, { grid: process.argv.includes("--grid"), seed })), backend: backend.name }));
 }

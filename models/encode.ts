@@ -23,13 +23,19 @@ const writerFor = (a: AttributeEncoding, clip: number): Writer => {
     case "numeric": {
       const { median, scale, missingColumn, transform } = a;
       const log = transform === "log1p";
+      const edges = a.edges ?? [];
+      const segments = Math.max(0, edges.length - 1);
       return (v, out, at) => {
         let x = toNumber(v);
         const missing = Number.isNaN(x);
         // A negative value under log1p (never seen in training) is treated as 0.
         if (!missing && log) x = Math.log1p(x > 0 ? x : 0);
         out[at] = missing ? 0 : clipTo((x - median) / scale, clip);
-        if (missingColumn) out[at + 1] = missing ? 1 : 0;
+        for (let j = 0; j < segments; j++) {
+          const t = (x - edges[j]) / (edges[j + 1] - edges[j]);
+          out[at + 1 + j] = missing ? 0 : t <= 0 ? 0 : t >= 1 ? 1 : t;
+        }
+        if (missingColumn) out[at + 1 + segments] = missing ? 1 : 0;
       };
     }
     case "categorical": {

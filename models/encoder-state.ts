@@ -16,7 +16,10 @@ const Base = {
 
 /**
  * Numeric: v' = clip((t(v) − median) / scale, ±clip) with t = identity or log1p (chosen at fit
- * for non-negative, right-skewed values such as amounts), missing → 0 plus the indicator.
+ * for non-negative, right-skewed values such as amounts), missing → 0 plus the indicator. With
+ * `edges` (training quantiles of t(v)), one piecewise-linear column per segment follows:
+ * clamp((t(v) − e_j) / (e_{j+1} − e_j), 0, 1), 0 when missing. A network then reads thresholds
+ * and bumps from the first layer instead of building them from one scaled value.
  */
 export const NumericEncoding = z.object({
   ...Base,
@@ -25,6 +28,8 @@ export const NumericEncoding = z.object({
   median: z.number(),
   scale: z.number().positive(),
   typical: z.number(),
+  /** Absent on encoders fitted without piecewise-linear columns (and before they existed). */
+  edges: z.array(z.number()).optional(),
 });
 
 /** Categorical: one-hot of the kept levels, then "other" (rare or unseen), then "missing". */
@@ -91,5 +96,10 @@ export const EncoderOptions = z.object({
   minLevelCount: z.number().int().positive().default(10),
   /** At most this many levels per categorical attribute get their own column (most frequent). */
   maxLevels: z.number().int().positive().default(30),
+  /**
+   * Quantile segments of the piecewise-linear columns per numeric attribute; 0 = none. Numerics
+   * with fewer distinct training values than this get none (they are already coarse).
+   */
+  numericBins: z.number().int().min(0).max(64).default(0),
 });
 export type EncoderOptions = z.input<typeof EncoderOptions>;

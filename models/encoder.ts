@@ -53,24 +53,47 @@ const presentValues = (rows: Attributes[], name: string, parse: (v: Attributes[s
   return values;
 };
 
-const fitNumeric = (spec: AttributeSpec, rows: Attributes[], offset: number) => {
+/**
+ * Segment edges at the training quantiles j / bins of the (transformed) values, duplicates
+ * dropped; none when the values have fewer distinct values than bins or give fewer than 2 segments.
+ */
+const quantileEdges = (sorted: Float64Array, bins: number): number[] | undefined => {
+  if (bins < 2 || sorted.length === 0) return undefined;
+  let distinct = 1;
+  for (let i = 1; i < sorted.length && distinct <= bins; i++) if (sorted[i] !== sorted[i - 1]) distinct++;
+  if (distinct <= bins) return undefined;
+  const edges: number[] = [];
+  for (let j = 0; j <= bins; j++) {
+    const e = quantileSorted(sorted, j / bins);
+    if (edges.length === 0 || e > edges[edges.length - 1] + 1e-12) edges.push(e);
+  }
+  return edges.length >= 3 ? edges : undefined;
+};
+
+const fitNumeric = (spec: AttributeSpec, rows: Attributes[], offset: number, bins: number) => {
   const raw = finiteSorted(presentValues(rows, spec.name, toNumber));
   const transform = wantsLog(raw) ? ("log1p" as const) : ("none" as const);
   const sorted = transform === "log1p" ? raw.map(Math.log1p) : raw;
   const { median, scale } = robustStats(sorted);
+  const edges = quantileEdges(sorted, bins);
+  const segments = edges ? edges.length - 1 : 0;
   const missingColumn = spec.missing === "allow";
   const encoding: AttributeEncoding = {
     type: "numeric",
     name: spec.name,
     offset,
-    width: missingColumn ? 2 : 1,
+    width: 1 + segments + (missingColumn ? 1 : 0),
     missingColumn,
     transform,
     median,
     scale,
     typical: raw.length ? quantileSorted(raw, 0.5) : 0,
+    ...(edges ? { edges } : {}),
   };
-  const columns: EncodedColumn[] = [{ attribute: spec.name, label: spec.name }];
+  const columns: EncodedColumn[] = [
+    { attribute: spec.name, label: spec.name },
+    ...Array.from({ length: segments }, (_, j) => ({ attribute: spec.name, label: `${spec.name} segment ${j + 1}/${segments}` })),
+  ];
   return { encoding, columns };
 };
 
@@ -165,7 +188,7 @@ export const fitEncoder = (
     const offset = columns.length;
     const fitted =
       spec.type === "numeric"
-        ? fitNumeric(spec, rows, offset)
+        ? fitNumeric(spec, rows, offset, opts.numericBins)
         : spec.type === "categorical"
           ? fitCategorical(spec, rows, offset, opts)
           : spec.type === "boolean"

@@ -45,6 +45,26 @@ export const EpochProgressSchema = z.object({ epoch: z.number().int(), loss: Fig
 
 export const STOP_REASONS = ["patience", "max-epochs", "budget", "callback"] as const;
 
+/** What the default training's ensemble was made of (trainAuto's EnsembleReport). */
+export const EnsembleReportSchema = z.object({
+  members: z.array(
+    z.object({
+      group: z.string(),
+      seed: z.number().int(),
+      epochs: z.number().int(),
+      bestEpoch: z.number().int(),
+      stopReason: z.enum(STOP_REASONS),
+      valAucRoc: Figure,
+      durationMs: z.number(),
+    }),
+  ),
+  /** Weight of each group's mean logit: "given" (the params' architecture), "narrow", "logistic". */
+  blend: z.record(z.string(), z.number()),
+  candidates: z.array(z.object({ blend: z.record(z.string(), z.number()), valLogLoss: Figure, valAucRoc: Figure })),
+  /** Members not trained because the budget ran out. */
+  skipped: z.number().int(),
+});
+
 export const TrainingDiagnosticsSchema = z.object({
   history: z.array(EpochProgressSchema),
   bestEpoch: z.number().int(),
@@ -53,6 +73,8 @@ export const TrainingDiagnosticsSchema = z.object({
   l2: z.number(),
   durationMs: z.number(),
   calibration: PlattCalibration,
+  /** Absent on models trained before the ensemble (a single network). */
+  ensemble: EnsembleReportSchema.optional(),
 });
 
 export const UnbiasedEstimateSchema = z.object({

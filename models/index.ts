@@ -51,6 +51,7 @@ export {
 export {
   BaselinesSchema,
   type BaselinesJson,
+  EnsembleReportSchema,
   EvaluationReportSchema,
   type EvaluationReportJson,
   ModelMetricsSchema,
@@ -60,7 +61,19 @@ export {
 export { BaselineComparison, computeVerdict, FigureComparison, Interval, Verdict, VerdictOptions } from "./verdict.js";
 export { applyPlatt, calibratedLogit, fitPlatt, IDENTITY_CALIBRATION, logit, PlattCalibration } from "./calibration.js";
 export { countParameters, MlpSpec, type NetworkWeights } from "./network.js";
-export { hiddenWidths, L2_PER_DATASET, MAX_AUTO_L2, resolveL2, TrainParams, type TrainParamsInput } from "./train-params.js";
+export {
+  hiddenWidths,
+  L2_PER_DATASET,
+  MAX_AUTO_L2,
+  MIN_STEPS,
+  PATIENCE_STEPS,
+  resolveL2,
+  sizeParams,
+  TrainParams,
+  type TrainParamsInput,
+} from "./train-params.js";
+export { type EnsembleMember, mergeNetworks } from "./ensemble.js";
+export { type EnsembleReport, type MemberReport, type TrainAutoInput, type TrainAutoResult, trainAuto } from "./train-auto.js";
 export {
   type EpochProgress,
   type OnEpoch,

@@ -12,12 +12,13 @@ const integer = (value: string) => {
   return n;
 };
 
-/** `--param hiddenUnits=32` → { hiddenUnits: 32 } (numbers parsed, anything else kept as text). */
+/** `--param hiddenUnits=32` → { hiddenUnits: 32 } (numbers and true/false parsed, anything else kept as text). */
 const param = (value: string, previous: Record<string, unknown>) => {
   const eq = value.indexOf("=");
   if (eq < 1) throw new InvalidArgumentError("use name=value");
   const raw = value.slice(eq + 1);
-  return { ...previous, [value.slice(0, eq)]: raw !== "" && Number.isFinite(Number(raw)) ? Number(raw) : raw };
+  const parsed = raw === "true" ? true : raw === "false" ? false : raw !== "" && Number.isFinite(Number(raw)) ? Number(raw) : raw;
+  return { ...previous, [value.slice(0, eq)]: parsed };
 };
 
 /**
@@ -100,18 +101,19 @@ export function register(program: Command) {
     .addOption(new Option("--split <kind>", "temporal or random (default: temporal when dates allow)").choices(["temporal", "random"]))
     .option("--validation-from <yyyy-mm-dd>", "temporal split boundary")
     .option("--seed <n>", "seed", integer)
-    .option("--param <name=value>", "training hyper-parameter override, repeatable", param, {})
+    .option("--param <name=value>", "training hyper-parameter override, repeatable (e.g. ensembleSeeds=1, search=false)", param, {})
+    .option("--budget <seconds>", "wall-clock budget of the whole training (default 60; the ensemble shrinks to fit)", integer)
     .option("--ipw", "weight rows by inverse selection probability")
     .option("--wait", "show a progress bar on stderr until the training ends, then the verdict")
     .option("--json", "print the model as JSON rather than the verdict table (with --wait)")
-    .action(async (opts: { name?: string; cutoff?: string; split?: string; validationFrom?: string; seed?: number; param: Record<string, unknown>; ipw?: boolean; wait?: boolean; json?: boolean }) => {
+    .action(async (opts: { name?: string; cutoff?: string; split?: string; validationFrom?: string; seed?: number; param: Record<string, unknown>; budget?: number; ipw?: boolean; wait?: boolean; json?: boolean }) => {
       const created = await api<{ id: string }>("POST", "/v1/models", {
         name: opts.name,
         cutoff: opts.cutoff,
         split: opts.split,
         validationFrom: opts.validationFrom,
         seed: opts.seed,
-        params: Object.keys(opts.param).length ? opts.param : undefined,
+        params: Object.keys(opts.param).length || opts.budget !== undefined ? { ...opts.param, ...(opts.budget !== undefined ? { budgetSeconds: opts.budget } : {}) } : undefined,
         ipw: opts.ipw,
       });
       if (!opts.wait) return printJson(created);

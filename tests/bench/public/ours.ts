@@ -6,8 +6,9 @@
  * seeded stratified folds; for each fold a model trains on the other four with early stopping
  * and Platt calibration on that fold, and the test score is the mean of the five calibrated
  * probabilities (cross-validation bagging). A small grid of TrainParams is chosen by mean
- * out-of-fold ROC-AUC. `oursDefault` is the untuned figure: default TrainParams, one model, early
- * stopping on a seeded stratified 20 % of the train rows. Prints one JSON line per dataset.
+ * out-of-fold ROC-AUC (`grid`, only with --grid). `model` is the default training (trainAuto,
+ * default TrainParams) with early stopping, calibration and blend on a seeded stratified 20 % of
+ * the train rows; `logistic` the service's logistic baseline on the same rows. One JSON line each.
  */
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
@@ -25,7 +26,12 @@ import {
   stratifiedSplit,
   takeValues,
   trainModel,
+  type EncoderState,
+  TrainParams,
   type TrainParamsInput,
+  type TrainResult,
+  trainAuto,
+  trainLogisticBaseline,
 } from "../../../models/index.js";
 
 /** Small-data settings: small batches and long patience (a few hundred rows make epochs tiny). */
@@ -90,7 +96,38 @@ async function cvBag(train: Attributes[], y: Uint8Array, test: Attributes[], sch
   return { oofAucRoc: aucRoc(y, oof), testScores };
 }
 
-export async function runDataset(dir: string, name: string) {
+/** One stratified 20 % of the train rows for early stopping, calibration and the blend (seeded). */
+const innerSplit = (train: Attributes[], y: Uint8Array, schema: FeatureSchemaDefinition, numericBins: number, seed: number) => {
+  const inner = stratifiedSplit(y, 0.2, seed);
+  const fitRows = Array.from(inner.train, (i) => train[i]);
+  const encoder = fitEncoder(schema, fitRows, { numericBins });
+  return {
+    encoder,
+    X: encodeRows(encoder, fitRows).X,
+    y: takeValues(y, inner.train),
+    nCols: encoder.nCols,
+    valX: encodeRows(encoder, Array.from(inner.validation, (i) => train[i])).X,
+    valY: takeValues(y, inner.validation),
+  };
+};
+
+/** Test ROC-AUC of a trained network, scored through the artifact as the service scores. */
+const testAuc = (result: TrainResult, encoder: EncoderState, test: Attributes[], testY: Uint8Array): number => {
+  const model = loadModel(serializeModel({ network: result.network, encoder, calibration: result.calibration, meta: {} }));
+  try {
+    return aucRoc(testY, model.predict(encodeRows(encoder, test).X, test.length));
+  } finally {
+    model.dispose();
+  }
+};
+
+/**
+ * The default training (trainAuto, default TrainParams, nothing per dataset) and the service's
+ * logistic baseline (trainLogisticBaseline) on the same split; with `grid`, also the tuned grid
+ * with 5-fold CV bagging of the 2026-11-28 benchmark.
+ */
+export async function runDataset(dir: string, name: string, options: { grid?: boolean; seed?: number } = {}) {
+  const seed = options.seed ?? 1;
   const schema = FeatureSchemaDefinition.parse(JSON.parse(readFileSync(join(dir, `${name}.schema.json`), "utf8")));
   const records = parse(readFileSync(join(dir, `${name}.csv`)), { columns: true }) as Record<string, string>[];
   const isTrain = records.map((r) => r.part === "train");
@@ -100,44 +137,47 @@ export async function runDataset(dir: string, name: string) {
   const test = pick(rows, (i) => !isTrain[i]);
   const y = Uint8Array.from(pick(labels, (i) => isTrain[i]));
   const testY = Uint8Array.from(pick(labels, (i) => !isTrain[i]));
-  const started = performance.now();
-  let best: { params: TrainParamsInput; oofAucRoc: number; testScores: Float64Array } | undefined;
-  for (const params of GRID) {
-    const bag = await cvBag(train, y, test, schema, params);
-    if (!best || bag.oofAucRoc > best.oofAucRoc) best = { params, ...bag };
+  // The encoder the train task fits (the default params' piecewise-linear segments), and for the
+  // logistic baseline the plain one, as the train task does.
+  const { encoder, ...data } = innerSplit(train, y, schema, TrainParams.parse({}).numericBins, seed);
+  const auto = await trainAuto({ ...data, seed });
+  const { encoder: plainEncoder, ...plainData } = innerSplit(train, y, schema, 0, seed);
+  const logistic = await trainLogisticBaseline({ ...plainData, seed });
+  let grid: { ours: number; best: unknown } | undefined;
+  if (options.grid) {
+    let best: { params: TrainParamsInput; oofAucRoc: number; testScores: Float64Array } | undefined;
+    for (const params of GRID) {
+      const bag = await cvBag(train, y, test, schema, params);
+      if (!best || bag.oofAucRoc > best.oofAucRoc) best = { params, ...bag };
+    }
+    grid = { ours: aucRoc(testY, best!.testScores), best: { layers: best!.params.layers, hiddenUnits: best!.params.hiddenUnits } };
   }
-  // For reference, untuned: default TrainParams, one model, early stopping on a seeded 20 % of train.
-  const inner = stratifiedSplit(y, 0.2, 1);
-  const fitRows = Array.from(inner.train, (i) => train[i]);
-  const encoder = fitEncoder(schema, fitRows);
-  const plain = await trainModel({
-    X: encodeRows(encoder, fitRows).X,
-    y: takeValues(y, inner.train),
-    nCols: encoder.nCols,
-    valX: encodeRows(encoder, Array.from(inner.validation, (i) => train[i])).X,
-    valY: takeValues(y, inner.validation),
-    seed: 1,
-  });
-  const plainModel = loadModel(serializeModel({ network: plain.network, encoder, calibration: plain.calibration, meta: {} }));
-  const oursDefault = aucRoc(testY, plainModel.predict(encodeRows(encoder, test).X, test.length));
-  plainModel.dispose();
   return {
     dataset: name,
-    oursDefault,
     n: records.length,
     nTest: test.length,
-    ours: aucRoc(testY, best!.testScores),
-    cvAucRoc: best!.oofAucRoc,
-    best: { layers: best!.params.layers, hiddenUnits: best!.params.hiddenUnits, dropout: best!.params.dropout },
-    ms: Math.round(performance.now() - started),
+    positives: labels.reduce((s: number, v) => s + v, 0) / labels.length,
+    model: testAuc(auto, encoder, test, testY),
+    logistic: testAuc(logistic, plainEncoder, test, testY),
+    trainSeconds: auto.durationMs / 1000,
+    logisticSeconds: logistic.durationMs / 1000,
+    ensemble: {
+      blend: auto.ensemble.blend,
+      members: auto.ensemble.members.length,
+      skipped: auto.ensemble.skipped,
+      epochs: auto.ensemble.members.map((m) => m.epochs),
+    },
+    grid,
   };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const backend = await selectBackend("wasm");
   const dir = process.argv[2] ?? "var/bench/public";
-  const names = process.argv.slice(3).length
-    ? process.argv.slice(3)
+  const args = process.argv.slice(3).filter((a) => !a.startsWith("--"));
+  const seed = Number(process.argv.find((a) => a.startsWith("--seed="))?.slice("--seed=".length) ?? 1);
+  const names = args.length
+    ? args
     : readdirSync(dir).filter((f) => f.endsWith(".schema.json")).map((f) => f.slice(0, -".schema.json".length)).sort();
-  for (const name of names) console.log(JSON.stringify({ ...(await runDataset(dir, name)), backend: backend.name }));
+  for (const name of names) console.log(JSON.stringify({ ...(await runDataset(dir, name, { grid: process.argv.includes("--grid"), seed })), backend: backend.name }));
 }

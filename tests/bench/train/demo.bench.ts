@@ -21,6 +21,7 @@ import {
   type Attributes,
   encodeRows,
   evaluateScores,
+  fitEncoder,
   loadModel,
   mulberry32,
   resolveL2,
@@ -108,8 +109,11 @@ async function run(setting: "history" | "full", files: number) {
     } else {
       ({ train: trainIdx, validation: valIdx } = stratifiedSplit(labels, 0.2, seed));
     }
-    const encoded = encodeRows(model.encoder, rows.map((r) => r.attributes)).X;
-    const nCols = model.encoder.nCols;
+    // The task's logistic baseline uses the plain encoding (no piecewise-linear segments), fitted
+    // on the training rows: refit it the same way.
+    const plain = fitEncoder(schema, Array.from(trainIdx, (i) => rows[i].attributes));
+    const encoded = encodeRows(plain, rows.map((r) => r.attributes)).X;
+    const nCols = plain.nCols;
     const logisticFit = await trainLogisticBaseline({
       X: takeRows(encoded, nCols, trainIdx),
       y: takeValues(labels, trainIdx),
@@ -127,10 +131,10 @@ async function run(setting: "history" | "full", files: number) {
     // probability of the files on it: no selection bias, no sampling noise from observed outcomes.
     // The encoder depends on the split only, which is the same for every seed when temporal.
     if (!populationX || out.split.kind !== "temporal") populationX = encodeRows(model.encoder, population).X;
-    const logisticModel = wrapModel({ network: logisticFit.network, encoder: model.encoder, calibration: logisticFit.calibration, meta: {} });
+    const logisticModel = wrapModel({ network: logisticFit.network, encoder: plain, calibration: logisticFit.calibration, meta: {} });
     const exp = {
       model: expectedPrecision(truth, model.predict(populationX, population.length)),
-      logistic: expectedPrecision(truth, logisticModel.predict(populationX, population.length)),
+      logistic: expectedPrecision(truth, logisticModel.predict(encodeRows(plain, population).X, population.length)),
       oracle: popOracle,
     };
     logisticModel.dispose();

@@ -51,6 +51,11 @@ describe.each(DRIVERS)("POST /v1/models trains through the training queue (%s)",
     expect(first.params.split.kind).toBe("random");
     expect(first.metrics!.unbiased.rows).toBe(first.counts!.explorationValidation);
     expect(first.baselines!.champion).toBeNull();
+    // The default training is an ensemble: 3 seeds of the given net, 3 of a narrow one, a logistic model.
+    const ensemble = first.metrics!.training.ensemble;
+    expect(ensemble.members.length + ensemble.skipped).toBe(7);
+    expect(ensemble.members[0]).toMatchObject({ group: "given", seed: 3, epochs: first.metrics!.training.history.length });
+    expect(Object.values(ensemble.blend as Record<string, number>).reduce((s, w) => s + w, 0)).toBeCloseTo(1, 6);
   });
 
   it("ends its progress at the epoch training stopped at, says why, and shows the stored figures", () => {

@@ -141,3 +141,41 @@ describe("fitEncoder", () => {
     expect(X.length).toBe(n * 13);
   });
 });
+
+describe("piecewise-linear numeric columns (numericBins)", () => {
+  const numeric = FeatureSchemaDefinition.parse({ attributes: [{ name: "x", type: "numeric" }, { name: "flag", type: "numeric" }] });
+  // x uniform over 0…99; flag takes 2 values, fewer than the bins, so it gets no segments.
+  const rows: Attributes[] = Array.from({ length: 100 }, (_, i) => ({ x: i, flag: i % 2 }));
+  const state = fitEncoder(numeric, [...rows, { x: null, flag: null }], { numericBins: 4 });
+
+  it("cuts segments at the training quantiles and lays them out between the value and missing columns", () => {
+    const x = state.attributes[0];
+    expect(x.type === "numeric" && x.edges).toEqual([0, 24.75, 49.5, 74.25, 99]);
+    expect(x.width).toBe(1 + 4 + 1);
+    expect(state.columns.slice(0, 6).map((c) => c.label)).toEqual(["x", "x segment 1/4", "x segment 2/4", "x segment 3/4", "x segment 4/4", "x=missing"]);
+    const flag = state.attributes[1];
+    expect(flag.type === "numeric" && flag.edges).toBeUndefined();
+    expect(flag.width).toBe(2);
+    expect(state.nCols).toBe(8);
+    expect(EncoderState.parse(JSON.parse(JSON.stringify(state)))).toEqual(state);
+  });
+
+  it("fills the segments below a value, a fraction of its own, none above; none when missing", () => {
+    const { X } = encodeRows(state, [{ x: 60, flag: 1 }, { x: null, flag: 0 }, { x: 500, flag: 0 }]);
+    const segs = (r: number) => Array.from(X.subarray(r * 8 + 1, r * 8 + 5));
+    expect(segs(0)[0]).toBe(1);
+    expect(segs(0)[1]).toBe(1);
+    expect(segs(0)[2]).toBeCloseTo((60 - 49.5) / 24.75, 6);
+    expect(segs(0)[3]).toBe(0);
+    expect(segs(1)).toEqual([0, 0, 0, 0]);
+    expect(X[1 * 8 + 5]).toBe(1);
+    expect(X[0 * 8 + 5]).toBe(0);
+    expect(segs(2)).toEqual([1, 1, 1, 1]);
+  });
+
+  it("is off by default, so encoders fitted without the option keep one column per numeric", () => {
+    const plain = fitEncoder(numeric, rows);
+    expect(plain.nCols).toBe(4);
+    expect(plain.attributes[0]).not.toHaveProperty("edges");
+  });
+});

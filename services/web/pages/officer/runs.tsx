@@ -6,6 +6,7 @@ import { DomainError, notFound } from "../../../errors.js";
 import { fmtDateTime, fmtInt, fmtNumber } from "../../format.js";
 import { formText } from "../../guard.js";
 import { actorOf, CSRF_FIELD, type WebContext } from "../../session.js";
+import { Drift } from "./drift.js";
 
 const TERMINAL = new Set(["completed", "failed", "cancelled"]);
 
@@ -114,6 +115,7 @@ export async function showRun(c: WebContext) {
         {r.run.rootDigest && ` · root digest ${r.run.rootDigest.slice(0, 16)}…`}
       </p>
       <RunProgress r={r} />
+      <Drift drift={r.run.drift} />
     </>,
     { title },
   );

@@ -55,6 +55,14 @@ describe("data officer: a scoring run's drift", () => {
     const html = await (await officer.get(`/app/runs/${runId}`)).text();
     expect(html).toContain("run-progress");
     expect(html).not.toContain('id="drift"');
+    // The progress box, polled while the run works, reloads the page once it is finished (to show the drift).
+    const progress = await officer.get(`/app/runs/${runId}/progress`);
+    expect(progress.headers.get("hx-refresh")).toBe("true");
+    const queued = randomUUID();
+    await ctx.test.database.db.insert(scoringRuns).values({ id: queued, modelId, scope: {}, shadow: false, status: "queued", totalFiles: 10, requestedBy: "test" });
+    const live = await officer.get(`/app/runs/${queued}/progress`);
+    expect(live.headers.get("hx-refresh")).toBeNull();
+    expect(await live.text()).toContain('hx-trigger="every 1s"');
   });
 
   it("shows the band, the alarms and the features by PSI, the largest first", async () => {

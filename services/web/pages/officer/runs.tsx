@@ -122,5 +122,8 @@ export async function showRun(c: WebContext) {
 }
 
 export async function runProgress(c: WebContext) {
-  return c.html(<RunProgress r={await runOf(c)} />);
+  const r = await runOf(c);
+  // Finished: reload the page, which then shows the run's drift report.
+  if (TERMINAL.has(r.run.status)) c.header("HX-Refresh", "true");
+  return c.html(<RunProgress r={r} />);
 }

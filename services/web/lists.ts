@@ -1,6 +1,6 @@
 import { type Actor, assertUnitAccess } from "../auth/actor.js";
 import type { Db } from "../db/client.js";
-import { type OutcomeInput, recordItemOutcome, transitionItem } from "../db/queries/control-list-items.js";
+import { addManualItem, type OutcomeInput, recordItemOutcome, skipItem, transitionItem } from "../db/queries/control-list-items.js";
 import { getControlList } from "../db/queries/control-lists.js";
 
 /**
@@ -17,7 +17,7 @@ export { type ItemExtras, itemExtras } from "../lists/explain-items.js";
 export { type ItemView, itemsInViewOrder, orderSecret } from "../lists/inspector-view.js";
 /** A list and its items for an actor who reaches its unit (403 otherwise), with its read or export event. */
 export { pullControlList as readControlList } from "../lists/read-list.js";
-export { CreateControlListBody, RecordOutcomeBody } from "../api/routes/control-lists/control-lists.schemas.js";
+export { AddItemBody, CreateControlListBody, RecordOutcomeBody, SkipItemBody } from "../api/routes/control-lists/control-lists.schemas.js";
 
 /** As the API's routes do: the list's unit is checked before the change's own transaction (it never changes). */
 async function authorize(db: Db, actor: Actor, listId: string): Promise<void> {
@@ -32,4 +32,16 @@ export async function claimItem(db: Db, listId: string, fileId: string, actor: A
 export async function recordOutcome(db: Db, input: OutcomeInput, actor: Actor, requestId?: string) {
   await authorize(db, actor, input.listId);
   return recordItemOutcome(db, input, actor, requestId);
+}
+
+/** POST /v1/control-lists/{id}/items/{fileId}/skip: the reason is kept on the item and in the event. */
+export async function skip(db: Db, params: { listId: string; fileId: string; note: string }, actor: Actor, requestId?: string) {
+  await authorize(db, actor, params.listId);
+  return skipItem(db, params, actor, requestId);
+}
+
+/** POST /v1/control-lists/{id}/items: a file of the list's unit added by hand, last on the list. */
+export async function addByHand(db: Db, params: { listId: string; fileId: string; note: string }, actor: Actor, requestId?: string) {
+  await authorize(db, actor, params.listId);
+  return addManualItem(db, params, actor, requestId);
 }

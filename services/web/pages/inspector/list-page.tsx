@@ -8,6 +8,7 @@ import { formText } from "../../guard.js";
 import * as lists from "../../lists.js";
 import { actorOf, type WebContext } from "../../session.js";
 import { ListRow, OutcomeForm, type RowData } from "./list-row.js";
+import { AddItemForm, type FormState } from "./item-forms.js";
 import { and, eq } from "drizzle-orm";
 import { controlListItems } from "../../../db/schema/index.js";
 
@@ -15,9 +16,9 @@ import { controlListItems } from "../../../db/schema/index.js";
 const PAGE_ATTRIBUTES = 4;
 const ListId = z.string().uuid();
 
-const viewOf = (actor: Actor): lists.ItemView => (actor.role === "inspector" ? "inspector" : "full");
+export const viewOf = (actor: Actor): lists.ItemView => (actor.role === "inspector" ? "inspector" : "full");
 
-function listIdOf(c: WebContext): string {
+export function listIdOf(c: WebContext): string {
   const id = c.req.param("id") ?? "";
   if (!ListId.safeParse(id).success) throw notFound(`control list ${id}`);
   return id;
@@ -40,7 +41,8 @@ export function Progress({ s, oob }: { s: Summary; oob?: boolean }) {
   );
 }
 
-export async function showList(c: WebContext) {
+/** The list page; `add` is the add-by-hand form when it came back refused (with its status). */
+export async function showList(c: WebContext, add?: FormState, status: 200 | 404 | 409 | 422 = 200) {
   const actor = actorOf(c);
   const id = listIdOf(c);
   const { database, config } = c.get("deps");
@@ -57,6 +59,7 @@ export async function showList(c: WebContext) {
   const canWork = actor.role === "inspector" && list.status === "open";
   const csrf = c.get("session")?.csrfToken ?? "";
   const title = `Control list · ${list.unit}`;
+  c.status(status);
   return c.render(
     <>
       <h1>{title}</h1>
@@ -98,6 +101,7 @@ export async function showList(c: WebContext) {
           </tbody>
         </table>
       </div>
+      {canWork && <AddItemForm listId={id} csrf={csrf} form={add} />}
     </>,
     { title },
   );
@@ -133,7 +137,7 @@ export async function outcomeForm(c: WebContext) {
 }
 
 /** The row again after a change (htmx), or back to the list page (plain form post). */
-async function rowAnswer(c: WebContext, d: Omit<RowData, "attributes" | "values" | "csrf" | "extras">, withProgress: boolean, status: 200 | 409 | 422 = 200) {
+export async function rowAnswer(c: WebContext, d: Omit<RowData, "attributes" | "values" | "csrf" | "extras">, withProgress: boolean, status: 200 | 409 | 422 = 200) {
   if (!c.req.header("hx-request") && status === 200) return c.redirect(`/app/lists/${d.listId}#item-${d.shownAt}`, 303);
   const { db } = c.get("deps").database;
   const list = await lists.getControlList(db, d.listId);
@@ -160,7 +164,7 @@ async function rowAnswer(c: WebContext, d: Omit<RowData, "attributes" | "values"
   );
 }
 
-const shownAtOf = (form: Record<string, unknown>) => Math.max(1, Number.parseInt(formText(form, "shownAt"), 10) || 1);
+export const shownAtOf = (form: Record<string, unknown>) => Math.max(1, Number.parseInt(formText(form, "shownAt"), 10) || 1);
 
 export async function claimItem(c: WebContext) {
   const actor = actorOf(c);

@@ -1,8 +1,8 @@
 import { blindReasons, expandReasons } from "../../../api/reasons.js";
-import type { FieldError } from "../../../errors.js";
 import { fmtInt, fmtPercent, fmtValue } from "../../format.js";
 import type { ControlListItemView, ItemExtras, ItemView } from "../../lists.js";
 import { CSRF_FIELD } from "../../session.js";
+import { type FormState, rowId, SkipForm, SkipLink } from "./item-forms.js";
 
 /** What a row needs: the item as stored (shown through `view`), where it is shown, the file's values. */
 export interface RowData {
@@ -17,10 +17,12 @@ export interface RowData {
   /** Inspectors may claim and record outcomes; everyone else only reads. */
   canWork: boolean;
   csrf: string;
-  form?: { values: Record<string, string>; errors: FieldError[]; notice?: string };
+  form?: FormState;
+  /** The skip form when it came back refused (reason too short, or a conflict). */
+  skip?: FormState;
 }
 
-export const rowId = (shownAt: number) => `item-${shownAt}`;
+export { rowId };
 
 /**
  * Reasons as words. Inspectors see the attribute and its direction only (magnitudes would give
@@ -169,11 +171,12 @@ export function ListRow({ d }: { d: RowData }) {
             </form>
           )}
           {!finished && (d.form ? <OutcomeForm d={d} /> : <OutcomeLink d={d} />)}
+          {!finished && !d.form && (d.skip ? <SkipForm d={{ listId: d.listId, fileId: item.fileId, shownAt: d.shownAt, csrf: d.csrf, form: d.skip }} /> : <> · <SkipLink listId={d.listId} fileId={item.fileId} shownAt={d.shownAt} /></>)}
           {item.status === "done" && <span>Outcome recorded</span>}
           {item.status === "skipped" && <span>Skipped{item.note ? `: ${item.note}` : ""}</span>}
-          {finished && d.form?.notice && (
+          {finished && (d.form ?? d.skip)?.notice && (
             <p class="error" role="alert">
-              {d.form.notice}
+              {(d.form ?? d.skip)?.notice}
             </p>
           )}
         </td>

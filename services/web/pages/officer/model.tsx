@@ -6,9 +6,11 @@ import { approveModel, getModel, type ModelRow } from "../../../db/queries/model
 import { DomainError, type FieldError, notFound } from "../../../errors.js";
 import { verdictWarnings } from "../../../policy/approval.js";
 import { fmtDateTime, fmtInt, fmtNumber, fmtPercent } from "../../format.js";
-import { formText } from "../../guard.js";
+import { formText, rolesOf } from "../../guard.js";
 import { actorOf, CSRF_FIELD, type WebContext } from "../../session.js";
 import { LineChart, type Series } from "./charts.js";
+import { Fairness } from "./fairness.js";
+import * as evidenceRoutes from "../../../api/routes/models/evidence.routes.js";
 
 const FIGURE = { aucRoc: "ROC-AUC", prAuc: "PR-AUC", precision: "Precision", recall: "Recall", yield: "Positives found" } as const;
 const YARDSTICK: Record<string, string> = { random: "Random order", logistic: "Logistic regression", champion: "Current model" };
@@ -175,6 +177,7 @@ export async function showModel(c: WebContext, form: { errors?: FieldError[]; no
               <Curves m={m} metrics={metrics} />
             </>
           )}
+          {rolesOf(evidenceRoutes.fairness).includes(actor.role) && <Fairness m={m} capacity={c.req.query("capacity")} />}
         </>
       )}
       {m.status === "trained" && actor.role === "data_officer" && actor.id === m.trainedBy && (

@@ -6,6 +6,7 @@ import { DomainError, notFound } from "../../../errors.js";
 import { fmtDateTime, fmtInt, fmtNumber } from "../../format.js";
 import { formText } from "../../guard.js";
 import { actorOf, CSRF_FIELD, type WebContext } from "../../session.js";
+import { Drift } from "./drift.js";
 
 const TERMINAL = new Set(["completed", "failed", "cancelled"]);
 
@@ -114,11 +115,15 @@ export async function showRun(c: WebContext) {
         {r.run.rootDigest && ` · root digest ${r.run.rootDigest.slice(0, 16)}…`}
       </p>
       <RunProgress r={r} />
+      <Drift drift={r.run.drift} />
     </>,
     { title },
   );
 }
 
 export async function runProgress(c: WebContext) {
-  return c.html(<RunProgress r={await runOf(c)} />);
+  const r = await runOf(c);
+  // Finished: reload the page, which then shows the run's drift report.
+  if (TERMINAL.has(r.run.status)) c.header("HX-Refresh", "true");
+  return c.html(<RunProgress r={r} />);
 }

@@ -1,0 +1,138 @@
+import { type FairnessMetric, FairnessEvaluationSchema, type FairnessReport, type GroupFairness } from "../../../../models/fairness-schema.js";
+import type { ModelRow } from "../../../db/queries/models.js";
+import { fmtInt, fmtNumber, fmtPercent } from "../../format.js";
+
+/**
+ * The stored fairness report of a model's evaluation (what GET /v1/models/:id/fairness answers,
+ * against the default reference, the largest group): per segment value its count, base rate and
+ * the rates of the selection at one capacity, each rate's ratio to the reference flagged when it
+ * falls outside the band. Groups too small are shown, marked, never flagged.
+ */
+const SHOWN: { metric: FairnessMetric; name: string }[] = [
+  { metric: "selectionRate", name: "Selection rate" },
+  { metric: "precision", name: "Precision" },
+  { metric: "fpr", name: "False positive rate" },
+  { metric: "fnr", name: "False negative rate" },
+];
+/** The default capacity of the API's query. */
+const DEFAULT_CAPACITY = 0.1;
+
+/** The stored evaluation, or null for models trained before fairness reports (or not trained yet). */
+export const storedFairness = (m: ModelRow) => {
+  const parsed = FairnessEvaluationSchema.safeParse((m.metrics as { fairness?: unknown } | null)?.fairness);
+  return parsed.success ? parsed.data : null;
+};
+
+/** The report at the asked capacity when it is stored, else the API's default, else the first. */
+export function reportAt(reports: FairnessReport[], asked: string | undefined): FairnessReport | undefined {
+  const near = (x: number) => reports.find((r) => Math.abs(r.capacity - x) < 1e-9);
+  return near(Number(asked)) ?? near(DEFAULT_CAPACITY) ?? reports[0];
+}
+
+function RateCell({ g, metric, band }: { g: GroupFairness; metric: FairnessMetric; band: FairnessReport["band"] }) {
+  const rate = g.rates[metric];
+  const { ratio, flagged } = g.disparity[metric];
+  return (
+    <td class="num" data-metric={metric}>
+      {fmtPercent(rate.value)}
+      {ratio !== null && <div class="muted">×{fmtNumber(ratio)}</div>}
+      {flagged && (
+        <div class="flag" data-flag={metric}>
+          outside {fmtNumber(band.low)}–{fmtNumber(band.high)}
+        </div>
+      )}
+    </td>
+  );
+}
+
+function AttributeTable({ report, a }: { report: FairnessReport; a: FairnessReport["attributes"][number] }) {
+  const label = a.attribute.replaceAll("_", " ");
+  return (
+    <div class="table-wrap">
+      <table data-attribute={a.attribute}>
+        <caption>
+          By {label}: reference group “{a.reference}”{a.referenceChosen ? " (chosen)" : " (the largest)"} · {fmtInt(a.flaggedGroups)} flagged, {fmtInt(a.tooSmallGroups)} too small to judge
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">{label}</th>
+            <th scope="col" class="num">Files</th>
+            <th scope="col" class="num">Base rate</th>
+            {SHOWN.map((s) => (
+              <th scope="col" class="num">
+                {s.name} (ratio)
+              </th>
+            ))}
+            <th scope="col">Judgement</th>
+          </tr>
+        </thead>
+        <tbody>
+          {a.groups.map((g) => (
+            <tr data-group={g.value}>
+              <th scope="row">
+                {g.value}
+                {g.value === a.reference && <span class="muted"> (reference)</span>}
+              </th>
+              <td class="num">{fmtInt(g.n)}</td>
+              <td class="num">{fmtPercent(g.baseRate.value)}</td>
+              {SHOWN.map((s) => (
+                <RateCell g={g} metric={s.metric} band={report.band} />
+              ))}
+              <td>
+                {!g.judgeable ? (
+                  <span class="status" title={g.note ?? undefined}>
+                    too small to judge
+                  </span>
+                ) : g.flags.length > 0 ? (
+                  <span class="flag">flagged: {g.flags.join(", ")}</span>
+                ) : (
+                  <span class="muted">{g.note ?? "within the band"}</span>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+export function Fairness({ m, capacity }: { m: ModelRow; capacity: string | undefined }) {
+  const stored = storedFairness(m);
+  if (!stored) return <p class="muted">This model has no stored fairness report (models trained before fairness reports need retraining).</p>;
+  const report = reportAt(stored.reports, capacity);
+  if (!report) return <p class="muted">The stored fairness report has no capacity.</p>;
+  const segments = report.attributes.filter((a) => a.kind === "segment");
+  return (
+    <section class="card" aria-labelledby="fairness-title" id="fairness">
+      <h2 id="fairness-title">Fairness by segment</h2>
+      <p>
+        The top {fmtPercent(report.capacity)} of the {fmtInt(report.n)} validation files ({fmtInt(report.k)} files) are selected. Each rate is compared with the
+        reference group's (the ratio); a ratio outside {fmtNumber(report.band.low)}–{fmtNumber(report.band.high)} is flagged when both groups have at least{" "}
+        {fmtInt(report.minFiles)} files and {fmtInt(report.minPositives)} irregularities; smaller groups are too small to judge.
+      </p>
+      <form method="get" action={`/app/models/${m.id}#fairness`} class="row">
+        <div>
+          <label for="fairness-capacity">Share of files controlled</label>
+          <select id="fairness-capacity" name="capacity">
+            {stored.reports.map((r) => (
+              <option value={String(r.capacity)} selected={r === report}>
+                {fmtPercent(r.capacity)}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div>
+          <button type="submit" class="secondary">
+            Show
+          </button>
+        </div>
+      </form>
+      {segments.length === 0 ? (
+        <p class="muted">The feature schema names no segment attribute.</p>
+      ) : (
+        segments.map((a) => <AttributeTable report={report} a={a} />)
+      )}
+    </section>
+  );
+}

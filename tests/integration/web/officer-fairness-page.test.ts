@@ -1,0 +1,98 @@
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fairnessReport } from "../../../models/fairness.js";
+import type { FairnessEvaluation } from "../../../models/fairness-schema.js";
+import { models } from "../../../services/db/schema/index.js";
+import { fmtInt, fmtPercent } from "../../../services/web/format.js";
+import { createTestContext, type TestContext } from "../../helpers/app.js";
+import { webSignIn, type WebClient } from "../../helpers/web.js";
+import { insertModel, prefixOf } from "../models/model-fixtures.js";
+
+let ctx: TestContext;
+let officer: WebClient;
+let modelId: string;
+let stored: FairnessEvaluation;
+
+/**
+ * A stored report computed by models/ from rows built so that "south" is picked far more often
+ * than "north" (the largest, the reference: its scores are lower at the same base rate) and "isle" is too small to judge.
+ */
+function evaluation(): FairnessEvaluation {
+  const labels: number[] = [];
+  const scores: number[] = [];
+  const region: string[] = [];
+  const add = (name: string, n: number, positives: number, score: (i: number) => number) => {
+    for (let i = 0; i < n; i++) {
+      labels.push(i < positives ? 1 : 0);
+      scores.push(score(i));
+      region.push(name);
+    }
+  };
+  add("north", 220, 44, (i) => (i % 100) / 100);
+  add("south", 200, 40, (i) => 0.5 + (i % 50) / 100);
+  add("isle", 10, 1, (i) => i / 20);
+  const input = { labels: Uint8Array.from(labels), scores: Float32Array.from(scores), segments: { region } };
+  return { population: "validation", reports: [0.1, 0.2].map((capacity) => fairnessReport({ ...input, capacity })) };
+}
+
+beforeAll(async () => {
+  ctx = await createTestContext();
+  const key = await ctx.key("data_officer", [], "Fay Officer");
+  officer = await webSignIn(ctx, key);
+  modelId = await insertModel(ctx.test.database.db, { status: "trained", trainedBy: prefixOf(key) });
+  const [row] = await ctx.test.database.db.select().from(models).where(eq(models.id, modelId));
+  stored = evaluation();
+  await ctx.test.database.db.update(models).set({ metrics: { ...(row.metrics as object), fairness: stored } }).where(eq(models.id, modelId));
+});
+afterAll(() => ctx?.close());
+
+const rowOf = (html: string, group: string) => new RegExp(`<tr data-group="${group}">[\\s\\S]*?</tr>`).exec(html)?.[0] ?? "";
+
+describe("data officer: a model's fairness by segment", () => {
+  it("shows the stored figures per group at the default capacity (10%), with th scopes and a caption", async () => {
+    const res = await officer.get(`/app/models/${modelId}`);
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain('<h2 id="fairness-title">Fairness by segment</h2>');
+    expect(html).toMatch(/<option value="0.1" selected="">10.0%<\/option>/);
+    const report = stored.reports[0];
+    const region = report.attributes.find((a) => a.attribute === "region");
+    expect(region?.reference).toBe("north");
+    for (const g of region?.groups ?? []) {
+      const row = rowOf(html, g.value);
+      expect(row).toContain(`<th scope="row">${g.value}`);
+      expect(row).toContain(`<td class="num">${fmtInt(g.n)}</td>`);
+      expect(row).toContain(`<td class="num">${fmtPercent(g.baseRate.value)}</td>`);
+      for (const m of ["selectionRate", "precision", "fpr", "fnr"] as const) {
+        expect(row).toContain(`<td class="num" data-metric="${m}">${fmtPercent(g.rates[m].value)}`);
+      }
+    }
+    expect(html).toContain('<th scope="col" class="num">False positive rate (ratio)</th>');
+    // The score deciles (a sanity view) are not a segment: not on the page.
+    expect(html).not.toContain('data-attribute="score_decile"');
+  });
+
+  it("marks the flagged group and the group too small to judge", async () => {
+    const html = await (await officer.get(`/app/models/${modelId}`)).text();
+    const south = stored.reports[0].attributes[0].groups.find((g) => g.value === "south");
+    expect(south?.disparity.selectionRate.flagged).toBe(true);
+    const southRow = rowOf(html, "south");
+    expect(southRow).toContain('data-flag="selectionRate"');
+    expect(southRow).toMatch(/flagged: [a-zA-Z, ]*selectionRate/);
+    expect(southRow).toContain("outside 0.8–1.25");
+    const isle = rowOf(html, "isle");
+    expect(isle).toContain("too small to judge");
+    expect(isle).not.toContain("data-flag");
+    expect(rowOf(html, "north")).toContain("(reference)");
+    expect(rowOf(html, "north")).not.toContain("data-flag");
+  });
+
+  it("another stored capacity is chosen by the form; a model without a report says so", async () => {
+    const html = await (await officer.get(`/app/models/${modelId}?capacity=0.2`)).text();
+    expect(html).toMatch(/<option value="0.2" selected="">20.0%<\/option>/);
+    const south = stored.reports[1].attributes[0].groups.find((g) => g.value === "south");
+    expect(rowOf(html, "south")).toContain(`data-metric="selectionRate">${fmtPercent(south?.rates.selectionRate.value)}`);
+    const bare = await insertModel(ctx.test.database.db, { status: "trained", trainedBy: "cts_other000" });
+    expect(await (await officer.get(`/app/models/${bare}`)).text()).toContain("has no stored fairness report");
+  });
+});

@@ -52,6 +52,14 @@ describe("input rules", () => {
     expect(files.items.map((f) => f.id)).not.toContain("F1");
   });
 
+  it("a training cutoff that is not a calendar date (2026-02-30) is a 422 naming it, and no model is made", async () => {
+    const count = async () => ((await (await ctx.request("GET", "/v1/models", { key: officer })).json()) as { items: unknown[] }).items.length;
+    const before = await count();
+    const problem = await expectProblem(await ctx.request("POST", "/v1/models", { key: officer, json: { cutoff: "2026-02-30" } }), 422);
+    expect(problem.errors?.map((e) => e.path)).toEqual(["cutoff"]);
+    expect(await count()).toBe(before);
+  });
+
   it("the audit action filter matches % and _ literally", async () => {
     const { db } = ctx.test.database;
     await appendAuditEvent(db, { actor: SYSTEM_ACTOR, action: "a_b.one" });

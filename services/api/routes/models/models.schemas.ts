@@ -1,10 +1,12 @@
 import { z } from "@hono/zod-openapi";
+import { isIsoDate } from "../../../ingest/values.js";
 import { BaselinesSchema, ModelMetricsSchema } from "../../../../models/evaluation-schema.js";
 import { TrainParams } from "../../../../models/train-params.js";
 import { MODEL_STATUSES } from "../../../db/schema/index.js";
 import type { ModelRow } from "../../../db/queries/models.js";
 
-const ISO_DATE = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "a date as yyyy-mm-dd").refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)), "not a calendar date");
+// isIsoDate is the imports' rule: Date.parse alone accepts 2026-02-30 (it rolls over to March).
+const ISO_DATE = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "a date as yyyy-mm-dd").refine(isIsoDate, "not a calendar date");
 
 export const CreateModelBody = z
   .object({

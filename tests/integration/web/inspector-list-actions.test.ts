@@ -86,15 +86,22 @@ describe("skipping an item and adding a file by hand on the list page", () => {
   });
 
   it("a post without the CSRF token is refused before anything changes", async () => {
-    const page = await (await north.get(`/app/lists/${listId}`)).text();
-    const fileId = fileIds(page)[0];
+    // A pending item of the list (earlier tests may have skipped some), and the events as they stand.
+    const [pending] = await ctx.test.database.db
+      .select()
+      .from(controlListItems)
+      .where(and(eq(controlListItems.listId, listId), eq(controlListItems.status, "pending")))
+      .limit(1);
+    const fileId = pending.fileId;
+    const [skipsBefore, addsBefore] = [(await events("control_list.item.skip")).length, (await events("control_list.item.add")).length];
     const skip = await north.post(`/app/lists/${listId}/items/${encodeURIComponent(fileId)}/skip`, { shownAt: "1", reason: "no token on this form at all" });
     expect(skip.status).toBe(403);
     const add = await north.post(`/app/lists/${listId}/items`, { fileId: "north-00030", reason: "no token on this form at all" });
     expect(add.status).toBe(403);
     const [item] = await ctx.test.database.db.select().from(controlListItems).where(and(eq(controlListItems.listId, listId), eq(controlListItems.fileId, fileId)));
-    expect(item.status).not.toBe("skipped");
-    expect(await events("control_list.item.skip")).toHaveLength(1);
-    expect(await events("control_list.item.add")).toHaveLength(1);
+    expect(item.status).toBe("pending");
+    expect(await events("control_list.item.skip")).toHaveLength(skipsBefore);
+    expect(await events("control_list.item.add")).toHaveLength(addsBefore);
   });
+
 });

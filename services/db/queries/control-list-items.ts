@@ -4,7 +4,7 @@ import { conflict, notFound } from "../../errors.js";
 import { type Db, queryRows } from "../client.js";
 import { controlListItems, controlLists, outcomes } from "../schema/index.js";
 import { appendAuditEvent } from "./audit-events.js";
-import { type ControlListItemRow, lockControlList } from "./control-lists.js";
+import { type ControlListItemRow, ITEM_ROW_COLUMNS, lockControlList } from "./control-lists.js";
 
 /** The item of `fileId` on `listId`, locked for the rest of the transaction, or a 404. */
 async function lockItem(tx: Db, listId: string, fileId: string): Promise<ControlListItemRow> {
@@ -166,9 +166,7 @@ export async function addManualItem(
       sql`insert into control_list_items (list_id, file_id, position, score, selected_by, selection_probability, reasons, note)
           select ${params.listId}, ${params.fileId}, ${found.last + 1}, s.score, 'manual', null, coalesce(s.reasons, '[]'::jsonb), ${params.note}
           from (select 1) one left join scores s on s.run_id = ${list.runId} and s.file_id = ${params.fileId}
-          returning list_id as "listId", file_id as "fileId", position, score, selected_by as "selectedBy",
-                    selection_probability as "selectionProbability", reasons, status, assigned_to as "assignedTo",
-                    outcome_id as "outcomeId", claimed_at as "claimedAt", started_at as "startedAt", done_at as "doneAt", note`,
+          returning ${ITEM_ROW_COLUMNS}`,
     );
     await appendAuditEvent(tx, {
       actor,

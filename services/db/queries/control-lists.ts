@@ -134,6 +134,11 @@ export async function ineligibleFiles(tx: Db, params: { unit: string; cutoff: st
   return row.files ? row.files.split("\n") : [];
 }
 
+/** An inserted item's columns under their ControlListItemRow names (for raw INSERT … RETURNING). */
+export const ITEM_ROW_COLUMNS = sql.raw(`list_id as "listId", file_id as "fileId", position, score, selected_by as "selectedBy",
+  selection_probability as "selectionProbability", reasons, status, assigned_to as "assignedTo",
+  outcome_id as "outcomeId", claimed_at as "claimedAt", started_at as "startedAt", done_at as "doneAt", note`);
+
 /** A list to insert, with its picks in position order. */
 export interface NewControlList {
   id: string;
@@ -167,9 +172,7 @@ export async function insertControlList(
         from jsonb_to_recordset(${JSON.stringify(items)}::jsonb)
              as p("fileId" text, position int, score float8, "selectedBy" text, "selectionProbability" float8)
         where exists (select 1 from files f where f.id = p."fileId" and f.unit = ${input.unit})
-        returning list_id as "listId", file_id as "fileId", position, score, selected_by as "selectedBy",
-                  selection_probability as "selectionProbability", reasons, status, assigned_to as "assignedTo",
-                  outcome_id as "outcomeId", claimed_at as "claimedAt", started_at as "startedAt", done_at as "doneAt", note`,
+        returning ${ITEM_ROW_COLUMNS}`,
   );
   if (inserted.length !== items.length) return null;
   return { list, items: inserted.sort((a, b) => a.position - b.position) };

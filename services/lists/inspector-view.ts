@@ -40,5 +40,13 @@ export const itemsInViewOrder = <T extends { position: number }>(
  * The server secret that keys an inspector's shuffle: derived from the audit signing key, a secret
  * that already lives outside the database and the API.
  */
-export const orderSecret = (config: Config): Uint8Array =>
-  createHash("sha256").update("cts-inspector-order").update(auditSigningKey(config).privateKey.export({ type: "pkcs8", format: "der" })).digest();
+export function orderSecret(config: Config): Uint8Array {
+  // Derived once per configuration: exporting and hashing the key on every read was 5% of the API's CPU.
+  let secret = orderSecrets.get(config);
+  if (!secret) {
+    secret = createHash("sha256").update("cts-inspector-order").update(auditSigningKey(config).privateKey.export({ type: "pkcs8", format: "der" })).digest();
+    orderSecrets.set(config, secret);
+  }
+  return secret;
+}
+const orderSecrets = new WeakMap<Config, Uint8Array>();

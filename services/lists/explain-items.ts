@@ -49,6 +49,23 @@ async function loadModelWords(db: Db, modelId: string): Promise<ModelWords | nul
   return { encodings: new Map(encoder.attributes.map((a) => [a.name, a])), labels };
 }
 
+/** An item to explain: its stored reasons, and its file's attributes when the caller read them already. */
+interface ExplainedItem {
+  fileId: string;
+  reasons: unknown;
+  attributes?: Record<string, unknown> | null;
+}
+
+/** The items' file attributes by file id: those a list read carried (control-lists.ts), or one query. */
+export async function attributesOf(db: Db, items: ExplainedItem[]): Promise<Map<string, Record<string, unknown>>> {
+  if (items.every((i) => i.attributes !== undefined)) {
+    return new Map(
+      items.flatMap((i) => (i.attributes ? [[i.fileId, typeof i.attributes === "string" ? JSON.parse(i.attributes) : i.attributes] as const] : [])),
+    );
+  }
+  return fileAttributes(db, items.map((i) => i.fileId));
+}
+
 /**
  * Each item's stored reasons ([attribute, contribution] pairs) in words: the attribute's label,
  * the file's current value, the model's typical training value and the direction, e.g.
@@ -57,12 +74,12 @@ async function loadModelWords(db: Db, modelId: string): Promise<ModelWords | nul
 export async function explainItems(
   db: Db,
   modelId: string,
-  items: { fileId: string; reasons: unknown }[],
+  items: ExplainedItem[],
   locale = "en",
 ): Promise<Map<string, ReasonInWords[]>> {
   const words = await wordsOf(db, modelId);
   if (!words || items.length === 0) return new Map();
-  const values = await fileAttributes(db, items.map((i) => i.fileId));
+  const values = await attributesOf(db, items);
   return new Map(
     items.map((item) => [
       item.fileId,
@@ -100,7 +117,7 @@ export interface ItemExtras {
 export async function itemExtras(
   db: Db,
   list: { modelId: string; runId: string; unit: string },
-  items: { fileId: string; reasons: unknown }[],
+  items: ExplainedItem[],
   view: "inspector" | "full",
 ): Promise<(item: { fileId: string }) => ItemExtras> {
   const [words, ranks] = await Promise.all([

@@ -13,7 +13,7 @@ export { summarizeControlList } from "../db/queries/control-list-items.js";
 export { type ControlListItemView, type ControlListRow, getControlList, listControlLists } from "../db/queries/control-lists.js";
 export { createControlList, MAX_CAPACITY } from "../lists/create-list.js";
 export { csvStream, defaultCsvAttributes, exportTable } from "../lists/csv-export.js";
-export { type ItemExtras, itemExtras } from "../lists/explain-items.js";
+export { attributesOf, type ItemExtras, itemExtras } from "../lists/explain-items.js";
 export { type ItemView, itemsInViewOrder, orderSecret } from "../lists/inspector-view.js";
 /** A list and its items for an actor who reaches its unit (403 otherwise), with its read or export event. */
 export { pullControlList as readControlList } from "../lists/read-list.js";

@@ -6,14 +6,16 @@
  *   2. create: 50 clients build lists of capacity 50 for 30 s, units in rotation (first with one
  *      client, to show the service's own latency without queueing);
  *   2'. floor-create-sql, right before (2), on the same state and under the same load, at 1, 50 and
- *      100 clients: straight from this process with postgres.js, only the database work of a list
- *      create (the service's transaction: the unit's lock, its ineligible files, list, items, audit
- *      event, synchronous commit), with no HTTP and no selection. Its lists are deleted afterwards,
+ *      100 clients: straight from this process, the database work of a list create through the
+ *      service's own query functions (the key lookup, the list source, then the transaction: the
+ *      unit's lock, its ineligible files, list, items with their files' attributes, audit event,
+ *      synchronous commit), with no HTTP and no selection. Its lists are deleted afterwards,
  *      so (2) sees the same open lists;
  *   3. read: 1, 100 and 50 clients read the lists made in (2) as JSON, ids in rotation (each read is
  *      an audit event), then their summaries (not audited), to show what the audit append costs;
- *   3'. floor-read-sql at 1 and 100 clients: the read's statement and its group-committed audit
- *      append, from this process;
+ *   3'. floor-read-sql at 1 and 100 clients: the read's database work through the service's own
+ *      functions: the key lookup, the list with its items and their files' attributes (one
+ *      statement), and its control_list.read event through the service's group commit;
  *   0. floor: GET /healthz with 100 clients, what the machine allows with no database at all.
  * Every measured phase runs while a scoring-like write load goes on: a background writer COPYs
  * new runs' scores into their own partitions in chunks of 10,000 (SCORING_CHUNK_SIZE) at a fixed
@@ -35,12 +37,20 @@ import { pipeline } from "node:stream/promises";
 import { parseArgs } from "node:util";
 // @ts-expect-error autocannon ships no types and @types/autocannon is not a dependency.
 import autocannon from "autocannon";
+import { sql as drizzleSql } from "drizzle-orm";
 import postgres from "postgres";
+import { ARTIFACT_FORMAT_VERSION, ARTIFACT_MAGIC } from "../../models/artifact-header.js";
 import { type Actor, SYSTEM_ACTOR } from "../../services/auth/actor.js";
 import { migrateDatabase, openDatabase } from "../../services/db/client.js";
-import { createApiKey } from "../../services/db/queries/api-keys.js";
-import { GroupCommit } from "../../services/db/group-commit.js";
-import { auditEntry, type ChainEntry } from "../../services/db/queries/audit-events.js";
+import { createApiKey, findActiveKey } from "../../services/db/queries/api-keys.js";
+import { appendAuditEvent, appendAuditEventAlone } from "../../services/db/queries/audit-events.js";
+import {
+  findListSource,
+  getControlListWithItems,
+  ineligibleFiles,
+  insertControlList,
+  lockUnitLists,
+} from "../../services/db/queries/control-lists.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -107,12 +117,38 @@ function* scoreRows(runId: string, modelId: string, from: number, to: number, sa
   if (buf) yield buf;
 }
 
+/**
+ * A model artifact that holds only the header the API reads (its encoder: typical values and
+ * labels), so that every list created or read puts its reasons in words, as with a trained model.
+ * Scoring is simulated by COPY here, so no weights are needed.
+ */
+function artifactWithEncoder(): Buffer {
+  const level = (label: string) => ({ attribute: "region", label });
+  const encoder = {
+    version: 1,
+    clip: 5,
+    nRowsFitted: N_FILES,
+    attributes: [
+      { name: "region", type: "categorical", offset: 0, width: 6, missingColumn: true, levels: REGIONS, typical: REGIONS[0] },
+      { name: "amount", type: "numeric", offset: 6, width: 2, missingColumn: true, transform: "none", median: 588, scale: 280, typical: 588 },
+    ],
+    columns: [...REGIONS.map(level), level("other"), level("missing"), { attribute: "amount", label: "amount" }, { attribute: "amount", label: "amount missing" }],
+    nCols: 8,
+  };
+  const header = Buffer.from(JSON.stringify({ encoder }));
+  const frame = Buffer.alloc(12);
+  ARTIFACT_MAGIC.forEach((b, i) => frame.writeUInt8(b, i));
+  frame.writeUInt32LE(ARTIFACT_FORMAT_VERSION, 4);
+  frame.writeUInt32LE(header.length, 8);
+  return Buffer.concat([frame, header]);
+}
+
 const SCORE_COPY = "copy scores (run_id, file_id, model_id, model_sha256, score, reasons, input_digest) from stdin";
 
 let t = performance.now();
 await copyRows("copy files (id, unit, attributes) from stdin", fileRows);
 const modelId = randomUUID();
-const artifact = Buffer.from("bench placeholder");
+const artifact = artifactWithEncoder();
 await sql`insert into models (id, status, seed, trained_by, artifact, artifact_sha256, activated_at)
           values (${modelId}, 'active', 1, 'bench', ${artifact}, ${createHash("sha256").update(artifact).digest("hex")}, now() - interval '1 hour')`;
 await sql`insert into feature_schemas (version, definition, created_by) values (1, ${sql.json({
@@ -128,13 +164,13 @@ await sql`insert into scoring_runs (id, model_id, scope, status, total_files, re
 await sql`select cts_create_scores_partition(${runId}::uuid)`;
 await copyRows(SCORE_COPY, () => scoreRows(runId, modelId, 0, N_FILES, 0));
 // Past controls: 5% of files, controlled_at spread over two years (about half inside the window).
-await copyRows("copy outcomes (file_id, controlled_at, outcome, recorded_by) from stdin", function* () {
+await copyRows("copy outcomes (file_id, unit, controlled_at, outcome, recorded_by) from stdin", function* () {
   let buf = "";
   // Every 20th file, shifted by one each time, so all units get their share.
   for (let k = 0; k * 20 < N_FILES; k++) {
     const i = Math.min(N_FILES - 1, k * 20 + (k % N_UNITS));
     const day = new Date(Date.now() - ((i * 7) % 730) * 86_400_000).toISOString().slice(0, 10);
-    buf += `${fileId(i)}\t${day}\t${i % 3 === 0 ? 1 : 0}\thistory\n`;
+    buf += `${fileId(i)}\t${UNITS[i % N_UNITS]}\t${day}\t${i % 3 === 0 ? 1 : 0}\thistory\n`;
     if (buf.length > 1 << 16) {
       yield buf;
       buf = "";
@@ -265,18 +301,19 @@ const createOne = await load({
 });
 emit(summarize("create-1-client", createOne, null));
 
-// Floor of the create target: Postgres's own work per list, under the same scoring load and on
-// the same database state as "create", with no HTTP, no API process and no selection. 50 clients
+// Floor of the create target: the database work of a list, under the same scoring load and on the
+// same database state as "create", with no HTTP, no API process and no selection. 50 clients
 // (sharing a pool of 10 connections, as the service does), units in rotation as in "create", each
-// running per list exactly the transaction the service runs (services/lists/create-list.ts): the
-// unit's advisory lock, the unit's ineligible files (open lists, recent controls), the list row,
-// its 50 items with their reasons probed from the run's scores, the control_list.create event
-// appended to the hash chain, and a synchronous commit. Files: the unit's files scored in the
-// completed run, never controlled and on no open list, best score first, each on one list only; a
-// unit that runs out closes its floor lists and starts over (counted as recycles). Afterwards the
-// floor's lists and items are deleted and vacuumed, so "create" sees the same open lists as without
-// the floor (its audit events stay: the chain is append-only). It reports a client's whole latency
-// (p50Ms, p99Ms, maxMs) and the time spent waiting for the unit's lock.
+// running per list the statements the service runs (services/lists/create-list.ts), through the
+// same query functions: the key lookup, the list source, then one transaction with the unit's
+// advisory lock, the unit's ineligible files (open lists, recent controls), the list row, its 50
+// items with their reasons probed from the run's scores and their files' attributes returned, the
+// control_list.create event appended to the hash chain, and a synchronous commit. Files: the unit's
+// files scored in the completed run, never controlled and on no open list, best score first, each
+// on one list only; a unit that runs out closes its floor lists and starts over (counted as
+// recycles). Afterwards the floor's lists and items are deleted and vacuumed, so "create" sees the
+// same open lists as without the floor (its audit events stay: the chain is append-only). It
+// reports a client's whole latency (p50Ms, p99Ms, maxMs) and the time spent waiting for the lock.
 const FLOOR_ACTOR: Actor = { keyId: null, id: "bench-floor", name: "bench floor", role: "inspector", units: UNITS };
 const FLOOR_CAPACITY = 50;
 const FLOOR_EXPLORE = Math.floor(FLOOR_CAPACITY * 0.1);
@@ -293,26 +330,25 @@ for (const unit of UNITS) {
 }
 
 async function floorCreateSql(connections: number, durationS: number) {
-  const pool = postgres(url, { max: 10, onnotice: () => {} });
-  await Promise.all(Array.from({ length: 10 }, () => pool`select 1`));
+  const floorDb = await openDatabase({ url, maxConnections: 10 });
+  await Promise.all(Array.from({ length: 10 }, () => floorDb.db.execute(drizzleSql`select 1`)));
   const latencies: number[] = [];
   const lockWaits: number[] = [];
   let recycles = 0;
   const cutoff = new Date(Date.now() - 365 * 86_400_000).toISOString().slice(0, 10);
-  /** One list of `unit`, as the service's transaction stores it. */
-  const storeOne = (unit: string) =>
-    pool.begin(async (tx) => {
+  /** One list of `unit`, as the service stores it: its statements, through its own query functions. */
+  const storeOne = async (unit: string) => {
+    await findActiveKey(floorDb.db, inspector);
+    const source = await findListSource(floorDb.db, unit);
+    if (source.runId !== runId) throw new Error(`floor: unexpected list source ${JSON.stringify(source)}`);
+    await floorDb.db.transaction(async (tx) => {
       const t0 = performance.now();
-      await tx`select pg_advisory_xact_lock(hashtext('cts-control-list:' || ${unit}))`;
+      await lockUnitLists(tx, unit);
       lockWaits.push(performance.now() - t0);
-      await tx`select string_agg(file_id, E'\n') as files from (
-          select i.file_id from control_lists l join control_list_items i on i.list_id = l.id
-          where l.unit = ${unit} and l.status = 'open' and i.status not in ('done', 'skipped')
-          union all
-          select o.file_id from outcomes o where o.controlled_at >= ${cutoff}::date) ineligible`;
+      await ineligibleFiles(tx, { unit, cutoff });
       const u = floorUnits.get(unit) as NonNullable<ReturnType<typeof floorUnits.get>>;
       if (u.next + FLOOR_CAPACITY > u.ids.length) {
-        await tx`update control_lists set status = 'closed', closed_at = now() where unit = ${unit} and created_by = ${FLOOR_ACTOR.id} and status = 'open'`;
+        await tx.execute(drizzleSql`update control_lists set status = 'closed', closed_at = now() where unit = ${unit} and created_by = ${FLOOR_ACTOR.id} and status = 'open'`);
         u.next = 0;
         recycles++;
       }
@@ -336,26 +372,20 @@ async function floorCreateSql(connections: number, durationS: number) {
         fileId: u.ids[from + i],
         position: i + 1,
         score: u.scores[from + i],
-        selectedBy: i % 10 === 9 ? "exploration" : "model",
+        selectedBy: i % 10 === 9 ? ("exploration" as const) : ("model" as const),
         selectionProbability: i % 10 === 9 ? FLOOR_EXPLORE / (nEligible - (FLOOR_CAPACITY - FLOOR_EXPLORE)) : 1,
       }));
-      await tx`insert into control_lists (id, unit, params, run_id, model_id, seed, created_by)
-               values (${id}, ${unit}, ${tx.json(params)}, ${runId}, ${modelId}, ${seed}, ${FLOOR_ACTOR.id}) returning *`;
-      await tx`insert into control_list_items (list_id, file_id, position, score, selected_by, selection_probability, reasons)
-               select ${id}, p."fileId", p.position, p.score, p."selectedBy", p."selectionProbability",
-                      coalesce((select s.reasons from scores s where s.run_id = ${runId} and s.file_id = p."fileId"), '[]'::jsonb)
-               from jsonb_to_recordset(${tx.json(items)}) as p("fileId" text, position int, score float8, "selectedBy" text, "selectionProbability" float8)
-               where exists (select 1 from files f where f.id = p."fileId" and f.unit = ${unit})
-               returning *`;
-      const event = auditEntry({
+      const stored = await insertControlList(tx, { id, unit, runId, modelId, seed, params, createdBy: FLOOR_ACTOR.id, items });
+      if (!stored) throw new Error("floor: a file left its unit");
+      await appendAuditEvent(tx, {
         actor: FLOOR_ACTOR,
         action: "control_list.create",
         target: id,
         details: { unit, runId, modelId, seed, files: FLOOR_CAPACITY, ...params },
         requestId: randomUUID(),
       });
-      await tx`select event_id from cts_append_audit_events(${tx.json([event] as unknown as postgres.JSONValue)})`;
     });
+  };
   let turn = unitTurn;
   const [rows0, machine0] = [scoredRows, machineCpu()];
   const started = performance.now();
@@ -371,7 +401,7 @@ async function floorCreateSql(connections: number, durationS: number) {
   );
   const elapsedS = (performance.now() - started) / 1000;
   const machine1 = machineCpu();
-  await pool.end({ timeout: 5 });
+  await floorDb.close();
   for (const sample of [latencies, lockWaits]) sample.sort((a, b) => a - b);
   const at = (sorted: number[], q: number) => Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] * 10) / 10;
   return {
@@ -459,11 +489,7 @@ emit(summarize("read-50-clients", read50, null));
 // control_list.read event appended to the chain with the service's own group commit (one
 // append statement per batch of concurrent reads, committed synchronously).
 async function floorReadSql(connections: number, durationS: number) {
-  const pool = postgres(url, { max: 10, onnotice: () => {} });
-  const appends = new GroupCommit<ChainEntry, void>(async (entries) => {
-    await pool`select event_id from cts_append_audit_events(${pool.json(entries as unknown as postgres.JSONValue)})`;
-    return entries.map(() => undefined);
-  }, 256);
+  const floorDb = await openDatabase({ url, maxConnections: 10 });
   const latencies: number[] = [];
   const started = performance.now();
   const end = started + durationS * 1000;
@@ -472,22 +498,20 @@ async function floorReadSql(connections: number, durationS: number) {
       while (performance.now() < end) {
         const id = ids[idTurn++ % ids.length];
         const t0 = performance.now();
-        const [row] = await pool`
-          select l.*, (select json_agg(json_build_object(
-                   'position', i.position, 'fileId', i.file_id, 'score', i.score, 'reasons', i.reasons,
-                   'status', i.status, 'assignedTo', i.assigned_to, 'outcomeId', i.outcome_id,
-                   'selectedBy', i.selected_by, 'selectionProbability', i.selection_probability) order by i.position)
-                 from control_list_items i where i.list_id = l.id) as items
-          from control_lists l where l.id = ${id}`;
-        await appends.submit(
-          auditEntry({ actor: FLOOR_ACTOR, action: "control_list.read", target: id, details: { unit: row.unit, files: row.items.length } }),
-        );
+        await findActiveKey(floorDb.db, inspector);
+        const { list, items } = await getControlListWithItems(floorDb.db, id);
+        await appendAuditEventAlone(floorDb, {
+          actor: FLOOR_ACTOR,
+          action: "control_list.read",
+          target: id,
+          details: { unit: list.unit, files: items.length, runId: list.runId, seed: list.seed, params: list.params },
+        });
         latencies.push(performance.now() - t0);
       }
     }),
   );
   const elapsedS = (performance.now() - started) / 1000;
-  await pool.end({ timeout: 5 });
+  await floorDb.close();
   latencies.sort((a, b) => a - b);
   const at = (q: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] * 10) / 10;
   return { phase: `floor-read-sql-${connections}-clients`, connections, durationS, requests: latencies.length, requestsPerSecond: Math.round(latencies.length / elapsedS), p50Ms: at(0.5), p99Ms: at(0.99), maxMs: at(1) };

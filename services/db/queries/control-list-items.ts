@@ -96,6 +96,8 @@ export async function recordItemOutcome(
       .insert(outcomes)
       .values({
         fileId: input.fileId,
+        // The file's unit as the trigger of migration 0021 checks it (the list's unit, unless the file moved).
+        unit: sql`(select unit from files where id = ${input.fileId})`,
         controlledAt: input.controlledAt ?? sql`current_date`,
         outcome: input.outcome,
         amount: input.amount ?? null,
@@ -105,7 +107,7 @@ export async function recordItemOutcome(
         inspector: actor.id,
         notes: input.notes ?? null,
         recordedBy: actor.id,
-      } as typeof outcomes.$inferInsert)
+      })
       .returning({ id: outcomes.id });
     const now = new Date();
     const [updated] = await tx

@@ -111,24 +111,28 @@ export async function lockUnitLists(tx: Db, unit: string): Promise<void> {
 
 /**
  * Files that may not go on a new list of `unit`: those pending on one of its open lists
- * (control_lists_open_unit_idx) and every file controlled on or after `cutoff`, whatever its unit
- * (outcomes_controlled_idx, migration 0013). The caller keeps those in its ranked pool, which holds
- * the unit's files only. Why not join the recent outcomes to the unit's files here: that reads every
- * file of the unit per list (50,000 in the benchmark, 10 to 300 ms), where the window's outcomes
- * are one index range (25,000 ids in the benchmark, a few ms). Run it after lockUnitLists, so it
- * sees every list committed before the lock was granted.
+ * (control_lists_open_unit_idx) and those controlled on or after `cutoff`. A control counts for the
+ * unit its file was in when it was recorded (outcomes_unit_controlled_idx, migration 0021), plus
+ * the controls of files that moved into the unit since the window began (files_moved_idx), so a
+ * file controlled elsewhere is still excluded after a move. Each part is one index range of this
+ * unit's rows. Run it after lockUnitLists, so it sees every list committed before the lock was
+ * granted.
  */
 export async function ineligibleFiles(tx: Db, params: { unit: string; cutoff: string }): Promise<string[]> {
   // One newline-separated text rather than a text[]: splitting it is native, parsing an array of
-  // 25,000 ids was a large share of a list's CPU in the API. File ids hold no control characters
-  // (FILE_ID_PATTERN, services/ingest/values.ts).
+  // thousands of ids was a large share of a list's CPU in the API. File ids hold no control
+  // characters (FILE_ID_PATTERN, services/ingest/values.ts).
   const [row] = await queryRows<{ files: string | null }>(
     tx,
     sql`select string_agg(file_id, E'\n') as files from (
           select i.file_id from control_lists l join control_list_items i on i.list_id = l.id
           where l.unit = ${params.unit} and l.status = 'open' and i.status not in ('done', 'skipped')
           union all
-          select o.file_id from outcomes o where o.controlled_at >= ${params.cutoff}::date
+          select o.file_id from outcomes o where o.unit = ${params.unit} and o.controlled_at >= ${params.cutoff}::date
+          union all
+          -- A day's margin: controlled_at is a local calendar date, moved_at an instant.
+          select o.file_id from files f join outcomes o on o.file_id = f.id
+          where f.unit = ${params.unit} and f.moved_at >= ${params.cutoff}::date - 1 and o.controlled_at >= ${params.cutoff}::date
         ) ineligible`,
   );
   return row.files ? row.files.split("\n") : [];
@@ -152,27 +156,33 @@ export interface NewControlList {
 }
 
 /**
- * Inserts a list and its items, each item's reasons copied from its score row in the list's run.
+ * Inserts a list and its items, each item's reasons copied from its score row in the list's run,
+ * and returns the items with their files' attributes (for the reasons in words), as a read does.
  * Items are inserted only for files still in the list's unit: returns null when a file has moved
  * to another unit since the list was selected (the caller rolls back).
  */
 export async function insertControlList(
   tx: Db,
   input: NewControlList,
-): Promise<{ list: ControlListRow; items: ControlListItemRow[] } | null> {
+): Promise<{ list: ControlListRow; items: (ControlListItemRow & { attributes: Record<string, unknown> })[] } | null> {
   const { items, ...row } = input;
   const [list] = await tx.insert(controlLists).values(row).returning();
-  const inserted = await queryRows<ControlListItemRow>(
+  const inserted = await queryRows<ControlListItemRow & { attributes: Record<string, unknown> }>(
     tx,
-    sql`insert into control_list_items (list_id, file_id, position, score, selected_by, selection_probability, reasons)
-        select ${input.id}, p."fileId", p.position, p.score, p."selectedBy", p."selectionProbability",
-               -- A probe per item (the run's partition, by file id), not a join, which may be
-               -- planned as a scan of every partition.
-               coalesce((select s.reasons from scores s where s.run_id = ${input.runId} and s.file_id = p."fileId"), '[]'::jsonb)
-        from jsonb_to_recordset(${JSON.stringify(items)}::jsonb)
-             as p("fileId" text, position int, score float8, "selectedBy" text, "selectionProbability" float8)
-        where exists (select 1 from files f where f.id = p."fileId" and f.unit = ${input.unit})
-        returning ${ITEM_ROW_COLUMNS}`,
+    sql`with picked as (
+          select p.*, f.attributes from jsonb_to_recordset(${JSON.stringify(items)}::jsonb)
+               as p("fileId" text, position int, score float8, "selectedBy" text, "selectionProbability" float8)
+          join files f on f.id = p."fileId" and f.unit = ${input.unit}
+        ), stored as (
+          insert into control_list_items (list_id, file_id, position, score, selected_by, selection_probability, reasons)
+          select ${input.id}, p."fileId", p.position, p.score, p."selectedBy", p."selectionProbability",
+                 -- A probe per item (the run's partition, by file id), not a join, which may be
+                 -- planned as a scan of every partition.
+                 coalesce((select s.reasons from scores s where s.run_id = ${input.runId} and s.file_id = p."fileId"), '[]'::jsonb)
+          from picked p
+          returning ${ITEM_ROW_COLUMNS}
+        )
+        select stored.*, picked.attributes from stored join picked on picked."fileId" = stored."fileId"`,
   );
   if (inserted.length !== items.length) return null;
   return { list, items: inserted.sort((a, b) => a.position - b.position) };
@@ -196,16 +206,20 @@ export async function lockControlList(db: Db, id: string): Promise<ControlListRo
   return list;
 }
 
-/** An item as a read hands it out (what the JSON and CSV views show). */
+/**
+ * An item as a read hands it out (what the JSON and CSV views show), with its file's current
+ * attributes, which the reasons in words and the CSV export's columns are written from.
+ */
 export type ControlListItemView = Pick<
   ControlListItemRow,
   "position" | "fileId" | "score" | "reasons" | "status" | "note" | "assignedTo" | "outcomeId" | "selectedBy" | "selectionProbability"
->;
+> & { attributes?: Record<string, unknown> | null };
 
 /**
- * A list row and its items in position order, in one statement and one row: the items come as
- * one JSON array (parsed natively) rather than as joined rows that repeat the list's columns and
- * are mapped field by field, which was most of a read's CPU in the API.
+ * A list row and its items in position order, with each item's file attributes, in one statement
+ * and one row: the items come as one JSON array (parsed natively) rather than as joined rows that
+ * repeat the list's columns and are mapped field by field, which was most of a read's CPU in the
+ * API; and the attributes come with them rather than from a second round trip.
  */
 const listWithItems = preparedPerDb((db) =>
   db
@@ -215,9 +229,10 @@ const listWithItems = preparedPerDb((db) =>
         select json_agg(json_build_object(
                  'position', i.position, 'fileId', i.file_id, 'score', i.score, 'reasons', i.reasons,
                  'status', i.status, 'note', i.note, 'assignedTo', i.assigned_to, 'outcomeId', i.outcome_id,
-                 'selectedBy', i.selected_by, 'selectionProbability', i.selection_probability)
+                 'selectedBy', i.selected_by, 'selectionProbability', i.selection_probability, 'attributes', f.attributes)
                order by i.position)
-        from control_list_items i where i.list_id = ${controlLists.id})`,
+        -- Qualified by hand: drizzle renders the outer column as a bare "id", which files would capture.
+        from control_list_items i left join files f on f.id = i.file_id where i.list_id = control_lists.id)`,
     })
     .from(controlLists)
     .where(eq(controlLists.id, sql.placeholder("id")))

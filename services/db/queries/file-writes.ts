@@ -172,7 +172,9 @@ export class FileChunkWriter {
       if (existing.length > 0) {
         const changed = await queryRows<{ id: string }>(
           this.tx.db,
-          sql`update files f set unit = r.unit, attributes = r.attributes, updated_at = now()
+          // moved_at: lists exclude a moved file's controls recorded under its old unit (migration 0021).
+          sql`update files f set unit = r.unit, attributes = r.attributes, updated_at = now(),
+                moved_at = case when f.unit <> r.unit then now() else f.moved_at end
               from jsonb_to_recordset(${recordsJson(existing)}::text::jsonb) as r(id text, unit text, attributes jsonb)
               where f.id = r.id and (f.unit, f.attributes) is distinct from (r.unit, r.attributes)
               returning f.id`,

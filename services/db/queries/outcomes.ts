@@ -136,9 +136,10 @@ async function insertStaged(db: Db, recordedBy: string): Promise<number> {
                 and o.selected_by = s.selected_by and o.inspector is not distinct from s.inspector)
           order by s.file_id, s.controlled_at, s.outcome, s.selected_by, s.inspector, s.line
         ), ins as (
-          insert into outcomes (file_id, controlled_at, outcome, amount, selected_by, selection_probability, inspector, notes, recorded_by)
-          select file_id, controlled_at, outcome, amount, selected_by, selection_probability, inspector, notes, ${recordedBy}
-          from fresh
+          insert into outcomes (file_id, unit, controlled_at, outcome, amount, selected_by, selection_probability, inspector, notes, recorded_by)
+          -- A left join, so an unknown file still reaches the file-reference trigger (23503).
+          select fresh.file_id, f.unit, controlled_at, outcome, amount, selected_by, selection_probability, inspector, notes, ${recordedBy}
+          from fresh left join files f on f.id = fresh.file_id
           returning 1
         )
         select count(*)::int as inserted from ins`,

@@ -11,6 +11,9 @@ export const outcomes = pgTable(
     id: bigint({ mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
     // Must name a file: checked once per statement by a trigger, not by a FOREIGN KEY (migration 0008).
     fileId: text().notNull(),
+    // The file's unit when the control was recorded, checked by the same trigger: a list's
+    // exclusions read one unit's recent controls as one index range (migration 0021).
+    unit: text(),
     controlledAt: date({ mode: "string" }).notNull(),
     outcome: smallint().notNull(),
     amount: doublePrecision(),
@@ -24,6 +27,7 @@ export const outcomes = pgTable(
   },
   (t) => [
     index("outcomes_file_controlled_idx").on(t.fileId, t.controlledAt),
+    index("outcomes_unit_controlled_idx").on(t.unit, t.controlledAt, t.fileId),
     check("outcomes_outcome_check", sql`${t.outcome} in (0, 1)`),
     check(
       "outcomes_probability_check",

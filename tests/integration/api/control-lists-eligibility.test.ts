@@ -34,7 +34,7 @@ describe("POST /v1/control-lists eligibility (property, real Postgres)", () => {
         async (history, exclusionDays, capacity, closeOne) => {
           for (const h of history) {
             const id = `prop-${String(h.file).padStart(5, "0")}`;
-            await db.execute(sql`insert into outcomes (file_id, controlled_at, outcome, recorded_by) values (${id}, current_date - ${h.daysAgo}::int, 0, 'history')`);
+            await db.execute(sql`insert into outcomes (file_id, unit, controlled_at, outcome, recorded_by) values (${id}, (select unit from files where id = ${id}), current_date - ${h.daysAgo}::int, 0, 'history')`);
           }
           // Closing a list now and then frees its files again, so open and closed lists both occur.
           if (closeOne) await db.execute(sql`update control_lists set status = 'closed' where id = (select id from control_lists where status = 'open' order by created_at limit 1)`);

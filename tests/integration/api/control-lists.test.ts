@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { queryRows } from "../../../services/db/client.js";
 import { createTestContext, type TestContext } from "../../helpers/app.js";
+import { postCsv } from "../../helpers/ingest.js";
 import { expectProblem } from "../../helpers/problem.js";
 import { addScoringRun, buildScoredPopulation, type ScoredPopulation } from "../../helpers/scored-population.js";
 
@@ -81,7 +82,7 @@ describe("control lists", () => {
 
   it("excludes files on open lists and controlled within the window", async () => {
     const [recent] = pop.files.filter((f) => f.unit === "south").sort((a, b) => b.score - a.score);
-    await db().execute(sql`insert into outcomes (file_id, controlled_at, outcome, recorded_by) values (${recent.id}, current_date - 30, 1, 'test')`);
+    await db().execute(sql`insert into outcomes (file_id, unit, controlled_at, outcome, recorded_by) values (${recent.id}, (select unit from files where id = ${recent.id}), current_date - 30, 1, 'test')`);
     const first = List.parse(await (await create(south, { unit: "south", capacity: 25, seed: 1 })).json());
     expect(first.items.map((i) => i.fileId)).not.toContain(recent.id);
     const second = List.parse(await (await create(south, { unit: "south", capacity: 50, seed: 2 })).json());
@@ -323,6 +324,30 @@ describe("control lists built concurrently", () => {
     // Closing that list (an update, by any path) frees its files again.
     await db.execute(sql`update control_lists set status = 'closed' where id = '00000000-0000-4000-8000-000000000001'`);
     expect(ids(await make())).toEqual(idsOf(ranked.slice(5, 10)));
+  });
+
+  it("a file controlled in one unit, then moved into another by an import, stays excluded there for the window", async () => {
+    const officer = await ctx.key("data_officer");
+    const file = pop.files.find((f) => f.unit === "east") as (typeof pop.files)[number];
+    const monthAgo = new Date(Date.now() - 30 * 86_400_000).toISOString().slice(0, 10);
+    expect((await postCsv(ctx, "/v1/outcomes/import", officer, `file_id,controlled_at,outcome\n${file.id},${monthAgo},1\n`)).status).toBe(200);
+    const move = `id,unit,region,amount\n${file.id},harbour,${file.attributes.region},${file.attributes.amount}\n`;
+    const moved = await postCsv(ctx, "/v1/files/import", officer, move);
+    expect(moved.status).toBe(200);
+    const [row] = await queryRows<{ unit: string; moved: boolean; outcome_unit: string }>(
+      ctx.test.database.db,
+      sql`select f.unit, f.moved_at is not null as moved, o.unit as outcome_unit from files f join outcomes o on o.file_id = f.id
+          where f.id = ${file.id} and o.controlled_at = ${monthAgo}::date`,
+    );
+    // The control keeps the unit it was recorded in; the file says when it moved.
+    expect(row).toEqual({ unit: "harbour", moved: true, outcome_unit: "east" });
+    const harbour = await ctx.key("inspector", ["harbour"]);
+    const make = (exclusionDays: number) =>
+      ctx.request("POST", "/v1/control-lists", { key: harbour, json: { unit: "harbour", capacity: 5, explorationShare: 0, exclusionDays } });
+    expect((await expectProblem(await make(365), 409)).detail).toMatch(/no file of unit "harbour" is eligible/);
+    // The same file is listed once the window no longer reaches its control.
+    const list = List.parse(await (await make(7)).json());
+    expect(list.items.map((i) => i.fileId)).toEqual([file.id]);
   });
 
   it("a file moved to another unit after its unit's pool was ranked is never listed there: 409, then a list without it", async () => {

@@ -118,7 +118,7 @@ describe.each(DRIVERS)("the file reference of outcomes on %s (triggers, migratio
   beforeAll(async () => {
     test = await createTestDatabase(driver);
     await test.database.db.execute(sql`insert into files (id, unit, attributes) values ('F1', 'u', '{}'), ('F2', 'u', '{}'), ('F3', 'u', '{}')`);
-    await test.database.db.execute(sql`insert into outcomes (file_id, controlled_at, outcome, recorded_by) values ('F1', '2024-01-01', 1, 't')`);
+    await test.database.db.execute(sql`insert into outcomes (file_id, unit, controlled_at, outcome, recorded_by) values ('F1', 'u', '2024-01-01', 1, 't')`);
   });
   afterAll(() => test.drop());
 
@@ -140,10 +140,20 @@ describe.each(DRIVERS)("the file reference of outcomes on %s (triggers, migratio
     )[0];
 
   it("refuses a statement that names an unknown file, whole (23503)", async () => {
-    const result = await run(sql`insert into outcomes (file_id, controlled_at, outcome, recorded_by)
-      values ('F2', '2024-01-01', 0, 't'), ('nope', '2024-01-01', 0, 't')`);
+    const result = await run(sql`insert into outcomes (file_id, unit, controlled_at, outcome, recorded_by)
+      values ('F2', 'u', '2024-01-01', 0, 't'), ('nope', 'u', '2024-01-01', 0, 't')`);
     expect(result).toMatch(/23503.*file "nope" does not exist/s);
     expect(await run(sql`update outcomes set file_id = 'nope'`)).toMatch(/file "nope" does not exist/);
+    expect(await counts()).toEqual({ files: 3, outcomes: 1 });
+  });
+
+  it("refuses an outcome whose unit is not its file's unit (migration 0021), and one with no unit", async () => {
+    expect(await run(sql`insert into outcomes (file_id, unit, controlled_at, outcome, recorded_by) values ('F2', 'v', '2024-01-01', 0, 't')`)).toMatch(
+      /23514.*outcome of file "F2" names unit "v", but the file is in unit "u"/s,
+    );
+    expect(await run(sql`insert into outcomes (file_id, controlled_at, outcome, recorded_by) values ('F2', '2024-01-01', 0, 't')`)).toMatch(
+      /23514.*names unit null/s,
+    );
     expect(await counts()).toEqual({ files: 3, outcomes: 1 });
   });
 

@@ -31,6 +31,7 @@ export async function loadDemo(db: Db, opts: { files: number; seed?: number; out
     for (const o of row.outcomes) {
       outcomeBatch.push({
         fileId: row.file.id,
+        unit: row.file.unit,
         controlledAt: o.controlledAt,
         outcome: o.outcome,
         amount: o.amount,

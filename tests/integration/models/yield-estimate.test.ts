@@ -79,13 +79,13 @@ describe("GET /v1/models/:id/yield-estimate: off-policy estimates from logged co
 
   it("with logged model picks and exploration: every estimate with its interval, stored as answered and audited", async () => {
     // A past list: the 400 files with the largest amount at stake (probability 1), and 1 in 8 of the rest explored.
-    const files = await queryRows<{ id: string; stake: number }>(ctx.test.database.db, sql`select id, (attributes->>'amount_at_stake')::float8 as stake from files order by 2 desc, 1`);
+    const files = await queryRows<{ id: string; unit: string; stake: number }>(ctx.test.database.db, sql`select id, unit, (attributes->>'amount_at_stake')::float8 as stake from files order by 3 desc, 1`);
     let i = 0;
     const rows = files.flatMap((f, rank) => {
       const explored = rank >= 400 && i++ % 8 === 0;
       if (rank >= 400 && !explored) return [];
       const outcome = (rank * 7919) % 10 < (rank < 400 ? 3 : 1) ? 1 : 0;
-      return [{ fileId: f.id, controlledAt: "2026-06-01", outcome, amount: outcome ? 1000 : null, selectedBy: rank < 400 ? ("model" as const) : ("exploration" as const), selectionProbability: rank < 400 ? 1 : 1 / 8, recordedBy: "test" }];
+      return [{ fileId: f.id, unit: f.unit, controlledAt: "2026-06-01", outcome, amount: outcome ? 1000 : null, selectedBy: rank < 400 ? ("model" as const) : ("exploration" as const), selectionProbability: rank < 400 ? 1 : 1 / 8, recordedBy: "test" }];
     });
     await ctx.test.database.db.insert(outcomes).values(rows);
     const res = await get("?capacity=0.2");

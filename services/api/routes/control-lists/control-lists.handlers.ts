@@ -6,11 +6,10 @@ import { csvStream, defaultCsvAttributes, exportTable } from "../../../lists/csv
 import { type ItemView, itemsInViewOrder, orderSecret } from "../../../lists/inspector-view.js";
 import { pullControlList } from "../../../lists/read-list.js";
 import type { Db } from "../../../db/client.js";
-import { fileAttributes } from "../../../db/queries/files.js";
 import type { AppRouteHandler } from "../../types.js";
 import type { AddItemRoute, ClaimRoute, CreateRoute, ListRoute, OutcomeRoute, ReadRoute, SkipRoute, StartRoute, SummaryRoute } from "./control-lists.routes.js";
 import { toControlList, toControlListItem } from "./control-lists.schemas.js";
-import { itemExtras } from "../../../lists/explain-items.js";
+import { attributesOf, itemExtras } from "../../../lists/explain-items.js";
 
 /**
  * Inspectors reach only lists of their units (403 otherwise); auditors and admins reach all. A
@@ -64,7 +63,7 @@ export const read: AppRouteHandler<ReadRoute> = async (c) => {
   const extras = await itemExtras(db, list, shown, view);
   if (!csv) return c.json({ ...toControlList(list, view), items: shown.map((i) => toControlListItem(i, view, true, extras(i))) }, 200);
   const attributes = query.attributes ? query.attributes.split(",").filter(Boolean) : await defaultCsvAttributes(db);
-  const { header, rows } = exportTable(list, shown, view, attributes, await fileAttributes(db, shown.map((i) => i.fileId)), extras);
+  const { header, rows } = exportTable(list, shown, view, attributes, await attributesOf(db, shown), extras);
   return c.body(csvStream(header, rows, { bom: query.bom === "true" }), 200, {
     "content-type": "text/csv; charset=utf-8",
     "content-disposition": `attachment; filename="control-list-${list.id}.csv"`,

@@ -51,7 +51,7 @@ export async function showList(c: WebContext, add?: FormState, status: 200 | 404
   const shown = lists.itemsInViewOrder(items, list, view, lists.orderSecret(config));
   const [allAttributes, values, { total }, extras] = await Promise.all([
     lists.defaultCsvAttributes(database.db),
-    fileAttributes(database.db, shown.map((i) => i.fileId)),
+    lists.attributesOf(database.db, shown),
     lists.summarizeControlList(database.db, id),
     lists.itemExtras(database.db, list, shown, view),
   ]);
@@ -227,7 +227,7 @@ export async function exportList(c: WebContext) {
   const view = viewOf(actor);
   const shown = lists.itemsInViewOrder(items, list, view, lists.orderSecret(config));
   const attributes = await lists.defaultCsvAttributes(database.db);
-  const [values, extras] = await Promise.all([fileAttributes(database.db, shown.map((i) => i.fileId)), lists.itemExtras(database.db, list, shown, view)]);
+  const [values, extras] = await Promise.all([lists.attributesOf(database.db, shown), lists.itemExtras(database.db, list, shown, view)]);
   const { header, rows } = lists.exportTable(list, shown, view, attributes, values, extras);
   return c.body(lists.csvStream(header, rows, { bom: true }), 200, {
     "content-type": "text/csv; charset=utf-8",

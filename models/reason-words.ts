@@ -40,6 +40,19 @@ export const formatValue = (encoding: AttributeEncoding, value: unknown, locale 
   return String(value);
 };
 
+/**
+ * The encoding's typical value as shown, once per encoding and locale: it is the same for every
+ * file, and formatting numbers was most of the cost of a list's reasons in words.
+ */
+const typicalShownCache = new WeakMap<AttributeEncoding, Map<string, string>>();
+const typicalShown = (encoding: AttributeEncoding, locale: string): string => {
+  let byLocale = typicalShownCache.get(encoding);
+  if (!byLocale) typicalShownCache.set(encoding, (byLocale = new Map()));
+  let shown = byLocale.get(locale);
+  if (shown === undefined) byLocale.set(locale, (shown = formatValue(encoding, encoding.typical, locale)));
+  return shown;
+};
+
 const comparisonOf = (encoding: AttributeEncoding, value: unknown): ReasonInWords["comparison"] => {
   if (value === null || value === undefined || value === "") return "missing";
   switch (encoding.type) {
@@ -73,7 +86,7 @@ export const reasonInWords = (
   const comparison = comparisonOf(encoding, value);
   const direction = reason.contribution < 0 ? "lowers" : "raises";
   const shown = formatValue(encoding, value, options.locale);
-  const reference = formatValue(encoding, encoding.typical, options.locale);
+  const reference = typicalShown(encoding, options.locale ?? "en");
   const text =
     comparison === "missing"
       ? `${label} not given: ${direction} the risk`

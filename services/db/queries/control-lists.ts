@@ -169,17 +169,17 @@ export async function insertControlList(
   const [list] = await tx.insert(controlLists).values(row).returning();
   const inserted = await queryRows<ControlListItemRow & { attributes: Record<string, unknown> }>(
     tx,
+    // Probes per item (files by id, the run's partition by file id) as scalar subqueries: a join
+    // may be planned as a read of every file of the unit, or a scan of every partition.
     sql`with picked as (
-          select p.*, f.attributes from jsonb_to_recordset(${JSON.stringify(items)}::jsonb)
+          select p.*, (select f.attributes from files f where f.id = p."fileId" and f.unit = ${input.unit}) as attributes
+          from jsonb_to_recordset(${JSON.stringify(items)}::jsonb)
                as p("fileId" text, position int, score float8, "selectedBy" text, "selectionProbability" float8)
-          join files f on f.id = p."fileId" and f.unit = ${input.unit}
         ), stored as (
           insert into control_list_items (list_id, file_id, position, score, selected_by, selection_probability, reasons)
           select ${input.id}, p."fileId", p.position, p.score, p."selectedBy", p."selectionProbability",
-                 -- A probe per item (the run's partition, by file id), not a join, which may be
-                 -- planned as a scan of every partition.
                  coalesce((select s.reasons from scores s where s.run_id = ${input.runId} and s.file_id = p."fileId"), '[]'::jsonb)
-          from picked p
+          from picked p where p.attributes is not null
           returning ${ITEM_ROW_COLUMNS}
         )
         select stored.*, picked.attributes from stored join picked on picked."fileId" = stored."fileId"`,
@@ -229,10 +229,11 @@ const listWithItems = preparedPerDb((db) =>
         select json_agg(json_build_object(
                  'position', i.position, 'fileId', i.file_id, 'score', i.score, 'reasons', i.reasons,
                  'status', i.status, 'note', i.note, 'assignedTo', i.assigned_to, 'outcomeId', i.outcome_id,
-                 'selectedBy', i.selected_by, 'selectionProbability', i.selection_probability, 'attributes', f.attributes)
+                 'selectedBy', i.selected_by, 'selectionProbability', i.selection_probability,
+                 -- A probe per item, not a join, which may be planned as a scan of every file.
+                 'attributes', (select f.attributes from files f where f.id = i.file_id))
                order by i.position)
-        -- Qualified by hand: drizzle renders the outer column as a bare "id", which files would capture.
-        from control_list_items i left join files f on f.id = i.file_id where i.list_id = control_lists.id)`,
+        from control_list_items i where i.list_id = ${controlLists.id})`,
     })
     .from(controlLists)
     .where(eq(controlLists.id, sql.placeholder("id")))

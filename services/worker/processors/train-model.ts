@@ -5,14 +5,8 @@ import { TrainModelPayload } from "../../../jobs/training.js";
 import { FeatureSchemaDefinition } from "../../../models/feature-schema.js";
 import { TrainParams } from "../../../models/train-params.js";
 import { type Actor, SYSTEM_ACTOR } from "../../auth/actor.js";
-import {
-  activeModelArtifact,
-  claimTraining,
-  failTraining,
-  finishTraining,
-  modelStatus,
-  updateTrainingProgress,
-} from "../../db/queries/models.js";
+import { claimTraining, failTraining, finishTraining, modelStatus, updateTrainingProgress } from "../../db/queries/model-training.js";
+import { activeModelArtifact } from "../../db/queries/models.js";
 import { latestFeatureSchema, readTrainingRows } from "../../db/queries/training-data.js";
 import type { CpuPool } from "../cpu-pool.js";
 import type { WorkerDeps } from "../deps.js";

@@ -81,7 +81,13 @@ export function trainModelProcessor(pool: CpuPool, deps: WorkerDeps) {
       pendingTimer = undefined;
       lastWrite = Date.now();
       const snapshot = { ...progress, updatedAt: new Date().toISOString() };
-      writing = writing.then(() => updateTrainingProgress(db, modelId, snapshot).then(() => undefined, () => undefined));
+      // Stored first, then published on the job, so that a job `progress` event (the queue
+      // dashboard, a test waiting on it) never runs ahead of what GET /v1/models/{id} shows.
+      writing = writing.then(() =>
+        updateTrainingProgress(db, modelId, snapshot)
+          .then((live) => (live ? job.updateProgress(snapshot) : undefined))
+          .then(() => undefined, () => undefined),
+      );
     };
     const setProgress = (next: Record<string, unknown>) => {
       progress = { ...progress, ...next };

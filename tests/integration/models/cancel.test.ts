@@ -1,44 +1,44 @@
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
+import { QUEUE } from "../../../jobs/queues.js";
+import { trainJobId } from "../../../jobs/training.js";
 import { auditEvents, outcomes } from "../../../services/db/schema/index.js";
 import { createLogger } from "../../../services/logger.js";
 import { startWorkers } from "../../../services/worker/worker.js";
 import { createTestContext, type TestContext } from "../../helpers/app.js";
-import { QUEUE } from "../../../jobs/queues.js";
-import { trainJobId } from "../../../jobs/training.js";
 import { jobEnded, waitForJobEvent } from "../../helpers/job-events.js";
-import { loadDemo } from "./model-fixtures.js";
 import { getModelBody, waitForModel } from "../../helpers/training.js";
+import { loadDemo } from "./model-fixtures.js";
 
 /** Enough epochs of tiny batches that a training is still running when the test cancels it. */
 const SLOW_PARAMS = { hiddenUnits: 16, layers: 1, batchSize: 8, maxEpochs: 1000, patience: 1000 };
 
-describe("POST /v1/models/:id/cancel and training failures", () => {
-  let ctx: TestContext;
-  let workers: Awaited<ReturnType<typeof startWorkers>> | undefined;
-  let officer: string;
-
-  beforeAll(async () => {
-    ctx = await createTestContext("postgres", { TFJS_BACKEND: "wasm" });
-    officer = await ctx.key("data_officer", [], "Cleo Canceller");
-  });
-
-  afterAll(async () => {
+/**
+ * Each test has its own database, queue prefix and (unless it says otherwise) worker, so that it
+ * stands alone in any order: one needs no feature schema, another no worker, others the demo data.
+ */
+async function setup({ demo = false, worker = true } = {}) {
+  const ctx: TestContext = await createTestContext("postgres", { TFJS_BACKEND: "wasm" });
+  const workers = worker
+    ? await startWorkers({ database: ctx.test.database, connection: ctx.redis, config: ctx.config, logger: createLogger("silent") })
+    : undefined;
+  onTestFinished(async () => {
     await workers?.close();
-    await ctx?.close();
+    await ctx.close();
   });
-
+  if (demo) await loadDemo(ctx.test.database.db, { files: 3000 });
+  const officer = await ctx.key("data_officer", [], "Cleo Canceller");
   const train = async (json: Record<string, unknown>) => {
     const res = await ctx.request("POST", "/v1/models", { key: officer, json });
     expect(res.status).toBe(202);
     return ((await res.json()) as { id: string }).id;
   };
-  const start = async () => {
-    workers ??= await startWorkers({ database: ctx.test.database, connection: ctx.redis, config: ctx.config, logger: createLogger("silent") });
-  };
+  return { ctx, officer, train };
+}
 
+describe("POST /v1/models/:id/cancel and training failures", () => {
   it("fails with the reason when no feature schema exists", async () => {
-    await start();
+    const { ctx, officer, train } = await setup();
     const id = await train({});
     const model = await waitForModel(ctx, officer, id);
     expect(model.status).toBe("failed");
@@ -48,7 +48,7 @@ describe("POST /v1/models/:id/cancel and training failures", () => {
   });
 
   it("fails with the reason when the labels hold a single outcome", async () => {
-    await loadDemo(ctx.test.database.db, { files: 3000 });
+    const { ctx, officer, train } = await setup({ demo: true });
     await ctx.test.database.db.delete(outcomes).where(eq(outcomes.outcome, 1));
     const model = await waitForModel(ctx, officer, await train({ split: "random" }));
     expect(model.status).toBe("failed");
@@ -56,14 +56,14 @@ describe("POST /v1/models/:id/cancel and training failures", () => {
   });
 
   it("fails with the reason when nothing was controlled before the cutoff", async () => {
+    const { ctx, officer, train } = await setup({ demo: true });
     const model = await waitForModel(ctx, officer, await train({ cutoff: "2000-01-01" }));
     expect(model.status).toBe("failed");
     expect(model.error).toMatch(/no file has a control before the cutoff 2000-01-01/);
   });
 
   it("stops a running training: status failed with reason cancelled, progress frozen, idempotent", async () => {
-    await ctx.test.database.db.delete(outcomes);
-    await loadDemo(ctx.test.database.db, { files: 3000, outcomesOnly: true });
+    const { ctx, officer, train } = await setup({ demo: true });
     const id = await train({ split: "random", params: SLOW_PARAMS });
     // The job's progress events come after the row is written: at epoch 2 the API shows it training.
     await waitForJobEvent(ctx, QUEUE.training, (e) => e.jobId === trainJobId(id) && e.event === "progress" && Number((e.data as { epoch?: number }).epoch) >= 2);
@@ -97,8 +97,7 @@ describe("POST /v1/models/:id/cancel and training failures", () => {
   });
 
   it("drops a queued training that no worker has taken yet", async () => {
-    await workers?.close();
-    workers = undefined;
+    const { ctx, officer, train } = await setup({ worker: false });
     const id = await train({});
     const res = await ctx.request("POST", `/v1/models/${id}/cancel`, { key: officer });
     expect(res.status).toBe(200);

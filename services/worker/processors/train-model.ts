@@ -5,14 +5,8 @@ import { TrainModelPayload } from "../../../jobs/training.js";
 import { FeatureSchemaDefinition } from "../../../models/feature-schema.js";
 import { TrainParams } from "../../../models/train-params.js";
 import { type Actor, SYSTEM_ACTOR } from "../../auth/actor.js";
-import {
-  activeModelArtifact,
-  claimTraining,
-  failTraining,
-  finishTraining,
-  modelStatus,
-  updateTrainingProgress,
-} from "../../db/queries/models.js";
+import { claimTraining, failTraining, finishTraining, modelStatus, updateTrainingProgress } from "../../db/queries/model-training.js";
+import { activeModelArtifact } from "../../db/queries/models.js";
 import { latestFeatureSchema, readTrainingRows } from "../../db/queries/training-data.js";
 import type { CpuPool } from "../cpu-pool.js";
 import type { WorkerDeps } from "../deps.js";
@@ -87,7 +81,13 @@ export function trainModelProcessor(pool: CpuPool, deps: WorkerDeps) {
       pendingTimer = undefined;
       lastWrite = Date.now();
       const snapshot = { ...progress, updatedAt: new Date().toISOString() };
-      writing = writing.then(() => updateTrainingProgress(db, modelId, snapshot).then(() => undefined, () => undefined));
+      // Stored first, then published on the job, so that a job `progress` event (the queue
+      // dashboard, a test waiting on it) never runs ahead of what GET /v1/models/{id} shows.
+      writing = writing.then(() =>
+        updateTrainingProgress(db, modelId, snapshot)
+          .then((live) => (live ? job.updateProgress(snapshot) : undefined))
+          .then(() => undefined, () => undefined),
+      );
     };
     const setProgress = (next: Record<string, unknown>) => {
       progress = { ...progress, ...next };

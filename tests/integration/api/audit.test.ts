@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { z } from "zod";
 import { queryRows } from "../../../services/db/client.js";
 import { createTestContext, type TestContext } from "../../helpers/app.js";
@@ -55,7 +55,16 @@ describe("audit chain", () => {
     expect(transactions).toBeLessThan(100);
   });
 
+  /** Creates n api keys (n api_key.create events) through the API. */
+  const createKeys = async (on: TestContext, key: string, n: number) => {
+    const responses = await Promise.all(
+      Array.from({ length: n }, (_, i) => on.request("POST", "/v1/api-keys", { key, json: { role: "auditor", name: `auditor ${i}` } })),
+    );
+    expect(responses.map((r) => r.status)).toEqual(Array(n).fill(201));
+  };
+
   it("GET /v1/audit/events pages the events in chain order and filters by action family", async () => {
+    await createKeys(ctx, admin, 60);
     const first = await ctx.request("GET", "/v1/audit/events?limit=50&action=api_key.*", { key: auditor });
     expect(first.status).toBe(200);
     const page = (await first.json()) as { items: { id: number; action: string; prevHash: string; hash: string }[]; nextAfter: number };
@@ -70,14 +79,18 @@ describe("audit chain", () => {
   });
 
   it("a row edited by hand (trigger disabled) is reported as exactly that row", async () => {
-    const sql = ctx.test.superuser();
+    // Its own database: a broken chain would fail the other tests of this file.
+    const own = await createTestContext("postgres");
+    onTestFinished(() => own.close());
+    await createKeys(own, await own.key("admin"), 20);
+    const sql = own.test.superuser();
     const [victim] = await sql<{ id: number }[]>`select id::int from audit_events where action = 'api_key.create' order by id offset 17 limit 1`;
     await sql.begin(async (tx) => {
       await tx`alter table audit_events disable trigger audit_events_append_only`;
       await tx`update audit_events set details = jsonb_set(details, '{name}', '"someone else"') where id = ${victim.id}`;
       await tx`alter table audit_events enable trigger audit_events_append_only`;
     });
-    const result = await verify();
+    const result = Verification.parse(await (await own.request("GET", "/v1/audit/verify", { key: await own.key("auditor") })).json());
     expect(result.ok).toBe(false);
     expect(result.firstBroken).toMatchObject({ id: victim.id, reason: "hash_mismatch" });
   });

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { queryRows } from "../../../services/db/client.js";
 import { createTestContext, type TestContext } from "../../helpers/app.js";
 import { buildScoredPopulation } from "../../helpers/scored-population.js";
@@ -8,11 +8,10 @@ import { buildScoredPopulation } from "../../helpers/scored-population.js";
 describe("control list edges", () => {
   let ctx: TestContext;
   let inspector: string;
-  let runId: string;
 
   beforeAll(async () => {
     ctx = await createTestContext("postgres");
-    ({ runId } = await buildScoredPopulation(ctx.test.database.db, { units: { north: 300 } }));
+    await buildScoredPopulation(ctx.test.database.db, { units: { north: 300 } });
     inspector = await ctx.key("inspector", ["north"]);
   });
   afterAll(() => ctx.close());
@@ -45,14 +44,20 @@ describe("control list edges", () => {
   });
 
   it("a list from a run whose scores retention dropped is a 409 that says so, and stores nothing", async () => {
-    const admin = await ctx.key("admin");
-    expect((await newList(5)).id).toBeDefined();
-    expect((await ctx.request("DELETE", `/v1/scoring-runs/${runId}/scores`, { key: admin })).status).toBe(200);
-    const [{ before }] = await queryRows<{ before: number }>(ctx.test.database.db, sql`select count(*)::int as before from control_lists`);
-    const res = await ctx.request("POST", "/v1/control-lists", { key: inspector, json: { unit: "north", capacity: 5 } });
+    // Its own database: dropping the run's scores would leave the other test with no scores.
+    const own = await createTestContext("postgres");
+    onTestFinished(() => own.close());
+    const { runId } = await buildScoredPopulation(own.test.database.db, { units: { north: 40 } });
+    const pick = await own.key("inspector", ["north"]);
+    const admin = await own.key("admin");
+    const newList = () => own.request("POST", "/v1/control-lists", { key: pick, json: { unit: "north", capacity: 5 } });
+    expect((await newList()).status).toBe(201);
+    expect((await own.request("DELETE", `/v1/scoring-runs/${runId}/scores`, { key: admin })).status).toBe(200);
+    const count = async () => (await queryRows<{ n: number }>(own.test.database.db, sql`select count(*)::int as n from control_lists`))[0].n;
+    const before = await count();
+    const res = await newList();
     expect(res.status).toBe(409);
     expect(await res.json()).toMatchObject({ detail: expect.stringMatching(/dropped by retention/), reason: "scores_dropped", runId });
-    const [{ after }] = await queryRows<{ after: number }>(ctx.test.database.db, sql`select count(*)::int as after from control_lists`);
-    expect(after).toBe(before);
+    expect(await count()).toBe(before);
   });
 });

@@ -17,18 +17,20 @@ describe("manual picks and skips", () => {
 
   beforeAll(async () => {
     ctx = await createTestContext("postgres");
-    pop = await buildScoredPopulation(ctx.test.database.db, { units: { north: 60, south: 20 } });
+    // The skip test has a unit of its own: its lists take most of their unit's files, which would
+    // leave the other tests nothing to pick in some orders.
+    pop = await buildScoredPopulation(ctx.test.database.db, { units: { north: 60, south: 20, east: 60 } });
     inspector = await ctx.key("inspector", ["north"]);
     auditor = await ctx.key("auditor");
   });
   afterAll(() => ctx.close());
 
   const db = () => ctx.test.database.db;
-  const newList = async (capacity: number) =>
-    (await (await ctx.request("POST", "/v1/control-lists", { key: inspector, json: { unit: "north", capacity, explorationShare: 0 } })).json()) as List;
+  const newList = async (capacity: number, unit = "north", key = inspector) =>
+    (await (await ctx.request("POST", "/v1/control-lists", { key, json: { unit, capacity, explorationShare: 0 } })).json()) as List;
   const add = (listId: string, json: unknown) => ctx.request("POST", `/v1/control-lists/${listId}/items`, { key: inspector, json });
-  const skip = (listId: string, fileId: string, reason: string) =>
-    ctx.request("POST", `/v1/control-lists/${listId}/items/${fileId}/skip`, { key: inspector, json: { reason } });
+  const skip = (listId: string, fileId: string, reason: string, key = inspector) =>
+    ctx.request("POST", `/v1/control-lists/${listId}/items/${fileId}/skip`, { key, json: { reason } });
   const asAuditor = async (listId: string) => (await (await ctx.request("GET", `/v1/control-lists/${listId}`, { key: auditor })).json()) as List;
 
   it("adds a file of the unit by hand, last, as a manual pick without propensity, with its reason on the trail", async () => {
@@ -69,15 +71,16 @@ describe("manual picks and skips", () => {
   });
 
   it("skips an item with its reason: finished for the list, free for the next one, no outcome possible", async () => {
-    const list = await newList(2);
+    const east = await ctx.key("inspector", ["east"]);
+    const list = await newList(2, "east", east);
     const [first, second] = list.items;
-    const res = await skip(list.id, first.fileId, "file closed: the company was dissolved");
+    const res = await skip(list.id, first.fileId, "file closed: the company was dissolved", east);
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ item: { status: "skipped", note: "file closed: the company was dissolved" }, listClosed: false });
     // Skipping again is the same answer; recording an outcome on it is refused.
-    expect((await skip(list.id, first.fileId, "file closed: the company was dissolved")).status).toBe(200);
-    await expectProblem(await ctx.request("POST", `/v1/control-lists/${list.id}/items/${first.fileId}/outcome`, { key: inspector, json: { outcome: 0 } }), 409);
-    const summary = (await (await ctx.request("GET", `/v1/control-lists/${list.id}/summary`, { key: inspector })).json()) as {
+    expect((await skip(list.id, first.fileId, "file closed: the company was dissolved", east)).status).toBe(200);
+    await expectProblem(await ctx.request("POST", `/v1/control-lists/${list.id}/items/${first.fileId}/outcome`, { key: east, json: { outcome: 0 } }), 409);
+    const summary = (await (await ctx.request("GET", `/v1/control-lists/${list.id}/summary`, { key: east })).json()) as {
       total: { items: number; done: number; skipped: number; pending: number };
     };
     expect(summary.total).toMatchObject({ items: 2, done: 0, skipped: 1, pending: 1 });
@@ -88,11 +91,11 @@ describe("manual picks and skips", () => {
                              where i.file_id = ${first.fileId} and l.status = 'open' and i.status not in ('done', 'skipped')) as "eligibleAgain"`,
     );
     expect(eligibleAgain).toBe(true);
-    const next = await newList(60);
+    const next = await newList(60, "east", east);
     expect(next.items.map((i) => i.fileId)).toContain(first.fileId);
     expect(next.items.map((i) => i.fileId)).not.toContain(second.fileId);
     // Skipping the last open item closes the list.
-    const last = await skip(list.id, second.fileId, "inspector on sick leave this week");
+    const last = await skip(list.id, second.fileId, "inspector on sick leave this week", east);
     expect(await last.json()).toMatchObject({ listClosed: true });
     const events = await queryRows<{ n: number }>(db(), sql`select count(*)::int as n from audit_events where action = 'control_list.item.skip' and target = ${list.id}`);
     expect(events[0].n).toBe(2);

@@ -6,6 +6,7 @@ import { type RunningWorkers, startWorkers } from "../../../services/worker/work
 import { createTestContext, type TestContext } from "../../helpers/app.js";
 import { insertDemoFiles } from "../../helpers/demo-files.js";
 import { waitForRun } from "../../helpers/scoring.js";
+import { waitForModel } from "../../helpers/training.js";
 import { insertTrainedModel } from "../../helpers/trained-model.js";
 
 /** The request ids of the events of `action` on `target`. */
@@ -46,8 +47,7 @@ describe("the events a request causes later, in a job, quote its request id", ()
     const res = await ctx.request("POST", "/v1/models", { key: officer, json: { name: "no labels" }, headers: { "x-request-id": "train-req-1" } });
     expect(res.status).toBe(202);
     const { id } = (await res.json()) as { id: string };
-    const deadline = Date.now() + 60_000;
-    while ((await requestIdsOf(ctx, "model.failed", id)).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    expect((await waitForModel(ctx, officer, id)).status).toBe("failed");
     expect(await requestIdsOf(ctx, "model.train", id)).toEqual(["train-req-1"]);
     expect(await requestIdsOf(ctx, "model.failed", id)).toEqual(["train-req-1"]);
   });

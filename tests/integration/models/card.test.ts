@@ -7,7 +7,8 @@ import { createTestContext, type TestContext } from "../../helpers/app.js";
 import { type CliTarget, serveForCli } from "../../helpers/cli.js";
 import { expectProblem } from "../../helpers/problem.js";
 import { startRun, waitForRun } from "../../helpers/scoring.js";
-import { finished, insertModel, loadDemo, type ModelBody, pollModel, prefixOf, SMALL_PARAMS } from "./model-fixtures.js";
+import { insertModel, loadDemo, prefixOf, SMALL_PARAMS } from "./model-fixtures.js";
+import { type ModelBody, waitForModel } from "../../helpers/training.js";
 
 describe("GET /v1/models/:id/card and cts models card: the model's documentation from stored facts", () => {
   let ctx: TestContext;
@@ -31,7 +32,7 @@ describe("GET /v1/models/:id/card and cts models card: the model's documentation
     cli = await serveForCli(ctx);
     const res = await ctx.request("POST", "/v1/models", { key: officer, json: { name: "carded", split: "random", seed: 4, params: SMALL_PARAMS } });
     const { id } = (await res.json()) as { id: string };
-    expect((await pollModel(ctx, officer, id, finished)).status).toBe("trained");
+    expect((await waitForModel(ctx, officer, id)).status).toBe("trained");
     shadowRun = (await waitForRun(ctx, officer, (await startRun(ctx, officer, { modelId: id, shadow: true })).id)) as never;
     const estimated = await ctx.request("GET", `/v1/models/${id}/yield-estimate?capacity=0.1`, { key: officer });
     expect(estimated.status).toBe(200);

@@ -5,7 +5,7 @@ import { loadDemoIfEmpty } from "../../../services/runtime/load-demo.js";
 import { verdictWarnings } from "../../../services/policy/approval.js";
 import { startWorkers } from "../../../services/worker/worker.js";
 import { createTestContext, type TestContext } from "../../helpers/app.js";
-import { finished, pollModel } from "./model-fixtures.js";
+import { waitForModel } from "../../helpers/training.js";
 
 /**
  * The first run teaches the right thing: the demo population `npm start` loads by default, trained
@@ -35,7 +35,7 @@ describe("the default demo's first model", () => {
     const res = await ctx.request("POST", "/v1/models", { key: officer, json: { name: "first" } });
     expect(res.status).toBe(202);
     const { id } = (await res.json()) as { id: string };
-    const model = await pollModel(ctx, officer, id, finished, () => {}, 170_000);
+    const model = await waitForModel(ctx, officer, id, { timeoutMs: 170_000 });
     expect(model.error).toBeNull();
     const verdict = model.metrics!.verdict;
     expect(verdict.positives).toBeGreaterThanOrEqual(100);

@@ -7,7 +7,8 @@ import { startWorkers } from "../../../services/worker/worker.js";
 import { createTestContext, type TestContext } from "../../helpers/app.js";
 import { type CliTarget, serveForCli } from "../../helpers/cli.js";
 import { expectProblem } from "../../helpers/problem.js";
-import { finished, insertModel, loadDemo, type ModelBody, pollModel, prefixOf, SMALL_PARAMS } from "./model-fixtures.js";
+import { insertModel, loadDemo, prefixOf, SMALL_PARAMS } from "./model-fixtures.js";
+import { type ModelBody, waitForModel } from "../../helpers/training.js";
 
 describe("fairness report stored with each model evaluation, GET /v1/models/:id/fairness, cts models fairness", () => {
   let ctx: TestContext;
@@ -28,7 +29,7 @@ describe("fairness report stored with each model evaluation, GET /v1/models/:id/
     const res = await ctx.request("POST", "/v1/models", { key: officer, json: { split: "random", seed: 5, params: SMALL_PARAMS } });
     expect(res.status).toBe(202);
     const { id } = (await res.json()) as { id: string };
-    model = await pollModel(ctx, auditor, id, finished);
+    model = await waitForModel(ctx, auditor, id);
     expect(model.status).toBe("trained");
     stored = model.metrics!.fairness as FairnessEvaluation;
   }, 180_000);

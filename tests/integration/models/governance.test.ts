@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditEvents, models } from "../../../services/db/schema/index.js";
 import { createTestContext, type TestContext } from "../../helpers/app.js";
 import { expectProblem } from "../../helpers/problem.js";
-import { insertModel, type ModelBody, prefixOf } from "./model-fixtures.js";
+import { insertModel, prefixOf } from "./model-fixtures.js";
+import type { ModelBody } from "../../helpers/training.js";
 
 const JUSTIFICATION = { justification: "validated on the 2025 controls" };
 

@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { expect } from "vitest";
 import { demoPopulation } from "../../../data/demo/generate.js";
 import { demoSchema } from "../../../data/demo/schema.js";
 import { mulberry32 } from "../../../models/prng.js";
@@ -7,7 +6,6 @@ import type { TrainParamsInput } from "../../../models/train-params.js";
 import { computeVerdict } from "../../../models/verdict.js";
 import type { Db } from "../../../services/db/client.js";
 import { featureSchemas, files, type ModelStatus, models, outcomes } from "../../../services/db/schema/index.js";
-import type { TestContext } from "../../helpers/app.js";
 
 /** A small net: the tests check the plumbing and a clear margin over random, not top quality. */
 export const SMALL_PARAMS: TrainParamsInput = { hiddenUnits: 16, layers: 1, maxEpochs: 20, patience: 5, batchSize: 64 };
@@ -75,43 +73,3 @@ export async function insertModel(db: Db, opts: { status: ModelStatus; trainedBy
 
 /** The key prefix (`cts_xxxxxxxx`) of a clear key, as the actor id and models.trained_by hold it. */
 export const prefixOf = (key: string): string => key.slice(0, "cts_".length + 8);
-
-export type ModelBody = {
-  id: string;
-  status: ModelStatus;
-  error: string | null;
-  progress: Record<string, unknown> | null;
-  artifactSha256: string | null;
-  dataDigest: string | null;
-  codeVersion: string | null;
-  backend: string | null;
-  counts: Record<string, number> | null;
-  metrics: Record<string, any> | null;
-  baselines: Record<string, any> | null;
-  params: Record<string, any>;
-  trainedBy: string;
-  finishedAt: string | null;
-};
-
-/** Polls GET /v1/models/:id until `done(model)` holds, calling `seen` with every answer. */
-export async function pollModel(
-  ctx: TestContext,
-  key: string,
-  id: string,
-  done: (m: ModelBody) => boolean,
-  seen: (m: ModelBody) => void = () => {},
-  timeoutMs = 90_000,
-): Promise<ModelBody> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const res = await ctx.request("GET", `/v1/models/${id}`, { key });
-    expect(res.status).toBe(200);
-    const body = (await res.json()) as ModelBody;
-    seen(body);
-    if (done(body)) return body;
-    if (Date.now() > until) throw new Error(`model ${id} still ${body.status} after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-export const finished = (m: ModelBody) => !["draft", "training"].includes(m.status);

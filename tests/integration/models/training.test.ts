@@ -1,12 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { QUEUE } from "../../../jobs/queues.js";
 import { TRAIN_MODEL } from "../../../jobs/training.js";
 import { createLogger } from "../../../services/logger.js";
 import { loadDemoIfEmpty } from "../../../services/runtime/load-demo.js";
 import { startWorkers } from "../../../services/worker/worker.js";
 import { createTestContext, type TestContext } from "../../helpers/app.js";
 import { DRIVERS } from "../../helpers/database.js";
+import { jobEnded } from "../../helpers/job-events.js";
 import { expectProblem } from "../../helpers/problem.js";
-import { finished, type ModelBody, pollModel, SMALL_PARAMS } from "./model-fixtures.js";
+import { SMALL_PARAMS } from "./model-fixtures.js";
+import { getModelBody, type ModelBody, waitForModel } from "../../helpers/training.js";
 
 describe.each(DRIVERS)("POST /v1/models trains through the training queue (%s)", (driver) => {
   let ctx: TestContext;
@@ -38,7 +41,7 @@ describe.each(DRIVERS)("POST /v1/models trains through the training queue (%s)",
     expect(created.status).toBe("draft");
     expect(created.jobId).toBe(`train-${created.id}`);
 
-    first = await pollModel(ctx, auditor, created.id, finished, (m) => m.progress && progressSeen.push(m.progress));
+    first = await waitForModel(ctx, auditor, created.id, { progress: (p) => progressSeen.push(p) });
     expect(first.error).toBeNull();
     expect(first.status).toBe("trained");
     expect(progressSeen.some((p) => p.phase === "training" && typeof p.epoch === "number" && typeof p.valPrAuc === "number")).toBe(true);
@@ -103,7 +106,7 @@ describe.each(DRIVERS)("POST /v1/models trains through the training queue (%s)",
   it("is reproducible: the same data, seed and backend give the same artifact bytes", async () => {
     const res = await ctx.request("POST", "/v1/models", { key: officer, json: { name: "again", split: "random", seed: 3, params: SMALL_PARAMS } });
     const { id } = (await res.json()) as { id: string };
-    const again = await pollModel(ctx, officer, id, finished);
+    const again = await waitForModel(ctx, officer, id);
     expect(again.status).toBe("trained");
     expect(again.dataDigest).toBe(first.dataDigest);
     expect(again.artifactSha256).toBe(first.artifactSha256);
@@ -112,7 +115,7 @@ describe.each(DRIVERS)("POST /v1/models trains through the training queue (%s)",
   it("weights rows by inverse selection probability when ipw is set", async () => {
     const res = await ctx.request("POST", "/v1/models", { key: officer, json: { split: "random", seed: 3, ipw: true, params: SMALL_PARAMS } });
     const { id } = (await res.json()) as { id: string };
-    const weighted = await pollModel(ctx, officer, id, finished);
+    const weighted = await waitForModel(ctx, officer, id);
     expect(weighted.status).toBe("trained");
     expect(weighted.params.ipw).toBe(true);
     expect(weighted.dataDigest).toBe(first.dataDigest);
@@ -125,7 +128,7 @@ describe.each(DRIVERS)("POST /v1/models trains through the training queue (%s)",
     expect(approve.status).toBe(200);
     const res = await ctx.request("POST", "/v1/models", { key: officer, json: { params: SMALL_PARAMS } });
     const { id } = (await res.json()) as { id: string };
-    const challenger = await pollModel(ctx, officer, id, finished);
+    const challenger = await waitForModel(ctx, officer, id);
     expect(challenger.status).toBe("trained");
     expect(challenger.params.split.kind).toBe("temporal");
     expect(challenger.params.split.validationFrom).toMatch(/^\d{4}-\d{2}-\d{2}$/);
@@ -141,13 +144,11 @@ describe.each(DRIVERS)("POST /v1/models trains through the training queue (%s)",
   });
 
   it("does nothing when the job is delivered again after the model was stored", async () => {
-    const before = await pollModel(ctx, officer, first.id, () => true);
+    const before = await getModelBody(ctx, officer, first.id);
     const job = await ctx.queues.training.add(TRAIN_MODEL, { modelId: first.id }, { jobId: `redelivered-${first.id}` });
-    const until = Date.now() + 30_000;
-    while (!(await job.isCompleted()) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
-    const result = (await ctx.queues.training.getJob(job.id!))!.returnvalue as { skipped?: string };
-    expect(result.skipped).toBe("active");
-    const after = await pollModel(ctx, officer, first.id, () => true);
+    const ended = await jobEnded(ctx, QUEUE.training, job.id!, { timeoutMs: 30_000 });
+    expect(ended).toMatchObject({ event: "completed", returnvalue: { modelId: first.id, skipped: "active" } });
+    const after = await getModelBody(ctx, officer, first.id);
     expect(after).toEqual(before);
     const list = await ctx.request("GET", "/v1/models", { key: auditor });
     expect(((await list.json()) as { items: unknown[] }).items).toHaveLength(4);

@@ -7,7 +7,8 @@ import { startWorkers } from "../../../services/worker/worker.js";
 import { createTestContext, type TestContext } from "../../helpers/app.js";
 import { expectProblem } from "../../helpers/problem.js";
 import { startRun, waitForRun } from "../../helpers/scoring.js";
-import { finished, insertModel, loadDemo, pollModel, prefixOf, SMALL_PARAMS } from "./model-fixtures.js";
+import { insertModel, loadDemo, prefixOf, SMALL_PARAMS } from "./model-fixtures.js";
+import { waitForModel } from "../../helpers/training.js";
 
 type Body = {
   id: string;
@@ -40,7 +41,7 @@ describe("GET /v1/models/:id/yield-estimate: off-policy estimates from logged co
     auditor = await ctx.key("auditor", [], "Yara Auditor");
     const res = await ctx.request("POST", "/v1/models", { key: officer, json: { split: "random", seed: 6, params: SMALL_PARAMS } });
     modelId = ((await res.json()) as { id: string }).id;
-    expect((await pollModel(ctx, officer, modelId, finished)).status).toBe("trained");
+    expect((await waitForModel(ctx, officer, modelId)).status).toBe("trained");
     runId = (await waitForRun(ctx, officer, (await startRun(ctx, officer, { modelId, shadow: true })).id)).id;
   }, 180_000);
 

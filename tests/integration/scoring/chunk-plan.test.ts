@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Db, queryRows } from "../../../services/db/client.js";
-import { planChunks, type RunScope } from "../../../services/db/queries/scoring-runs.js";
+import { planChunks, type RunScope } from "../../../services/db/queries/scoring-run-planning.js";
 import { models, scoringRuns } from "../../../services/db/schema/index.js";
 import { createTestContext, type TestContext } from "../../helpers/app.js";
 import { insertDemoFiles } from "../../helpers/demo-files.js";

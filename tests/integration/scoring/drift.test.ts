@@ -13,7 +13,8 @@ import { createTestContext, type TestContext } from "../../helpers/app.js";
 import { type CliTarget, serveForCli } from "../../helpers/cli.js";
 import { expectProblem } from "../../helpers/problem.js";
 import { type RunJson, startRun, waitForRun } from "../../helpers/scoring.js";
-import { finished, loadDemo, pollModel, SMALL_PARAMS } from "../models/model-fixtures.js";
+import { waitForModel } from "../../helpers/training.js";
+import { loadDemo, SMALL_PARAMS } from "../models/model-fixtures.js";
 
 type DriftRun = RunJson & { drift: DriftReport | null; driftAlarm: boolean | null };
 
@@ -36,7 +37,7 @@ describe("drift of each scoring run against the model's training population", ()
     cli = await serveForCli(ctx);
     const res = await ctx.request("POST", "/v1/models", { key: officer, json: { split: "random", seed: 2, params: SMALL_PARAMS } });
     modelId = ((await res.json()) as { id: string }).id;
-    const model = await pollModel(ctx, officer, modelId, finished);
+    const model = await waitForModel(ctx, officer, modelId);
     expect(model.status).toBe("trained");
     const [row] = await ctx.test.database.db.select({ ref: models.driftReference }).from(models).where(eq(models.id, modelId));
     reference = DriftReferenceSchema.parse(row.ref);
@@ -53,7 +54,7 @@ describe("drift of each scoring run against the model's training population", ()
   it("stores the training reference with the model: every feature, and the validation scores", async () => {
     const features = featureAttributes(demoSchema()).map((a) => a.name);
     expect(reference.features.map((f) => f.name)).toEqual(features);
-    const model = await pollModel(ctx, officer, modelId, finished);
+    const model = await waitForModel(ctx, officer, modelId);
     expect(reference.rows).toBe(model.counts!.files);
     expect(reference.score.n).toBe(model.counts!.validation);
     for (const f of reference.features) expect(f.counts.reduce((s, c) => s + c, 0) + f.missing).toBe(reference.rows);
@@ -62,6 +63,7 @@ describe("drift of each scoring run against the model's training population", ()
   it("keeps each chunk's counts and the run's merged report, equal to one pass over the scored files", async () => {
     expect(first.totalChunks).toBeGreaterThan(3);
     const chunks = await ctx.test.database.db.select({ drift: scoringChunks.drift, n: scoringChunks.n }).from(scoringChunks).where(eq(scoringChunks.runId, first.id));
+    expect(chunks).toHaveLength(first.totalChunks);
     expect(chunks.every((c) => (c.drift as { n: number }).n === c.n)).toBe(true);
     expect(first.drift!.rows).toBe(first.totalFiles);
     // One pass over what the run scored, with the stored reference: the same report.

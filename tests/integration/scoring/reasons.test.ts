@@ -44,6 +44,7 @@ describe("score reasons (gradient × (input − baseline), grouped by attribute)
     expect(run.status).toBe("completed");
     const sql = ctx.test.database.driver === "postgres" ? ctx.test.database.sql : null;
     const top = await sql!`select reasons->0->>0 as attribute from scores where run_id = ${run.id} order by score desc limit 100`;
+    expect(top).toHaveLength(100);
     expect(top.every((r) => r.attribute === "bank_accounts")).toBe(true);
     const [share] = await sql!`select avg((reasons->0->>0 = 'bank_accounts')::int)::float as share from scores where run_id = ${run.id}`;
     expect(share.share).toBeGreaterThan(0.8);

@@ -1,9 +1,12 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import type { Job } from "bullmq";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { QUEUE } from "../../../jobs/queues.js";
 import { createLogger } from "../../../services/logger.js";
 import { type RunningWorkers, startWorkers } from "../../../services/worker/worker.js";
 import { createTestContext, type TestContext } from "../../helpers/app.js";
 import { insertDemoFiles } from "../../helpers/demo-files.js";
+import { waitForJobEvent } from "../../helpers/job-events.js";
 import { startRun, waitForRun } from "../../helpers/scoring.js";
 import { insertTrainedModel } from "../../helpers/trained-model.js";
 
@@ -46,20 +49,12 @@ describe("score-chunk under a worker killed mid-chunk", () => {
       },
     });
     const exited = new Promise((r) => child!.once("exit", r));
-    const deadline = Date.now() + 60_000;
-    while ((await ctx.queues.scoring.getWorkers()).length < 1) {
-      if (Date.now() > deadline) throw new Error("worker process did not start");
-      await new Promise((r) => setTimeout(r, 200));
-    }
     const officer = await ctx.key("data_officer");
+    // The flow waits in Redis until the process is up; its first chunk's active event is the kill's cue.
     const run = await startRun(ctx, officer, { scope: { all: true } });
     expect(run.totalChunks).toBe(2);
-
-    let active: { id?: string; data: { chunkNo: number } } | undefined;
-    while (!active) {
-      active = (await ctx.queues.scoring.getActive()).find((j) => j.name === "score-chunk");
-      if (!active) await new Promise((r) => setTimeout(r, 20));
-    }
+    const { jobId } = await waitForJobEvent(ctx, QUEUE.scoring, (e) => e.event === "active" && /-chunk-\d+$/.test(e.jobId), { timeoutMs: 60_000 });
+    const active = (await ctx.queues.scoring.getJob(jobId)) as Job<{ chunkNo: number }>;
     child.kill("SIGKILL");
     await exited;
     const sql = ctx.test.database.driver === "postgres" ? ctx.test.database.sql : null;

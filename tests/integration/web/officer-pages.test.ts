@@ -29,9 +29,9 @@ describe("data officer: models", () => {
     const id = /\/app\/models\/([0-9a-f-]{36})$/.exec(res.headers.get("location") ?? "")?.[1] ?? "";
     const [row] = await db().select().from(models).where(eq(models.id, id));
     expect(row).toMatchObject({ name: "weekly", status: "draft", seed: 3, trainedBy: prefixOf(trainerKey) });
-    expect(await ctx.queues.training.getJob(`train-${id}`)).toBeDefined();
-    const [event] = await db().select().from(auditEvents).where(and(eq(auditEvents.action, "model.train"), eq(auditEvents.target, id)));
-    expect(event).toBeDefined();
+    expect((await ctx.queues.training.getJob(`train-${id}`))?.data).toMatchObject({ modelId: id });
+    const events = await db().select().from(auditEvents).where(and(eq(auditEvents.action, "model.train"), eq(auditEvents.target, id)));
+    expect(events).toHaveLength(1);
     const page = await (await trainer.get(`/app/models/${id}`)).text();
     expect(page).toContain(`hx-get="/app/models/${id}/progress"`);
     expect(page).toContain('hx-trigger="every 1s"');

@@ -1,17 +1,8 @@
 import { enqueueTrainModel, removeQueuedTraining, trainJobId } from "../../../../jobs/training.js";
 import { DomainError } from "../../../errors.js";
-import {
-  approveModel,
-  cancelModel,
-  createModel,
-  failTraining,
-  getModel,
-  getModels,
-  listModels,
-  resumeModel,
-  retireModel,
-  suspendModel,
-} from "../../../db/queries/models.js";
+import { approveModel, resumeModel, retireModel, suspendModel } from "../../../db/queries/model-approval.js";
+import { cancelModel, createModel, failTraining } from "../../../db/queries/model-training.js";
+import { getModel, getModels, listModels } from "../../../db/queries/models.js";
 import type { AppDeps, AppRouteHandler } from "../../types.js";
 import type { Actor } from "../../../auth/actor.js";
 import type {

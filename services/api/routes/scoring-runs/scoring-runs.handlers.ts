@@ -2,15 +2,9 @@ import type { z } from "@hono/zod-openapi";
 import { streamSSE } from "hono/streaming";
 import { addScoringFlow } from "../../../../jobs/scoring.js";
 import { appendAuditEvent } from "../../../db/queries/audit-events.js";
-import {
-  cancelScoringRun,
-  createScoringRun,
-  dropRunScores,
-  failScoringRun,
-  getScoringRun,
-  listScoringRuns,
-  resumeScoringRun,
-} from "../../../db/queries/scoring-runs.js";
+import { cancelScoringRun, dropRunScores, resumeScoringRun } from "../../../db/queries/scoring-run-actions.js";
+import { createScoringRun } from "../../../db/queries/scoring-run-planning.js";
+import { failScoringRun, getScoringRun, listScoringRuns } from "../../../db/queries/scoring-runs.js";
 import { DomainError } from "../../../errors.js";
 import type { AppDeps, AppRouteHandler } from "../../types.js";
 import type {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fairnessReport } from "../../../models/fairness.js";
 import type { FairnessEvaluation } from "../../../models/fairness-schema.js";
 import { models } from "../../../services/db/schema/index.js";
-import { fmtInt, fmtPercent } from "../../../services/web/format.js";
+import { fmtInt, fmtNumber, fmtPercent } from "../../../services/web/format.js";
 import { createTestContext, type TestContext } from "../../helpers/app.js";
 import { webSignIn, type WebClient } from "../../helpers/web.js";
 import { insertModel, prefixOf } from "../models/model-fixtures.js";
@@ -68,8 +68,10 @@ describe("data officer: a model's fairness by segment", () => {
       }
     }
     expect(html).toContain('<th scope="col" class="num">False positive rate (ratio)</th>');
-    // The score deciles (a sanity view) are not a segment: not on the page.
-    expect(html).not.toContain('data-attribute="score_decile"');
+    // The score deciles (the sanity view) come after the segments, under their own heading.
+    expect(html).toMatch(/data-attribute="region"[\s\S]*<h3>By score decile<\/h3>[\s\S]*data-attribute="score_decile"/);
+    expect(html).toContain('<label for="reference-region">Reference for region</label>');
+    expect(html).toMatch(/<option value="region:north" selected="">north \(the largest\)<\/option>/);
   });
 
   it("marks the flagged group and the group too small to judge", async () => {
@@ -94,5 +96,21 @@ describe("data officer: a model's fairness by segment", () => {
     expect(rowOf(html, "south")).toContain(`data-metric="selectionRate">${fmtPercent(south?.rates.selectionRate.value)}`);
     const bare = await insertModel(ctx.test.database.db, { status: "trained", trainedBy: "cts_other000" });
     expect(await (await officer.get(`/app/models/${bare}`)).text()).toContain("has no stored fairness report");
+  });
+
+  it("judges against the reference group the officer picks (the API's re-judging), and refuses an unknown group with 422", async () => {
+    const html = await (await officer.get(`/app/models/${modelId}?capacity=0.1&reference=region:south&reference=score_decile:2`)).text();
+    expect(html).toMatch(/<option value="region:south" selected="">south<\/option>/);
+    expect(html).toContain("reference group “south” (chosen)");
+    expect(rowOf(html, "south")).toContain("(reference)");
+    const north = stored.reports[0].attributes[0].groups.find((g) => g.value === "north");
+    const south = stored.reports[0].attributes[0].groups.find((g) => g.value === "south");
+    const ratio = (north?.rates.selectionRate.value ?? 0) / (south?.rates.selectionRate.value ?? 1);
+    expect(rowOf(html, "north")).toContain(`data-metric="selectionRate">${fmtPercent(north?.rates.selectionRate.value)}<div class="muted">×${fmtNumber(ratio)}</div>`);
+    expect(rowOf(html, "north")).toContain('data-flag="selectionRate"');
+    expect(html).toContain("reference group “2” (chosen)");
+    const bad = await officer.get(`/app/models/${modelId}?reference=region:atlantis`);
+    expect(bad.status).toBe(422);
+    expect(await bad.text()).toContain("unknown group");
   });
 });

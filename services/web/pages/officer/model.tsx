@@ -9,7 +9,7 @@ import { fmtDateTime, fmtInt, fmtNumber, fmtPercent } from "../../format.js";
 import { formText, rolesOf } from "../../guard.js";
 import { actorOf, CSRF_FIELD, type WebContext } from "../../session.js";
 import { LineChart, type Series } from "./charts.js";
-import { Fairness } from "./fairness.js";
+import { Fairness, fairnessView } from "./fairness.js";
 import * as evidenceRoutes from "../../../api/routes/models/evidence.routes.js";
 
 const FIGURE = { aucRoc: "ROC-AUC", prAuc: "PR-AUC", precision: "Precision", recall: "Recall", yield: "Positives found" } as const;
@@ -157,6 +157,8 @@ export async function showModel(c: WebContext, form: { errors?: FieldError[]; no
   const m = await modelOf(c);
   const metrics = m.metrics as ModelMetricsJson | null;
   const title = `Model ${m.name ?? m.id.slice(0, 8)}`;
+  const showFairness = metrics !== null && rolesOf(evidenceRoutes.fairness).includes(actor.role);
+  const fairness = showFairness ? fairnessView(m, c.req.query("capacity"), c.req.queries("reference") ?? []) : null;
   if (form.errors) c.status(422);
   else if (form.notice) c.status(409);
   return c.render(
@@ -177,7 +179,7 @@ export async function showModel(c: WebContext, form: { errors?: FieldError[]; no
               <Curves m={m} metrics={metrics} />
             </>
           )}
-          {rolesOf(evidenceRoutes.fairness).includes(actor.role) && <Fairness m={m} capacity={c.req.query("capacity")} />}
+          {showFairness && <Fairness m={m} view={fairness} />}
         </>
       )}
       {m.status === "trained" && actor.role === "data_officer" && actor.id === m.trainedBy && (

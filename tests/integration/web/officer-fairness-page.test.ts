@@ -1,10 +1,10 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { fairnessReport } from "../../../models/fairness.js";
 import type { FairnessEvaluation } from "../../../models/fairness-schema.js";
 import { models } from "../../../services/db/schema/index.js";
 import { fmtInt, fmtNumber, fmtPercent } from "../../../services/web/format.js";
 import { createTestContext, type TestContext } from "../../helpers/app.js";
+import { fairnessEvaluation } from "../../helpers/evidence.js";
 import { webSignIn, type WebClient } from "../../helpers/web.js";
 import { insertModel, prefixOf } from "../models/model-fixtures.js";
 
@@ -13,35 +13,13 @@ let officer: WebClient;
 let modelId: string;
 let stored: FairnessEvaluation;
 
-/**
- * A stored report computed by models/ from rows built so that "south" is picked far more often
- * than "north" (the largest, the reference: its scores are lower at the same base rate) and "isle" is too small to judge.
- */
-function evaluation(): FairnessEvaluation {
-  const labels: number[] = [];
-  const scores: number[] = [];
-  const region: string[] = [];
-  const add = (name: string, n: number, positives: number, score: (i: number) => number) => {
-    for (let i = 0; i < n; i++) {
-      labels.push(i < positives ? 1 : 0);
-      scores.push(score(i));
-      region.push(name);
-    }
-  };
-  add("north", 220, 44, (i) => (i % 100) / 100);
-  add("south", 200, 40, (i) => 0.5 + (i % 50) / 100);
-  add("isle", 10, 1, (i) => i / 20);
-  const input = { labels: Uint8Array.from(labels), scores: Float32Array.from(scores), segments: { region } };
-  return { population: "validation", reports: [0.1, 0.2].map((capacity) => fairnessReport({ ...input, capacity })) };
-}
-
 beforeAll(async () => {
   ctx = await createTestContext();
   const key = await ctx.key("data_officer", [], "Fay Officer");
   officer = await webSignIn(ctx, key);
   modelId = await insertModel(ctx.test.database.db, { status: "trained", trainedBy: prefixOf(key) });
   const [row] = await ctx.test.database.db.select().from(models).where(eq(models.id, modelId));
-  stored = evaluation();
+  stored = fairnessEvaluation();
   await ctx.test.database.db.update(models).set({ metrics: { ...(row.metrics as object), fairness: stored } }).where(eq(models.id, modelId));
 });
 afterAll(() => ctx?.close());

@@ -11,6 +11,7 @@ import { ListRow, OutcomeForm, type RowData } from "./list-row.js";
 import { AddItemForm, type FormState } from "./item-forms.js";
 import { and, eq } from "drizzle-orm";
 import { controlListItems } from "../../../db/schema/index.js";
+import { scrollBox } from "../../scroll-box.js";
 
 /** Columns of file attributes a list page shows (the export has more). */
 const PAGE_ATTRIBUTES = 4;
@@ -72,7 +73,7 @@ export async function showList(c: WebContext, add?: FormState, status: 200 | 404
           Download as CSV
         </a>
       </p>
-      <div class="table-wrap">
+      <div {...scrollBox({ label: "Files to control" })}>
         <table aria-label="Files to control">
           <thead>
             <tr>

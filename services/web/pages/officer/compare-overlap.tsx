@@ -1,6 +1,7 @@
 import type { PickSet } from "../../../../models/list-overlap.js";
 import type { ModelsOverlap } from "../../../lists/list-overlap.js";
 import { fmtInt, fmtPercent } from "../../format.js";
+import { scrollBox } from "../../scroll-box.js";
 
 /** A set's hit rate as people read it: "2 of 4 known (50.0%)", or that none is known. */
 const hitRate = (s: PickSet) => (s.known === 0 ? "no outcome known" : `${fmtInt(s.hits)} of ${fmtInt(s.known)} known (${fmtPercent(s.hitRate)})`);
@@ -30,7 +31,7 @@ export function Overlap({ o, names }: { o: ModelsOverlap; names: [string, string
         Each list is the top of each unit by the model's latest completed scoring run, before the exclusions and exploration a real list applies. Hit rates count the files
         whose outcome is known (the latest control of each): past lists chose those files, so they hint at a difference; they do not measure it.
       </p>
-      <div class="table-wrap">
+      <div {...scrollBox({ label: "Overlap of the two lists" })}>
         <table aria-label="Overlap of the two lists">
           <thead>
             <tr>
@@ -55,7 +56,7 @@ export function Overlap({ o, names }: { o: ModelsOverlap; names: [string, string
         </table>
       </div>
       {o.units.length > 1 && (
-        <div class="table-wrap">
+        <div {...scrollBox({ label: "Overlap by unit" })}>
           <table aria-label="Overlap by unit">
             <thead>
               <tr>

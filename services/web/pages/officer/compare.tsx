@@ -7,6 +7,7 @@ import { modelsListOverlap } from "../../../lists/list-overlap.js";
 import { fmtDateTime, fmtInt, fmtNumber } from "../../format.js";
 import type { WebContext } from "../../session.js";
 import { Overlap } from "./compare-overlap.js";
+import { scrollBox } from "../../scroll-box.js";
 
 const Ids = z.array(z.string().uuid()).min(2).max(5);
 /** The capacity the overlap is shown at until the officer picks one: a week's list for a small team. */
@@ -94,7 +95,7 @@ export async function showCompare(c: WebContext) {
               No overlap of their lists: {why}.
             </p>
           )}
-          <div class="table-wrap">
+          <div {...scrollBox({ label: "Figures side by side" })}>
             <table aria-label="Figures side by side">
               <thead>
                 <tr>

@@ -3,6 +3,7 @@ import { largestGroup } from "../../../../models/fairness.js";
 import { referencedReport } from "../../../api/routes/models/fairness-reference.js";
 import type { ModelRow } from "../../../db/queries/models.js";
 import { fmtInt, fmtNumber, fmtPercent } from "../../format.js";
+import { scrollBox } from "../../scroll-box.js";
 
 /**
  * The stored fairness report of a model's evaluation (what GET /v1/models/:id/fairness answers,
@@ -65,7 +66,7 @@ const labelOf = (a: FairnessReport["attributes"][number]) => (a.kind === "score-
 function AttributeTable({ report, a }: { report: FairnessReport; a: FairnessReport["attributes"][number] }) {
   const label = labelOf(a);
   return (
-    <div class="table-wrap">
+    <div {...scrollBox({ label: `Fairness by ${label}` })}>
       <table data-attribute={a.attribute}>
         <caption>
           By {label}: reference group “{a.reference}”{a.reference === largestGroup(a.groups) ? " (the largest)" : " (chosen)"} · {fmtInt(a.flaggedGroups)} flagged, {fmtInt(a.tooSmallGroups)} too small to judge

@@ -11,6 +11,7 @@ import { actorOf, CSRF_FIELD, type WebContext } from "../../session.js";
 import { LineChart, type Series } from "./charts.js";
 import { Fairness, fairnessView } from "./fairness.js";
 import * as evidenceRoutes from "../../../api/routes/models/evidence.routes.js";
+import { scrollBox } from "../../scroll-box.js";
 
 const FIGURE = { aucRoc: "ROC-AUC", prAuc: "PR-AUC", precision: "Precision", recall: "Recall", yield: "Positives found" } as const;
 const YARDSTICK: Record<string, string> = { random: "Random order", logistic: "Logistic regression", champion: "Current model" };
@@ -55,7 +56,7 @@ function Verdict({ metrics }: { metrics: ModelMetricsJson }) {
       <p class="muted">
         {fmtInt(v.n)} validation files, {fmtInt(v.positives)} with an irregularity; intervals: {fmtPercent(v.level)} paired bootstrap ({fmtInt(v.resamples)} resamples).
       </p>
-      <div class="table-wrap">
+      <div {...scrollBox({ label: "Verdict against the yardsticks" })}>
         <table aria-label="Verdict against the yardsticks">
           <thead>
             <tr>

@@ -60,7 +60,8 @@ export function localeFrom(acceptLanguage: string | undefined): string {
   for (const { tag } of tags) {
     try {
       const [supported] = Intl.NumberFormat.supportedLocalesOf(tag);
-      if (supported) return supported;
+      // Language, script and region only: extensions (-u-…) would multiply the formatters kept.
+      if (supported) return new Intl.Locale(supported).baseName;
     } catch {
       // Not a language tag (RangeError): try the next.
     }
@@ -70,6 +71,12 @@ export function localeFrom(acceptLanguage: string | undefined): string {
 
 const current = new AsyncLocalStorage<Formats>();
 const formats = () => current.getStore() ?? formatsFor(DEFAULT_LOCALE, "UTC");
+
+/**
+ * The reader's language alone ("de" for de-AT), for text formatted outside this file (the reasons
+ * in words, models/reason-words.ts): a language keeps the formatters kept there few.
+ */
+export const readerLanguage = () => new Intl.Locale(formats().locale).language;
 
 /** Formats everything rendered for this request in its reader's locale and the service's time zone. */
 export const readerFormats: MiddlewareHandler<WebBindings> = (c, next) =>

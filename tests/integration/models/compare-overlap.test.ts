@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { outcomes } from "../../../services/db/schema/index.js";
 import { createTestContext, type TestContext } from "../../helpers/app.js";
+import { serveForCli } from "../../helpers/cli.js";
 import { expectProblem } from "../../helpers/problem.js";
 import { addScoringRun, buildScoredPopulation, type ScoredPopulation } from "../../helpers/scored-population.js";
 import { webSignIn } from "../../helpers/web.js";
@@ -103,5 +104,17 @@ describe("GET /app/models/compare (the page)", () => {
     const unscored = await insertModel(ctx.test.database.db, { status: "trained", trainedBy: prefixOf(officer) });
     const missing = await (await web.get(`/app/models/compare?id=${population.modelId}&id=${unscored}`)).text();
     expect(missing).toContain(`No overlap of their lists: model ${unscored} has no completed scoring run`);
+  });
+});
+
+describe("cts models compare --capacity", () => {
+  it("prints the comparison with the overlap of the two lists", async () => {
+    const served = await serveForCli(ctx);
+    try {
+      const out = JSON.parse((await served.cts(officer, "models", "compare", population.modelId, modelB, "--capacity", "3")).stdout);
+      expect(out.overlap.total).toMatchObject({ union: 7, both: { files: 5 }, onlyA: { files: 1 }, onlyB: { files: 1 } });
+    } finally {
+      await served.close();
+    }
   });
 });

@@ -31,6 +31,15 @@ export interface Throttle {
 
 type Subject = { kind: "address" | "prefix"; value: string };
 
+/**
+ * The app's Redis connection queues commands while Redis is away (BullMQ wants
+ * maxRetriesPerRequest: null), so a sign-in would wait for it forever: the limit gives up after
+ * this long and lets the sign-in be checked.
+ */
+const REDIS_PATIENCE_MS = 500;
+const inTime = <T>(work: Promise<T>): Promise<T> =>
+  Promise.race([work, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`Redis gave no answer in ${REDIS_PATIENCE_MS} ms`)), REDIS_PATIENCE_MS).unref())]);
+
 /** The client's address: the socket's, or the proxy's last X-Forwarded-For entry when TRUST_PROXY. */
 export function clientAddress(c: WebContext): string {
   if (c.get("deps").config.TRUST_PROXY) {
@@ -69,11 +78,11 @@ export async function signInThrottle(c: WebContext, prefix: string | null, now =
   const w = windowOf(c, now);
   try {
     for (const s of subjects(address, prefix)) {
-      const refused = Number((await redis.get(keyOf(c, s, w.n, "refused"))) ?? 0);
+      const refused = Number((await inTime(redis.get(keyOf(c, s, w.n, "refused")))) ?? 0);
       if (refused < config.WEB_SIGN_IN_REFUSALS) continue;
-      const blocked = await redis.multi().incr(keyOf(c, s, w.n, "blocked")).pexpire(keyOf(c, s, w.n, "blocked"), w.ms * 2).exec();
+      const blocked = await inTime(redis.multi().incr(keyOf(c, s, w.n, "blocked")).pexpire(keyOf(c, s, w.n, "blocked"), w.ms * 2).exec());
       if (Number(blocked?.[0]?.[1]) === 1) {
-        const before = Number((await redis.get(keyOf(c, s, w.n - 1, "blocked"))) ?? 0);
+        const before = Number((await inTime(redis.get(keyOf(c, s, w.n - 1, "blocked")))) ?? 0);
         await appendAuditEventAlone(c.get("deps").database, {
           actor: ANONYMOUS,
           action: "web.sign_in.throttled",
@@ -84,7 +93,7 @@ export async function signInThrottle(c: WebContext, prefix: string | null, now =
       return { retryAfterSeconds: Math.max(1, Math.ceil((w.to.getTime() - now) / 1000)), by: s.kind };
     }
   } catch (error) {
-    // Redis down: the form stays usable (each refusal is still audited); the limit returns with Redis.
+    // Redis away or slow: the form stays usable (each refusal is still audited); the limit returns with Redis.
     logger.warn({ err: error }, "sign-in limit unavailable");
   }
   return null;
@@ -97,7 +106,7 @@ export async function countRefusal(c: WebContext, prefix: string | null, now = D
   try {
     const tx = redis.multi();
     for (const s of subjects(clientAddress(c), prefix)) tx.incr(keyOf(c, s, w.n, "refused")).pexpire(keyOf(c, s, w.n, "refused"), w.ms);
-    await tx.exec();
+    await inTime(tx.exec());
   } catch (error) {
     logger.warn({ err: error }, "sign-in limit unavailable");
   }

@@ -2,6 +2,9 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditEvents } from "../../../services/db/schema/index.js";
+import { createRedis } from "../../../jobs/connection.js";
+import { createApp } from "../../../services/api/app.js";
+import { createLogger } from "../../../services/logger.js";
 import { createTestContext, type TestContext } from "../../helpers/app.js";
 import { cookieFrom, csrfIn, ORIGIN } from "../../helpers/web.js";
 
@@ -91,6 +94,21 @@ describe("sign-in limit", () => {
       expect((await signInFrom(short, "203.0.113.50", good)).status).toBe(303);
     } finally {
       await short.close();
+    }
+  });
+
+  it("without Redis the form stays usable: a refusal is still a 401 and a good key signs in, without waiting for Redis", async () => {
+    const dead = createRedis("redis://127.0.0.1:1", { lazyConnect: true, retryStrategy: () => 200 });
+    dead.on("error", () => {});
+    const app = createApp({ database: ctx.test.database, redis: dead, queues: ctx.queues, config: ctx.config, logger: createLogger("silent"), tfjsBackend: () => "cpu" });
+    try {
+      const viaDead = { ...ctx, app } as TestContext;
+      const started = performance.now();
+      expect((await signInFrom(viaDead, "203.0.113.99", "wrong")).status).toBe(401);
+      expect((await signInFrom(viaDead, "203.0.113.99", await ctx.key("auditor", []))).status).toBe(303);
+      expect(performance.now() - started).toBeLessThan(5_000);
+    } finally {
+      dead.disconnect();
     }
   });
 });

@@ -70,6 +70,24 @@ const ConfigSchema = z.object({
   SHUTDOWN_TIMEOUT_S: z.coerce.number().positive().default(30),
   /** Hours a web app session lasts from sign-in (a working day by default); then sign in again. */
   WEB_SESSION_HOURS: z.coerce.number().min(0.01).max(720).default(8),
+  /** Refused sign-ins a client address (or a key prefix) may have per window; then 429 until the window ends. */
+  WEB_SIGN_IN_REFUSALS: z.coerce.number().int().min(1).max(10_000).default(10),
+  /** The sign-in window, in minutes (fixed windows: a burst of refusals waits at most this long). */
+  WEB_SIGN_IN_WINDOW_MINUTES: z.coerce.number().min(0.05).max(1440).default(15),
+  /** "true" behind a reverse proxy: the client address is the last X-Forwarded-For entry (the proxy's), not the socket's. */
+  TRUST_PROXY: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
+  /** Time zone of the dates on the web pages (IANA name); people's locale comes from their browser. */
+  WEB_TIME_ZONE: z
+    .string()
+    .refine((tz) => {
+      try {
+        new Intl.DateTimeFormat("en", { timeZone: tz });
+        return true;
+      } catch {
+        return false;
+      }
+    }, "an IANA time zone, e.g. Europe/Paris")
+    .default("UTC"),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

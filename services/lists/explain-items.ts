@@ -119,9 +119,10 @@ export async function itemExtras(
   list: { modelId: string; runId: string; unit: string },
   items: ExplainedItem[],
   view: "inspector" | "full",
+  locale = "en",
 ): Promise<(item: { fileId: string }) => ItemExtras> {
   const [words, ranks] = await Promise.all([
-    explainItems(db, list.modelId, items),
+    explainItems(db, list.modelId, items, locale),
     view === "full" ? unitRanks(db, list, items.map((i) => i.fileId)) : new Map<string, { rank: number; of: number }>(),
   ]);
   return (item) => ({ explanation: words.get(item.fileId) ?? [], unitRank: ranks.get(item.fileId) });

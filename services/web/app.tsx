@@ -19,6 +19,7 @@ import { showAudit } from "./pages/auditor/audit.js";
 import { verify } from "./pages/auditor/verify.js";
 import { DOCS_HTML, mountAssets } from "./assets.js";
 import { sameRolesAs } from "./guard.js";
+import { readerFormats } from "./format.js";
 import { layout } from "./layout.js";
 import { errorPage, webErrorHandler } from "./pages/errors.js";
 import { showHome } from "./pages/home.js";
@@ -61,11 +62,11 @@ export function createWebApp() {
     c.header("content-security-policy", CSP);
     return c.html(DOCS_HTML);
   });
-  web.get("/", pageHeaders, loadSession(), layout, showHome);
+  web.get("/", pageHeaders, readerFormats, loadSession(), layout, showHome);
 
   const pages = new Hono<WebBindings>();
   pages.onError(webErrorHandler);
-  pages.use("*", pageHeaders, csrf({ origin: sameOrigin }), loadSession(), layout);
+  pages.use("*", pageHeaders, readerFormats, csrf({ origin: sameOrigin }), loadSession(), layout);
   pages.get("/sign-in", showSignIn);
   pages.post("/sign-in", signIn);
   // An upload through the page is read whole (multipart); the API's streamed import is for big files.

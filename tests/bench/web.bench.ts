@@ -18,16 +18,13 @@ import { parseArgs } from "node:util";
 import postgres from "postgres";
 import { createRedis } from "../../jobs/connection.js";
 import { createQueues } from "../../jobs/queues.js";
-import { evaluateScores } from "../../models/evaluation.js";
-import { mulberry32 } from "../../models/prng.js";
-import { computeVerdict } from "../../models/verdict.js";
 import { createApp } from "../../services/api/app.js";
 import { SYSTEM_ACTOR } from "../../services/auth/actor.js";
 import { parseConfig } from "../../services/config.js";
 import { migrateDatabase, openDatabase } from "../../services/db/client.js";
 import { createApiKey } from "../../services/db/queries/api-keys.js";
-import { models } from "../../services/db/schema/index.js";
 import { createLogger } from "../../services/logger.js";
+import { insertEvaluatedModel } from "../helpers/evidence.js";
 import { buildScoredPopulation } from "../helpers/scored-population.js";
 
 const { values: args } = parseArgs({
@@ -64,7 +61,7 @@ try {
     body: JSON.stringify({ unit: "north", capacity: ITEMS }),
   });
   const listId = ((await created.json()) as { id: string }).id;
-  const modelId = await insertEvaluatedModel();
+  const modelId = await insertEvaluatedModel(database.db, { trainedBy: "bench" });
   const inspectorCookie = await signIn(key);
   const officerCookie = await signIn(officer);
 
@@ -89,21 +86,6 @@ async function signIn(key: string): Promise<string> {
     body: new URLSearchParams({ _csrf: token, key }),
   });
   return res.headers.getSetCookie().find((c) => c.startsWith("cts_session="))?.split(";")[0] ?? "";
-}
-
-/** A trained model row with a real evaluation report and verdict (seeded synthetic scores). */
-async function insertEvaluatedModel(): Promise<string> {
-  const rand = mulberry32(11);
-  const n = 2000;
-  const labels = Uint8Array.from({ length: n }, (_, i) => (i < 200 ? 1 : 0));
-  const signal = Float32Array.from(labels, (y) => y + rand() * 1.2);
-  const logistic = Float32Array.from(labels, (y) => 0.3 * y + rand());
-  const random = Float32Array.from(labels, () => rand());
-  const metrics = { validation: evaluateScores(labels, signal), verdict: computeVerdict(labels, signal, { random, logistic }, { resamples: 100 }) };
-  const baselines = { logistic: { bestEpoch: 1, report: evaluateScores(labels, logistic) } };
-  const id = randomUUID();
-  await database.db.insert(models).values({ id, status: "trained", seed: 1, trainedBy: "bench", params: {}, metrics, baselines: baselines as never });
-  return id;
 }
 
 function quantile(sorted: number[], q: number) {

@@ -14,7 +14,8 @@ export const launchBrowser = (): Promise<Browser> =>
  * the console errors and page errors it logs and the outside requests it tried.
  */
 export async function offlinePage(browser: Browser, base: string, viewport = { width: 1280, height: 800 }) {
-  const context = await browser.newContext({ viewport });
+  // en-GB as the browser's language (Accept-Language): the pages' default, so screenshots and texts stay stable.
+  const context = await browser.newContext({ viewport, locale: "en-GB" });
   const page = await context.newPage();
   const errors: string[] = [];
   const outside: string[] = [];

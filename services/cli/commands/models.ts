@@ -167,6 +167,9 @@ export function register(program: Command) {
   models.command("cancel <id>").description("cancel a queued or running training").action(async (id: string) => printJson(await api("POST", `/v1/models/${id}/cancel`)));
   models
     .command("compare <a> <b>")
-    .description("two models side by side")
-    .action(async (a: string, b: string) => printJson(await api("GET", `/v1/models/compare?ids=${a},${b}`)));
+    .description("two models side by side; with --capacity, the overlap of their lists")
+    .option("--capacity <files>", "files per unit, as a list's capacity: adds the overlap of the two models' lists")
+    .action(async (a: string, b: string, opts: { capacity?: string }) =>
+      printJson(await api("GET", `/v1/models/compare?ids=${a},${b}${opts.capacity ? `&capacity=${encodeURIComponent(opts.capacity)}` : ""}`)),
+    );
 }

@@ -2,11 +2,11 @@ import { randomUUID } from "node:crypto";
 import { and, desc, eq, lte, sql } from "drizzle-orm";
 import { type OffPolicyEstimate, OffPolicyEstimateSchema, offPolicyEstimate } from "../../../models/off-policy.js";
 import type { Actor } from "../actor.js";
-import { conflict } from "../../errors.js";
 import { queryRows, type Db } from "../client.js";
-import { scoringRuns, yieldEstimates } from "../schema/index.js";
+import { yieldEstimates } from "../schema/index.js";
 import { appendAuditEvent } from "./audit-events.js";
 import { getModel } from "./models.js";
+import { latestCompletedRun } from "./model-runs.js";
 
 export interface StoredYieldEstimate {
   id: string;
@@ -27,14 +27,7 @@ export interface StoredYieldEstimate {
  */
 export async function produceYieldEstimate(db: Db, modelId: string, capacity: number, actor: Actor, requestId?: string): Promise<StoredYieldEstimate> {
   await getModel(db, modelId);
-  const [run] = await db
-    .select({ id: scoringRuns.id, progress: scoringRuns.progress })
-    .from(scoringRuns)
-    .where(and(eq(scoringRuns.modelId, modelId), eq(scoringRuns.status, "completed")))
-    .orderBy(desc(scoringRuns.finishedAt))
-    .limit(1);
-  if (!run) throw conflict(`model ${modelId} has no completed scoring run: score it first (a shadow run: POST /v1/scoring-runs with shadow: true)`);
-  if (run.progress?.scoresDroppedAt) throw conflict(`the scores of run ${run.id}, the latest of model ${modelId}, were dropped by retention: score it again`);
+  const run = await latestCompletedRun(db, modelId);
   const population = await queryRows<{ score: number }>(db, sql`select score from scores where run_id = ${run.id}::uuid`);
   const controls = await queryRows<{ score: number; propensity: number; outcome: number; amount: number | null }>(
     db,

@@ -1,8 +1,8 @@
 import { findActiveKey } from "../../db/queries/api-keys.js";
 import { appendAuditEventAlone } from "../../db/queries/audit-events.js";
 import { createWebSession } from "../../db/queries/web-sessions.js";
-import type { Actor } from "../../auth/actor.js";
-import type { Role } from "../../db/schema/index.js";
+import { fmtDateTime } from "../format.js";
+import { ANONYMOUS, clientAddress, countRefusal, signInThrottle, type Throttle } from "../sign-in-limit.js";
 import {
   CSRF_FIELD,
   clearSessionCookie,
@@ -12,9 +12,6 @@ import {
   type WebContext,
 } from "../session.js";
 import { endWebSession } from "../../db/queries/web-sessions.js";
-
-/** Who a refused sign-in is, on the audit trail: nobody is signed in (the role column is text). */
-const ANONYMOUS: Actor = { keyId: null, id: "anonymous", name: "anonymous", role: "anonymous" as Role, units: [] };
 
 /** Only local paths: a `next` pointing elsewhere would make the form an open redirect. */
 const safeNext = (next: unknown) => (typeof next === "string" && /^\/(app\/[\w\-/]*)?$/.test(next) ? next : "/");
@@ -51,6 +48,27 @@ function SignInForm({ token, next, error }: { token: string; next: string; error
   );
 }
 
+/** The 429 page: what happened, for how long, and that the key itself is not blamed. */
+function Throttled({ t, next }: { t: Throttle; next: string }) {
+  const minutes = Math.ceil(t.retryAfterSeconds / 60);
+  return (
+    <section class="card" aria-labelledby="throttled-title" style="max-width: 32rem" data-testid="throttled">
+      <h1 id="throttled-title">Too many refused sign-ins</h1>
+      <p>
+        {t.by === "address" ? "Sign-ins from this network address" : "Sign-ins with this key"} were refused too often, so they are paused for a while to stop keys being
+        guessed. Your key was not checked this time.
+      </p>
+      <p>
+        Please try again in {minutes === 1 ? "a minute" : `${minutes} minutes`} (after {fmtDateTime(new Date(Date.now() + t.retryAfterSeconds * 1000))}). If you are
+        sure of your key and this goes on, ask your administrator.
+      </p>
+      <p>
+        <a href={`/app/sign-in?next=${encodeURIComponent(next)}`}>Back to sign in</a>
+      </p>
+    </section>
+  );
+}
+
 export function showSignIn(c: WebContext) {
   if (c.get("session")) return c.redirect("/", 303);
   return c.render(<SignInForm token={issueSignInToken(c)} next={safeNext(c.req.query("next"))} />, { title: "Sign in" });
@@ -58,7 +76,10 @@ export function showSignIn(c: WebContext) {
 
 const KEY_PREFIX = /^(cts_[0-9a-f]{8})_/;
 
-/** Key → session. A refused sign-in is recorded (with the key's prefix, never the key) and answered 401. */
+/**
+ * Key → session. A refused sign-in is recorded (with the key's prefix, never the key, and the
+ * client address) and answered 401; too many from one address or for one prefix, 429 (sign-in-limit.ts).
+ */
 export async function signIn(c: WebContext) {
   const form = await c.req.parseBody();
   const next = safeNext(form.next);
@@ -70,12 +91,20 @@ export async function signIn(c: WebContext) {
   }
   const { database, config } = c.get("deps");
   const typed = typeof form.key === "string" ? form.key.trim() : "";
+  const prefix = KEY_PREFIX.exec(typed)?.[1] ?? null;
+  const throttle = await signInThrottle(c, prefix);
+  if (throttle) {
+    c.header("retry-after", String(throttle.retryAfterSeconds));
+    c.status(429);
+    return c.render(<Throttled t={throttle} next={next} />, { title: "Too many refused sign-ins" });
+  }
   const key = typed ? await findActiveKey(database.db, typed) : null;
   if (!key) {
+    await countRefusal(c, prefix);
     await appendAuditEventAlone(database, {
       actor: ANONYMOUS,
       action: "web.sign_in.refused",
-      details: { prefix: KEY_PREFIX.exec(typed)?.[1] ?? null, reason: typed ? "unknown or revoked key" : "no key" },
+      details: { prefix, address: clientAddress(c), reason: typed ? "unknown or revoked key" : "no key" },
       requestId: c.get("requestId"),
     });
     c.status(401);

@@ -7,6 +7,8 @@ import { createTestContext, type TestContext } from "../../helpers/app.js";
 import { insertDemoFiles } from "../../helpers/demo-files.js";
 import { startRun, waitForRun } from "../../helpers/scoring.js";
 import { insertTrainedModel } from "../../helpers/trained-model.js";
+import { webSignIn } from "../../helpers/web.js";
+import { formatValue } from "../../../models/reason-words.js";
 
 let ctx: TestContext;
 
@@ -63,7 +65,7 @@ describe("score reasons (gradient × (input − baseline), grouped by attribute)
     const inspector = await ctx.key("inspector", [unit]);
     const response = await ctx.request("POST", "/v1/control-lists", { key: inspector, json: { unit, capacity: 10, explorationShare: 0 } });
     expect(response.status).toBe(201);
-    const list = (await response.json()) as { items: { fileId: string; reasons: { attribute: string; direction: string }[]; explanation: Record<string, unknown>[] }[] };
+    const list = (await response.json()) as { id: string; items: { fileId: string; reasons: { attribute: string; direction: string }[]; explanation: Record<string, unknown>[] }[] };
     const typical = model.encoder.attributes.find((a) => a.name === "bank_accounts")?.typical;
     const values = new Map(
       (await sql!`select id, (attributes->>'bank_accounts')::int as v from files where id in ${sql!(list.items.map((i) => i.fileId))}`).map((r) => [r.id, r.v]),
@@ -78,5 +80,17 @@ describe("score reasons (gradient × (input − baseline), grouped by attribute)
     }
     // The riskiest files have many accounts: the reason reads as raising the risk.
     expect(list.items.filter((i) => i.explanation[0].direction === "raises").length).toBeGreaterThanOrEqual(8);
+
+    // On the list page the numbers in the words follow the reader's language (Accept-Language).
+    const web = await webSignIn(ctx, inspector);
+    const german = await (await web.get(`/app/lists/${list.id}`, { "accept-language": "de-DE,de;q=0.9" })).text();
+    const english = await (await web.get(`/app/lists/${list.id}`)).text();
+    const numeric = model.encoder.attributes.filter((a) => a.type === "numeric" && list.items.some((i) => i.explanation.some((r) => r.attribute === a.name)));
+    const differing = numeric.filter((a) => formatValue(a, a.typical, "de") !== formatValue(a, a.typical, "en"));
+    expect(differing.length).toBeGreaterThan(0);
+    for (const a of differing) {
+      expect(german).toContain(`typical ${formatValue(a, a.typical, "de")}`);
+      expect(english).toContain(`typical ${formatValue(a, a.typical, "en")}`);
+    }
   });
 });

@@ -1,10 +1,10 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { fairnessReport } from "../../../models/fairness.js";
 import type { FairnessEvaluation } from "../../../models/fairness-schema.js";
 import { models } from "../../../services/db/schema/index.js";
-import { fmtInt, fmtPercent } from "../../../services/web/format.js";
+import { fmtInt, fmtNumber, fmtPercent } from "../../../services/web/format.js";
 import { createTestContext, type TestContext } from "../../helpers/app.js";
+import { fairnessEvaluation } from "../../helpers/evidence.js";
 import { webSignIn, type WebClient } from "../../helpers/web.js";
 import { insertModel, prefixOf } from "../models/model-fixtures.js";
 
@@ -13,35 +13,13 @@ let officer: WebClient;
 let modelId: string;
 let stored: FairnessEvaluation;
 
-/**
- * A stored report computed by models/ from rows built so that "south" is picked far more often
- * than "north" (the largest, the reference: its scores are lower at the same base rate) and "isle" is too small to judge.
- */
-function evaluation(): FairnessEvaluation {
-  const labels: number[] = [];
-  const scores: number[] = [];
-  const region: string[] = [];
-  const add = (name: string, n: number, positives: number, score: (i: number) => number) => {
-    for (let i = 0; i < n; i++) {
-      labels.push(i < positives ? 1 : 0);
-      scores.push(score(i));
-      region.push(name);
-    }
-  };
-  add("north", 220, 44, (i) => (i % 100) / 100);
-  add("south", 200, 40, (i) => 0.5 + (i % 50) / 100);
-  add("isle", 10, 1, (i) => i / 20);
-  const input = { labels: Uint8Array.from(labels), scores: Float32Array.from(scores), segments: { region } };
-  return { population: "validation", reports: [0.1, 0.2].map((capacity) => fairnessReport({ ...input, capacity })) };
-}
-
 beforeAll(async () => {
   ctx = await createTestContext();
   const key = await ctx.key("data_officer", [], "Fay Officer");
   officer = await webSignIn(ctx, key);
   modelId = await insertModel(ctx.test.database.db, { status: "trained", trainedBy: prefixOf(key) });
   const [row] = await ctx.test.database.db.select().from(models).where(eq(models.id, modelId));
-  stored = evaluation();
+  stored = fairnessEvaluation();
   await ctx.test.database.db.update(models).set({ metrics: { ...(row.metrics as object), fairness: stored } }).where(eq(models.id, modelId));
 });
 afterAll(() => ctx?.close());
@@ -68,8 +46,10 @@ describe("data officer: a model's fairness by segment", () => {
       }
     }
     expect(html).toContain('<th scope="col" class="num">False positive rate (ratio)</th>');
-    // The score deciles (a sanity view) are not a segment: not on the page.
-    expect(html).not.toContain('data-attribute="score_decile"');
+    // The score deciles (the sanity view) come after the segments, under their own heading.
+    expect(html).toMatch(/data-attribute="region"[\s\S]*<h3>By score decile<\/h3>[\s\S]*data-attribute="score_decile"/);
+    expect(html).toContain('<label for="reference-region">Reference for region</label>');
+    expect(html).toMatch(/<option value="region:north" selected="">north \(the largest\)<\/option>/);
   });
 
   it("marks the flagged group and the group too small to judge", async () => {
@@ -94,5 +74,21 @@ describe("data officer: a model's fairness by segment", () => {
     expect(rowOf(html, "south")).toContain(`data-metric="selectionRate">${fmtPercent(south?.rates.selectionRate.value)}`);
     const bare = await insertModel(ctx.test.database.db, { status: "trained", trainedBy: "cts_other000" });
     expect(await (await officer.get(`/app/models/${bare}`)).text()).toContain("has no stored fairness report");
+  });
+
+  it("judges against the reference group the officer picks (the API's re-judging), and refuses an unknown group with 422", async () => {
+    const html = await (await officer.get(`/app/models/${modelId}?capacity=0.1&reference=region:south&reference=score_decile:2`)).text();
+    expect(html).toMatch(/<option value="region:south" selected="">south<\/option>/);
+    expect(html).toContain("reference group “south” (chosen)");
+    expect(rowOf(html, "south")).toContain("(reference)");
+    const north = stored.reports[0].attributes[0].groups.find((g) => g.value === "north");
+    const south = stored.reports[0].attributes[0].groups.find((g) => g.value === "south");
+    const ratio = (north?.rates.selectionRate.value ?? 0) / (south?.rates.selectionRate.value ?? 1);
+    expect(rowOf(html, "north")).toContain(`data-metric="selectionRate">${fmtPercent(north?.rates.selectionRate.value)}<div class="muted">×${fmtNumber(ratio)}</div>`);
+    expect(rowOf(html, "north")).toContain('data-flag="selectionRate"');
+    expect(html).toContain("reference group “2” (chosen)");
+    const bad = await officer.get(`/app/models/${modelId}?reference=region:atlantis`);
+    expect(bad.status).toBe(422);
+    expect(await bad.text()).toContain("unknown group");
   });
 });

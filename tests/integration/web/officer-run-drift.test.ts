@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { accumulate, driftReference, driftReport, emptyAccumulator } from "../../../models/drift.js";
 import type { DriftReport } from "../../../models/drift-schema.js";
 import { scoringRuns } from "../../../services/db/schema/index.js";
 import { fmtNumber } from "../../../services/web/format.js";
 import { createTestContext, type TestContext } from "../../helpers/app.js";
+import { insertRunWithDrift, shiftedDriftReport } from "../../helpers/evidence.js";
 import { buildScoredPopulation } from "../../helpers/scored-population.js";
 import { webSignIn, type WebClient } from "../../helpers/web.js";
 
@@ -13,33 +13,6 @@ let officer: WebClient;
 let runId: string;
 let modelId: string;
 let report: DriftReport;
-
-/**
- * A report computed by models/ from a training population and scored files in which turnover has
- * shifted far (alarm), sector gained an unseen level, and the rest barely moved.
- */
-function shiftedReport(): DriftReport {
-  const n = 2000;
-  const attributes = [
-    { name: "turnover", type: "numeric" as const },
-    { name: "sector", type: "categorical" as const },
-    { name: "staff", type: "numeric" as const },
-  ];
-  const train = {
-    turnover: Float64Array.from({ length: n }, (_, i) => i),
-    sector: Array.from({ length: n }, (_, i) => ["shop", "farm", "office"][i % 3]),
-    staff: Float64Array.from({ length: n }, (_, i) => i % 50),
-  };
-  const scoresOf = (shift: number) => Float64Array.from({ length: n }, (_, i) => ((i * 7919) % n) / n / 2 + shift);
-  const ref = driftReference(attributes, train, n, scoresOf(0));
-  const now = {
-    turnover: Float64Array.from({ length: n }, (_, i) => i + 1500),
-    sector: Array.from({ length: n }, (_, i) => (i % 10 === 0 ? "mine" : ["shop", "farm", "office"][i % 3])),
-    staff: Float64Array.from({ length: n }, (_, i) => (i + 1) % 50),
-  };
-  const types = Object.fromEntries(attributes.map((a) => [a.name, a.type]));
-  return driftReport(ref, accumulate(ref, emptyAccumulator(ref), types, now, scoresOf(0.05)));
-}
 
 beforeAll(async () => {
   ctx = await createTestContext();
@@ -66,14 +39,10 @@ describe("data officer: a scoring run's drift", () => {
   });
 
   it("shows the band, the alarms and the features by PSI, the largest first", async () => {
-    report = shiftedReport();
+    report = shiftedDriftReport();
     expect(report.band).toBe("alarm");
     // A completed run is never changed (a trigger refuses it): the run is stored finished, with its report.
-    const id = randomUUID();
-    const at = new Date();
-    await ctx.test.database.db.insert(scoringRuns).values({
-      id, modelId, scope: {}, shadow: false, status: "completed", totalFiles: report.rows, requestedBy: "test", createdAt: at, startedAt: at, finishedAt: at, drift: report,
-    });
+    const id = await insertRunWithDrift(ctx.test.database.db, modelId, report);
     const res = await officer.get(`/app/runs/${id}`);
     expect(res.status).toBe(200);
     const html = await res.text();

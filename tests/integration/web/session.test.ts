@@ -41,7 +41,7 @@ describe("web sign-in, sessions and CSRF", () => {
     expect(await res.text()).toContain("That key is unknown or has been revoked.");
     expect(cookieFrom(res, "cts_session")).toBeNull();
     const [event] = await events("web.sign_in.refused");
-    expect(event.details).toEqual({ prefix: key.slice(0, 12), reason: "unknown or revoked key" });
+    expect(event.details).toEqual({ prefix: key.slice(0, 12), address: "in-process", reason: "unknown or revoked key" });
     expect(JSON.stringify(event)).not.toContain("x".repeat(43));
   });
 

@@ -1,8 +1,8 @@
 import { FairnessEvaluationSchema } from "../../../../models/fairness-schema.js";
-import { withReference } from "../../../../models/fairness.js";
 import { conflict, invalid } from "../../../errors.js";
 import { getModel } from "../../../db/queries/models.js";
 import type { AppRouteHandler } from "../../types.js";
+import { referencedReport } from "./fairness-reference.js";
 import { modelCard } from "../../../db/queries/model-card.js";
 import { modelCardMarkdown } from "../../../cards/model-card-markdown.js";
 import { produceYieldEstimate } from "../../../db/queries/yield-estimates.js";
@@ -26,19 +26,7 @@ export const fairness: AppRouteHandler<FairnessRoute> = async (c) => {
   if (!stored) {
     throw invalid("capacity is not one of the stored capacities", [{ path: "capacity", message: `one of ${capacities.join(", ")}` }]);
   }
-  let report = stored;
-  if (reference) {
-    const colon = reference.indexOf(":");
-    const [attribute, value] = [reference.slice(0, colon), reference.slice(colon + 1)];
-    const attr = stored.attributes.find((a) => a.attribute === attribute);
-    if (!attr) {
-      throw invalid("unknown attribute", [{ path: "reference", message: `${attribute} is not segmented; one of ${stored.attributes.map((a) => a.attribute).join(", ")}` }]);
-    }
-    if (!attr.groups.some((g) => g.value === value)) {
-      throw invalid("unknown group", [{ path: "reference", message: `${attribute} has no group "${value}"; one of ${attr.groups.map((g) => g.value).join(", ")}` }]);
-    }
-    report = withReference(stored, { [attribute]: value });
-  }
+  const report = referencedReport(stored, reference ? [reference] : []);
   return c.json({ modelId: id, population: parsed.data.population, capacities, report }, 200);
 };
 

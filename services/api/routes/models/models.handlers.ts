@@ -16,6 +16,7 @@ import type {
   RetireRoute,
   SuspendRoute,
 } from "./models.routes.js";
+import { modelsListOverlap } from "../../../lists/list-overlap.js";
 import { latestYieldEstimate } from "../../../db/queries/yield-estimates.js";
 import { type CreateModelBody, comparisonFigures, toModel, toModelSummary, yieldComparison } from "./models.schemas.js";
 
@@ -60,9 +61,10 @@ export const list: AppRouteHandler<ListRoute> = async (c) => {
 };
 
 export const compare: AppRouteHandler<CompareRoute> = async (c) => {
-  const { ids } = c.req.valid("query");
+  const { ids, capacity } = c.req.valid("query");
   const db = c.get("deps").database.db;
   const rows = await getModels(db, ids);
+  const overlap = capacity === undefined ? null : await modelsListOverlap(db, ids[0], ids[1], capacity);
   const digests = new Set(rows.map((r) => r.dataDigest));
   const yields = yieldComparison(ids, await Promise.all(ids.map((id) => latestYieldEstimate(db, id))));
   return c.json(
@@ -70,6 +72,7 @@ export const compare: AppRouteHandler<CompareRoute> = async (c) => {
       models: rows.map(toModelSummary),
       sameData: digests.size === 1 && !digests.has(null),
       figures: [...comparisonFigures(rows), ...yields.figures],
+      overlap,
       pastControls: yields.sentences,
     },
     200,

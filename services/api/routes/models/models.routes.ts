@@ -38,7 +38,10 @@ export const compare = v1Route(["data_officer", "auditor"], {
   method: "get",
   path: "/models/compare",
   tags,
-  summary: "Put models side by side (validation, unbiased and baseline figures)",
+  summary: "Put models side by side (validation, unbiased and baseline figures; with a capacity, the overlap of the first two models' lists)",
+  description:
+    "With `capacity` (files per unit, as a list is sized) the answer adds `overlap`: in each unit the files both models' lists would hold, " +
+    "those only one would, Jaccard, and each set's hit rate on files with a known outcome. 409 when either of the first two models has no completed scoring run with its scores.",
   request: { query: CompareQuery },
   responses: { 200: { description: "Comparison", content: json(CompareSchema) } },
 });

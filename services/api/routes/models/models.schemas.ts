@@ -4,6 +4,7 @@ import { BaselinesSchema, ModelMetricsSchema } from "../../../../models/evaluati
 import { TrainParams } from "../../../../models/train-params.js";
 import { MODEL_STATUSES } from "../../../db/schema/index.js";
 import type { ModelRow } from "../../../db/queries/models.js";
+import { MAX_CAPACITY } from "../../../lists/create-list.js";
 
 // isIsoDate is the imports' rule: Date.parse alone accepts 2026-02-30 (it rolls over to March).
 const ISO_DATE = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "a date as yyyy-mm-dd").refine(isIsoDate, "not a calendar date");
@@ -51,6 +52,17 @@ export const CompareQuery = z.object({
     .transform((s) => s.split(",").map((x) => x.trim()).filter(Boolean))
     .pipe(z.array(z.string().uuid()).min(2).max(5))
     .openapi({ param: { name: "ids", in: "query" }, example: "uuid-a,uuid-b" }),
+  capacity: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_CAPACITY)
+    .optional()
+    .openapi({
+      param: { name: "capacity", in: "query" },
+      description: "Files per unit, as a list's capacity: when given, the overlap of the first two models' lists at it",
+      example: 50,
+    }),
 });
 
 const Json = z.record(z.string(), z.unknown());
@@ -99,11 +111,48 @@ export const ModelSchema = ModelSummarySchema.extend({
 
 export const CreatedModelSchema = z.object({ id: z.string().uuid(), status: z.enum(MODEL_STATUSES), jobId: z.string() }).openapi("CreatedModel");
 
+const PickSetSchema = z
+  .object({
+    files: z.number().int(),
+    known: z.number().int().openapi({ description: "Files of the set with a known outcome" }),
+    hits: z.number().int().openapi({ description: "Known outcomes that were irregular" }),
+    hitRate: z.number().nullable().openapi({ description: "hits / known; null when no outcome is known" }),
+  })
+  .openapi("PickSet");
+
+const overlapFigures = {
+  a: PickSetSchema.openapi({ description: "The first model's list" }),
+  b: PickSetSchema.openapi({ description: "The second model's list" }),
+  both: PickSetSchema,
+  onlyA: PickSetSchema,
+  onlyB: PickSetSchema,
+  union: z.number().int(),
+  jaccard: z.number().nullable().openapi({ description: "both / union (1: the same list; 0: disjoint)" }),
+};
+
+const ListOverlapSchema = z
+  .object({
+    capacity: z.number().int(),
+    modelA: z.string().uuid(),
+    modelB: z.string().uuid(),
+    runA: z.string().uuid().openapi({ description: "The first model's latest completed scoring run, whose scores rank its list" }),
+    runB: z.string().uuid(),
+    total: z.object(overlapFigures).openapi({ description: "Over every unit both runs scored" }),
+    units: z.array(z.object({ unit: z.string(), ...overlapFigures })),
+    unitsLeftOut: z.array(z.object({ unit: z.string(), scoredBy: z.enum(["a", "b"]) })).openapi({ description: "Units only one run scored" }),
+  })
+  .openapi("ListOverlap");
+
 export const CompareSchema = z
   .object({
     models: z.array(ModelSummarySchema),
     sameData: z.boolean().openapi({ description: "All models were trained on data with the same digest" }),
     figures: z.array(z.object({ figure: z.string(), values: z.array(z.number().nullable()) })),
+    overlap: ListOverlapSchema.nullable().openapi({
+      description:
+        "The first two models' lists at `capacity` files per unit (null without a capacity): in each unit the top files by each model's latest completed run, " +
+        "before exclusions and exploration. Hit rates use each file's latest known outcome: files controlled in the past, which past lists chose, so read them as a hint, not an estimate (see pastControls)",
+    }),
     pastControls: z.array(z.string()).openapi({
       description: "What each model's list would have found on past controls (its latest stored yield estimate, doubly robust), one sentence per model; empty when none was made",
     }),

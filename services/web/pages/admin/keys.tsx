@@ -8,6 +8,7 @@ import { type FieldError, notFound } from "../../../errors.js";
 import { fmtDateTime, ROLE_NAMES } from "../../format.js";
 import { formText } from "../../guard.js";
 import { actorOf, CSRF_FIELD, type WebContext } from "../../session.js";
+import { scrollBox } from "../../scroll-box.js";
 
 interface KeyForm {
   values?: Record<string, string>;
@@ -78,7 +79,7 @@ export async function showKeys(c: WebContext, form: KeyForm = {}) {
         </form>
       </section>
       <h2 id="keys-title">Keys</h2>
-      <div class="table-wrap">
+      <div {...scrollBox({ labelledBy: "keys-title" })}>
         <table aria-labelledby="keys-title">
           <thead>
             <tr>

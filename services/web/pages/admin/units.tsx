@@ -2,6 +2,7 @@ import { unitScope } from "../../../auth/actor.js";
 import { listUnits } from "../../../db/queries/units.js";
 import { fmtDateTime, fmtInt } from "../../format.js";
 import { actorOf, type WebContext } from "../../session.js";
+import { scrollBox } from "../../scroll-box.js";
 
 /** The units the caller may see (an inspector: their own), as GET /v1/units answers. */
 export async function showUnits(c: WebContext) {
@@ -9,7 +10,7 @@ export async function showUnits(c: WebContext) {
   return c.render(
     <>
       <h1>Units</h1>
-      <div class="table-wrap">
+      <div {...scrollBox({ label: "Units" })}>
         <table aria-label="Units">
           <thead>
             <tr>

@@ -5,6 +5,7 @@ import { appendAuditEvent, listAuditEvents } from "../../../db/queries/audit-eve
 import { listScoringRuns } from "../../../db/queries/scoring-runs.js";
 import { fmtDateTime, fmtInt } from "../../format.js";
 import { actorOf, CSRF_FIELD, type WebContext } from "../../session.js";
+import { scrollBox } from "../../scroll-box.js";
 
 const PAGE = 50;
 const DAY = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "a date (YYYY-MM-DD)");
@@ -102,7 +103,7 @@ export async function showAudit(c: WebContext) {
           <button type="submit">Filter</button>
         </div>
       </form>
-      <div class="table-wrap">
+      <div {...scrollBox({ labelledBy: "events-title" })}>
         <table aria-labelledby="events-title">
           <thead>
             <tr>

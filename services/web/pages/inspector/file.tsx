@@ -7,6 +7,7 @@ import { notFound } from "../../../errors.js";
 import { fmtDate, fmtDateTime, fmtNumber, fmtPercent, fmtValue } from "../../format.js";
 import { rolesOf } from "../../guard.js";
 import { actorOf, type WebContext } from "../../session.js";
+import { scrollBox } from "../../scroll-box.js";
 
 /**
  * A file: its attributes and controls, and its score history for the roles the API lets read it.
@@ -44,7 +45,7 @@ export async function showFile(c: WebContext) {
       {file.outcomes.length === 0 ? (
         <p>No control recorded yet.</p>
       ) : (
-        <div class="table-wrap">
+        <div {...scrollBox({ labelledBy: "controls-title" })}>
           <table aria-labelledby="controls-title">
             <thead>
               <tr>
@@ -74,7 +75,7 @@ export async function showFile(c: WebContext) {
       {history && (
         <>
           <h2 id="scores-title">Score history</h2>
-          <div class="table-wrap">
+          <div {...scrollBox({ labelledBy: "scores-title" })}>
             <table aria-labelledby="scores-title">
               <thead>
                 <tr>

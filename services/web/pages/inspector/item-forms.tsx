@@ -53,7 +53,7 @@ export function SkipLink({ listId, fileId, shownAt }: { listId: string; fileId: 
 export function SkipForm({ d }: { d: { listId: string; fileId: string; shownAt: number; csrf: string; form?: FormState } }) {
   const action = `/app/lists/${d.listId}/items/${encodeURIComponent(d.fileId)}/skip`;
   return (
-    <div class="skip">
+    <div class="skip-item">
       <form method="post" action={action} hx-post={action} hx-target={`#${rowId(d.shownAt)}`} hx-swap="outerHTML">
         <input type="hidden" name={CSRF_FIELD} value={d.csrf} />
         <input type="hidden" name="shownAt" value={String(d.shownAt)} />

@@ -3,7 +3,7 @@ import { type Actor, assertUnitAccess } from "../../../auth/actor.js";
 import { zodFieldErrors } from "../../../api/problem.js";
 import { fileAttributes } from "../../../db/queries/files.js";
 import { DomainError, notFound } from "../../../errors.js";
-import { fmtDateTime, fmtInt, fmtPercent } from "../../format.js";
+import { fmtDateTime, fmtInt, fmtPercent, readerLanguage } from "../../format.js";
 import { formText } from "../../guard.js";
 import * as lists from "../../lists.js";
 import { actorOf, type WebContext } from "../../session.js";
@@ -11,6 +11,7 @@ import { ListRow, OutcomeForm, type RowData } from "./list-row.js";
 import { AddItemForm, type FormState } from "./item-forms.js";
 import { and, eq } from "drizzle-orm";
 import { controlListItems } from "../../../db/schema/index.js";
+import { scrollBox } from "../../scroll-box.js";
 
 /** Columns of file attributes a list page shows (the export has more). */
 const PAGE_ATTRIBUTES = 4;
@@ -53,7 +54,7 @@ export async function showList(c: WebContext, add?: FormState, status: 200 | 404
     lists.defaultCsvAttributes(database.db),
     lists.attributesOf(database.db, shown),
     lists.summarizeControlList(database.db, id),
-    lists.itemExtras(database.db, list, shown, view),
+    lists.itemExtras(database.db, list, shown, view, readerLanguage()),
   ]);
   const attributes = allAttributes.slice(0, PAGE_ATTRIBUTES);
   const canWork = actor.role === "inspector" && list.status === "open";
@@ -72,7 +73,7 @@ export async function showList(c: WebContext, add?: FormState, status: 200 | 404
           Download as CSV
         </a>
       </p>
-      <div class="table-wrap">
+      <div {...scrollBox({ label: "Files to control" })}>
         <table aria-label="Files to control">
           <thead>
             <tr>
@@ -145,7 +146,7 @@ export async function rowAnswer(c: WebContext, d: Omit<RowData, "attributes" | "
     lists.defaultCsvAttributes(db),
     fileAttributes(db, [d.item.fileId]),
     withProgress ? lists.summarizeControlList(db, d.listId).then((s) => s.total) : null,
-    lists.itemExtras(db, list, [d.item], d.view),
+    lists.itemExtras(db, list, [d.item], d.view, readerLanguage()),
   ]);
   const attributes = allAttributes.slice(0, PAGE_ATTRIBUTES);
   const row = <ListRow d={{ ...d, attributes, values: values.get(d.item.fileId), extras: extras(d.item), csrf: c.get("session")?.csrfToken ?? "" }} />;

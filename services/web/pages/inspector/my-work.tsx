@@ -6,6 +6,7 @@ import { fmtDateTime, fmtInt, fmtPercent } from "../../format.js";
 import { formText } from "../../guard.js";
 import { CreateControlListBody, createControlList, listControlLists, MAX_CAPACITY, summarizeControlList } from "../../lists.js";
 import { actorOf, CSRF_FIELD, type WebContext } from "../../session.js";
+import { scrollBox } from "../../scroll-box.js";
 
 /** A unit's default capacity: the size of its last list (what the team handled last time), else 20. */
 const FALLBACK_CAPACITY = 20;
@@ -97,7 +98,7 @@ export async function showLists(c: WebContext, form: PullForm = {}) {
       {shown.length === 0 ? (
         <p>No open list. Pull one above when you are ready for the next controls.</p>
       ) : (
-        <div class="table-wrap">
+        <div {...scrollBox({ labelledBy: "lists-title" })}>
           <table aria-labelledby="lists-title">
             <thead>
               <tr>

@@ -1,5 +1,6 @@
 import { type DriftBand, type DriftReport, DriftReportSchema, type FeatureDrift } from "../../../../models/drift-schema.js";
 import { fmtInt, fmtNumber, fmtPercent } from "../../format.js";
+import { scrollBox } from "../../scroll-box.js";
 
 /**
  * A finished run's drift against its model's training population (scoring_runs.drift, as GET
@@ -51,17 +52,19 @@ export function Drift({ drift }: { drift: unknown }) {
         <span class={`status status-${report.band}`}>{report.band}</span> {BAND_WORDS[report.band]}.
       </p>
       {report.alarms.length > 0 && (
-        <ul class="notice bad" role="alert">
-          {report.alarms.map((a) => (
-            <li>{a}</li>
-          ))}
-        </ul>
+        <div class="notice bad" role="alert">
+          <ul class="reasons">
+            {report.alarms.map((a) => (
+              <li>{a}</li>
+            ))}
+          </ul>
+        </div>
       )}
       <p class="muted">
         {fmtInt(report.rows)} scored files against {fmtInt(report.referenceRows)} training files. Population stability index (PSI): under {fmtNumber(report.bands.watch)} stable,
         up to {fmtNumber(report.bands.alarm)} watch, above alarm.
       </p>
-      <div class="table-wrap">
+      <div {...scrollBox({ label: "Drift by attribute" })}>
         <table>
           <caption>The score distribution and the {fmtInt(top.length)} attributes that moved most</caption>
           <thead>

@@ -1,10 +1,14 @@
 import { type FairnessMetric, FairnessEvaluationSchema, type FairnessReport, type GroupFairness } from "../../../../models/fairness-schema.js";
+import { largestGroup } from "../../../../models/fairness.js";
+import { referencedReport } from "../../../api/routes/models/fairness-reference.js";
 import type { ModelRow } from "../../../db/queries/models.js";
 import { fmtInt, fmtNumber, fmtPercent } from "../../format.js";
+import { scrollBox } from "../../scroll-box.js";
 
 /**
  * The stored fairness report of a model's evaluation (what GET /v1/models/:id/fairness answers,
- * against the default reference, the largest group): per segment value its count, base rate and
+ * against the reference group the officer picks per attribute, by default the largest): per
+ * segment value (and per score decile, the sanity view) its count, base rate and
  * the rates of the selection at one capacity, each rate's ratio to the reference flagged when it
  * falls outside the band. Groups too small are shown, marked, never flagged.
  */
@@ -22,6 +26,18 @@ export const storedFairness = (m: ModelRow) => {
   const parsed = FairnessEvaluationSchema.safeParse((m.metrics as { fairness?: unknown } | null)?.fairness);
   return parsed.success ? parsed.data : null;
 };
+
+/**
+ * What the fairness section shows: the stored report at the asked capacity, re-judged against the
+ * asked reference groups (`attribute:value`; 422 for one the report does not have, as in the API);
+ * null without a stored report. Computed before the page renders, so a refusal is a page.
+ */
+export function fairnessView(m: ModelRow, capacity: string | undefined, references: readonly string[]) {
+  const stored = storedFairness(m);
+  const at = stored ? reportAt(stored.reports, capacity) : undefined;
+  return stored && at ? { capacities: stored.reports.map((r) => r.capacity), report: referencedReport(at, references) } : null;
+}
+export type FairnessView = ReturnType<typeof fairnessView>;
 
 /** The report at the asked capacity when it is stored, else the API's default, else the first. */
 export function reportAt(reports: FairnessReport[], asked: string | undefined): FairnessReport | undefined {
@@ -45,13 +61,15 @@ function RateCell({ g, metric, band }: { g: GroupFairness; metric: FairnessMetri
   );
 }
 
+const labelOf = (a: FairnessReport["attributes"][number]) => (a.kind === "score-decile" ? "score decile" : a.attribute.replaceAll("_", " "));
+
 function AttributeTable({ report, a }: { report: FairnessReport; a: FairnessReport["attributes"][number] }) {
-  const label = a.attribute.replaceAll("_", " ");
+  const label = labelOf(a);
   return (
-    <div class="table-wrap">
+    <div {...scrollBox({ label: `Fairness by ${label}` })}>
       <table data-attribute={a.attribute}>
         <caption>
-          By {label}: reference group “{a.reference}”{a.referenceChosen ? " (chosen)" : " (the largest)"} · {fmtInt(a.flaggedGroups)} flagged, {fmtInt(a.tooSmallGroups)} too small to judge
+          By {label}: reference group “{a.reference}”{a.reference === largestGroup(a.groups) ? " (the largest)" : " (chosen)"} · {fmtInt(a.flaggedGroups)} flagged, {fmtInt(a.tooSmallGroups)} too small to judge
         </caption>
         <thead>
           <tr>
@@ -97,12 +115,30 @@ function AttributeTable({ report, a }: { report: FairnessReport; a: FairnessRepo
   );
 }
 
-export function Fairness({ m, capacity }: { m: ModelRow; capacity: string | undefined }) {
-  const stored = storedFairness(m);
-  if (!stored) return <p class="muted">This model has no stored fairness report (models trained before fairness reports need retraining).</p>;
-  const report = reportAt(stored.reports, capacity);
-  if (!report) return <p class="muted">The stored fairness report has no capacity.</p>;
+/** One select per attribute: its reference group, the largest marked as the default. */
+function ReferenceChoice({ a }: { a: FairnessReport["attributes"][number] }) {
+  const id = `reference-${a.attribute}`;
+  const largest = largestGroup(a.groups);
+  return (
+    <div>
+      <label for={id}>Reference for {labelOf(a)}</label>
+      <select id={id} name="reference">
+        {a.groups.map((g) => (
+          <option value={`${a.attribute}:${g.value}`} selected={g.value === a.reference}>
+            {g.value}
+            {g.value === largest ? " (the largest)" : ""}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+export function Fairness({ m, view }: { m: ModelRow; view: FairnessView }) {
+  if (!view) return <p class="muted">This model has no stored fairness report (models trained before fairness reports need retraining).</p>;
+  const { report, capacities } = view;
   const segments = report.attributes.filter((a) => a.kind === "segment");
+  const deciles = report.attributes.filter((a) => a.kind === "score-decile");
   return (
     <section class="card" aria-labelledby="fairness-title" id="fairness">
       <h2 id="fairness-title">Fairness by segment</h2>
@@ -115,13 +151,16 @@ export function Fairness({ m, capacity }: { m: ModelRow; capacity: string | unde
         <div>
           <label for="fairness-capacity">Share of files controlled</label>
           <select id="fairness-capacity" name="capacity">
-            {stored.reports.map((r) => (
-              <option value={String(r.capacity)} selected={r === report}>
-                {fmtPercent(r.capacity)}
+            {capacities.map((capacity) => (
+              <option value={String(capacity)} selected={capacity === report.capacity}>
+                {fmtPercent(capacity)}
               </option>
             ))}
           </select>
         </div>
+        {report.attributes.map((a) => (
+          <ReferenceChoice a={a} />
+        ))}
         <div>
           <button type="submit" class="secondary">
             Show
@@ -132,6 +171,18 @@ export function Fairness({ m, capacity }: { m: ModelRow; capacity: string | unde
         <p class="muted">The feature schema names no segment attribute.</p>
       ) : (
         segments.map((a) => <AttributeTable report={report} a={a} />)
+      )}
+      {deciles.length > 0 && (
+        <>
+          <h3>By score decile</h3>
+          <p class="muted">
+            A sanity check rather than a fairness figure: decile 1 holds the tenth of files the model scores highest. The selection falls in the top deciles only, and the base
+            rate should fall from decile 1 down; where it does not, the model ranks poorly.
+          </p>
+          {deciles.map((a) => (
+            <AttributeTable report={report} a={a} />
+          ))}
+        </>
       )}
     </section>
   );

@@ -9,6 +9,7 @@ import { importOutcomesCsv } from "../../../ingest/import-outcomes.js";
 import { fmtDateTime, fmtInt } from "../../format.js";
 import { rolesOf } from "../../guard.js";
 import { actorOf, CSRF_FIELD, type WebContext } from "../../session.js";
+import { scrollBox } from "../../scroll-box.js";
 
 const KINDS = { files: { label: "Files (the cases)", route: fileRoutes.importCsv }, outcomes: { label: "Outcomes (past controls)", route: outcomeRoutes.importCsv } } as const;
 type Kind = keyof typeof KINDS;
@@ -37,7 +38,7 @@ function ResultView({ r }: { r: Result }) {
         </p>
       )}
       {r.errors.length > 0 && (
-        <div class="table-wrap">
+        <div {...scrollBox({ label: "Refused lines" })}>
           <table aria-label="Refused lines">
             <thead>
               <tr>
@@ -130,7 +131,7 @@ export async function showImports(c: WebContext, result?: Result) {
           <p class="muted">
             Since {fmtDateTime(schema.createdAt)}, by {schema.createdBy}. Every change is a new version (PUT /v1/schema); models keep the version they used.
           </p>
-          <div class="table-wrap">
+          <div {...scrollBox({ labelledBy: "schema-title" })}>
             <table aria-labelledby="schema-title">
               <thead>
                 <tr>

@@ -10,8 +10,9 @@ import { fmtDateTime, fmtInt, fmtNumber, fmtPercent } from "../../format.js";
 import { formText, rolesOf } from "../../guard.js";
 import { actorOf, CSRF_FIELD, type WebContext } from "../../session.js";
 import { LineChart, type Series } from "./charts.js";
-import { Fairness } from "./fairness.js";
+import { Fairness, fairnessView } from "./fairness.js";
 import * as evidenceRoutes from "../../../api/routes/models/evidence.routes.js";
+import { scrollBox } from "../../scroll-box.js";
 
 const FIGURE = { aucRoc: "ROC-AUC", prAuc: "PR-AUC", precision: "Precision", recall: "Recall", yield: "Positives found" } as const;
 const YARDSTICK: Record<string, string> = { random: "Random order", logistic: "Logistic regression", champion: "Current model" };
@@ -56,7 +57,7 @@ function Verdict({ metrics }: { metrics: ModelMetricsJson }) {
       <p class="muted">
         {fmtInt(v.n)} validation files, {fmtInt(v.positives)} with an irregularity; intervals: {fmtPercent(v.level)} paired bootstrap ({fmtInt(v.resamples)} resamples).
       </p>
-      <div class="table-wrap">
+      <div {...scrollBox({ label: "Verdict against the yardsticks" })}>
         <table aria-label="Verdict against the yardsticks">
           <thead>
             <tr>
@@ -158,6 +159,8 @@ export async function showModel(c: WebContext, form: { errors?: FieldError[]; no
   const m = await modelOf(c);
   const metrics = m.metrics as ModelMetricsJson | null;
   const title = `Model ${m.name ?? m.id.slice(0, 8)}`;
+  const showFairness = metrics !== null && rolesOf(evidenceRoutes.fairness).includes(actor.role);
+  const fairness = showFairness ? fairnessView(m, c.req.query("capacity"), c.req.queries("reference") ?? []) : null;
   if (form.errors) c.status(422);
   else if (form.notice) c.status(409);
   return c.render(
@@ -178,7 +181,7 @@ export async function showModel(c: WebContext, form: { errors?: FieldError[]; no
               <Curves m={m} metrics={metrics} />
             </>
           )}
-          {rolesOf(evidenceRoutes.fairness).includes(actor.role) && <Fairness m={m} capacity={c.req.query("capacity")} />}
+          {showFairness && <Fairness m={m} view={fairness} />}
         </>
       )}
       {m.status === "trained" && actor.role === "data_officer" && actor.id === m.trainedBy && (

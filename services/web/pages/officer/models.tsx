@@ -6,6 +6,7 @@ import type { FieldError } from "../../../errors.js";
 import { fmtDateTime, fmtPercent } from "../../format.js";
 import { formText } from "../../guard.js";
 import { actorOf, CSRF_FIELD, type WebContext } from "../../session.js";
+import { scrollBox } from "../../scroll-box.js";
 
 const vRoc = (metrics: unknown) => (metrics as { validation?: { aucRoc?: number | null } } | null)?.validation?.aucRoc ?? null;
 
@@ -52,7 +53,7 @@ export async function showModels(c: WebContext, form: { values?: Record<string, 
       <p>
         <a href="/app/models/compare">Compare two models side by side</a>
       </p>
-      <div class="table-wrap">
+      <div {...scrollBox({ label: "Models" })}>
         <table aria-label="Models">
           <thead>
             <tr>

@@ -7,6 +7,7 @@ import { fmtDateTime, fmtInt, fmtNumber } from "../../format.js";
 import { formText } from "../../guard.js";
 import { actorOf, CSRF_FIELD, type WebContext } from "../../session.js";
 import { Drift } from "./drift.js";
+import { scrollBox } from "../../scroll-box.js";
 
 const TERMINAL = new Set(["completed", "failed", "cancelled"]);
 
@@ -37,7 +38,7 @@ export async function showRuns(c: WebContext, notice?: string) {
           </form>
         </section>
       )}
-      <div class="table-wrap">
+      <div {...scrollBox({ label: "Scoring runs" })}>
         <table aria-label="Scoring runs">
           <thead>
             <tr>

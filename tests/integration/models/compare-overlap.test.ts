@@ -45,7 +45,8 @@ beforeAll(async () => {
     [id("south", 2), 0, "2026-03-01"],
     [id("north", 5), 1, "2026-03-01"],
   ];
-  await db.insert(outcomes).values(known.map(([fileId, outcome, controlledAt]) => ({ fileId, outcome, controlledAt, recordedBy: "test" })));
+  const unitOf = new Map(population.files.map((f) => [f.id, f.unit]));
+  await db.insert(outcomes).values(known.map(([fileId, outcome, controlledAt]) => ({ fileId, unit: unitOf.get(fileId), outcome, controlledAt, recordedBy: "test" })));
 });
 afterAll(() => ctx?.close());
 

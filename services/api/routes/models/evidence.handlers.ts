@@ -1,6 +1,6 @@
 import { FairnessEvaluationSchema } from "../../../../models/fairness-schema.js";
-import { withReference } from "../../../../models/fairness.js";
 import { conflict, invalid } from "../../../errors.js";
+import { rejudge } from "../../fairness-reference.js";
 import { getModel } from "../../../db/queries/models.js";
 import type { AppRouteHandler } from "../../types.js";
 import { modelCard } from "../../../db/queries/model-card.js";
@@ -26,19 +26,7 @@ export const fairness: AppRouteHandler<FairnessRoute> = async (c) => {
   if (!stored) {
     throw invalid("capacity is not one of the stored capacities", [{ path: "capacity", message: `one of ${capacities.join(", ")}` }]);
   }
-  let report = stored;
-  if (reference) {
-    const colon = reference.indexOf(":");
-    const [attribute, value] = [reference.slice(0, colon), reference.slice(colon + 1)];
-    const attr = stored.attributes.find((a) => a.attribute === attribute);
-    if (!attr) {
-      throw invalid("unknown attribute", [{ path: "reference", message: `${attribute} is not segmented; one of ${stored.attributes.map((a) => a.attribute).join(", ")}` }]);
-    }
-    if (!attr.groups.some((g) => g.value === value)) {
-      throw invalid("unknown group", [{ path: "reference", message: `${attribute} has no group "${value}"; one of ${attr.groups.map((g) => g.value).join(", ")}` }]);
-    }
-    report = withReference(stored, { [attribute]: value });
-  }
+  const report = rejudge(stored, reference);
   return c.json({ modelId: id, population: parsed.data.population, capacities, report }, 200);
 };
 

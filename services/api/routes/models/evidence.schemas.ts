@@ -26,12 +26,15 @@ export const FairnessQuery = z.object({
     }),
 });
 
+/** The report as OpenAPI names it, shared by the model's, a run's and a list's fairness. */
+export const FairnessReportApi = z.object(FairnessReportSchema.shape).openapi("FairnessReport");
+
 export const ModelFairnessSchema = z
   .object({
     modelId: z.string().uuid(),
     population: z.literal("validation"),
     capacities: z.array(z.number()).openapi({ description: "The capacities stored with the evaluation" }),
-    report: z.object(FairnessReportSchema.shape).openapi("FairnessReport"),
+    report: FairnessReportApi,
   })
   .openapi("ModelFairness");
 

@@ -13,7 +13,10 @@ import {
 } from "../../../db/queries/scoring-runs.js";
 import { DomainError } from "../../../errors.js";
 import type { AppDeps, AppRouteHandler } from "../../types.js";
+import { readRunFairness } from "../../../db/queries/fairness.js";
+import { rejudge } from "../../fairness-reference.js";
 import type {
+  FairnessRoute,
   CancelRoute,
   CreateRoute,
   DropScoresRoute,
@@ -108,4 +111,11 @@ export const dropScores: AppRouteHandler<DropScoresRoute> = async (c) => {
   const { id } = c.req.valid("param");
   const result = await dropRunScores(c.get("deps").database.db, id, c.get("actor"), c.get("requestId"));
   return c.json(result, 200);
+};
+
+export const fairness: AppRouteHandler<FairnessRoute> = async (c) => {
+  const { id } = c.req.valid("param");
+  const { capacity, reference } = c.req.valid("query");
+  const result = await readRunFairness(c.get("deps").database, id, capacity, c.get("actor"), c.get("requestId"));
+  return c.json({ runId: result.runId, modelId: result.modelId, population: "scoring-run" as const, report: rejudge(result.report, reference) }, 200);
 };

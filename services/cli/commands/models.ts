@@ -137,7 +137,7 @@ export function register(program: Command) {
       const query = new URLSearchParams({ capacity: opts.capacity, ...(opts.reference ? { reference: opts.reference } : {}) });
       const body = await api<{ modelId: string; report: Parameters<typeof fairnessTable>[1] }>("GET", `/v1/models/${id}/fairness?${query}`);
       if (opts.json) printJson(body);
-      else process.stdout.write(fairnessTable(body.modelId, body.report));
+      else process.stdout.write(fairnessTable({ kind: "model", id: body.modelId }, body.report));
     });
   models
     .command("card <id>")

@@ -5,6 +5,7 @@ import { queryRows } from "../../../services/db/client.js";
 import { featureSchemas, outcomes, scoringRuns } from "../../../services/db/schema/index.js";
 import { createTestContext, type TestContext } from "../../helpers/app.js";
 import { expectProblem } from "../../helpers/problem.js";
+import { type CliTarget, serveForCli } from "../../helpers/cli.js";
 import { buildScoredPopulation, type ScoredPopulation } from "../../helpers/scored-population.js";
 
 type RunFairness = { runId: string; modelId: string; population: string; report: FairnessReport };
@@ -27,6 +28,7 @@ describe("fairness of a scoring run and of a control list", () => {
   let northInspector: string;
   let southInspector: string;
   let listId: string;
+  let cli: CliTarget;
 
   const REGION = ["coast", "hills", "city"];
   const scoreOf = (i: number) => (i < 90 ? (i % 3 === 0 ? 0.9 : 0.5) - i / 1000 : 0.1 - (i - 90) / 1000);
@@ -62,7 +64,10 @@ describe("fairness of a scoring run and of a control list", () => {
     expect(res.status).toBe(201);
     listId = ((await res.json()) as { id: string }).id;
   });
-  afterAll(() => ctx.close());
+  afterAll(async () => {
+    await cli?.close();
+    await ctx?.close();
+  });
 
   const region = (r: FairnessReport) => r.attributes.find((a) => a.attribute === "region")!;
   const group = (r: FairnessReport, v: string) => region(r).groups.find((g) => g.value === v)!;
@@ -167,6 +172,19 @@ describe("fairness of a scoring run and of a control list", () => {
     await expectProblem(await ctx.request("GET", `/v1/control-lists/${crypto.randomUUID()}/fairness`, { key: auditor }), 404);
     expect(await count()).toBe(before);
   });
+
+  it("cts score fairness and cts lists fairness print the tables; an inspector's key exits 1", async () => {
+    cli = await serveForCli(ctx);
+    const run = (await cli.cts(officer, "score", "fairness", pop.runId, "--capacity", "0.15", "--reference", "region:coast")).stdout;
+    expect(run).toContain(`fairness of scoring run ${pop.runId} at capacity 15%: top 18 of 120 scored files (8 positives among 16 files with an outcome)`);
+    // The list's outcomes (north-00006 now negative) are the files' latest; hills' selection is flagged, its outcomes too few.
+    expect(run).toMatch(/hills +40 +2 .*SELECTION \(outcomes too small\)/);
+    const list = (await cli.cts(auditor, "lists", "fairness", listId)).stdout;
+    expect(list).toContain(`fairness of control list ${listId}: 6 picks among 90 scored files of its unit`);
+    const json = JSON.parse((await cli.cts(auditor, "lists", "fairness", listId, "--json")).stdout) as ListFairness;
+    expect(json.report.k).toBe(6);
+    await expect(cli.cts(northInspector, "lists", "fairness", listId)).rejects.toMatchObject({ code: 1 });
+  }, 60_000);
 
   it("keeps REGION in step with the population builder", () => {
     expect(pop.files.slice(0, 3).map((f) => f.attributes.region)).toEqual(REGION);

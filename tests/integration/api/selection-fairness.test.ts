@@ -6,6 +6,7 @@ import { featureSchemas, outcomes, scoringRuns } from "../../../services/db/sche
 import { createTestContext, type TestContext } from "../../helpers/app.js";
 import { expectProblem } from "../../helpers/problem.js";
 import { type CliTarget, serveForCli } from "../../helpers/cli.js";
+import { webSignIn } from "../../helpers/web.js";
 import { buildScoredPopulation, type ScoredPopulation } from "../../helpers/scored-population.js";
 
 type RunFairness = { runId: string; modelId: string; population: string; report: FairnessReport };
@@ -185,6 +186,23 @@ describe("fairness of a scoring run and of a control list", () => {
     expect(json.report.k).toBe(6);
     await expect(cli.cts(northInspector, "lists", "fairness", listId)).rejects.toMatchObject({ code: 1 });
   }, 60_000);
+
+  it("the web app shows the table on a run's page and on an auditor's list page, never on an inspector's", async () => {
+    const page = await (await webSignIn(ctx, officer)).get(`/app/runs/${pop.runId}?capacity=0.2`);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain("Fairness of the selection");
+    expect(html).toMatch(/The top 20(\.0)?\s?% of the run&#39;s 120 files \(24 files\) are selected/);
+    expect(html).toMatch(/<tr data-group="coast">.*?<td class="num">11<\/td>.*?data-metric="selectionRate">60\.0%/);
+    const auditorPage = await (await (await webSignIn(ctx, auditor)).get(`/app/lists/${listId}`)).text();
+    expect(auditorPage).toContain("Fairness of this list");
+    expect(auditorPage).toContain('data-metric="fdr"');
+    const inspectorPage = await (await (await webSignIn(ctx, northInspector)).get(`/app/lists/${listId}`)).text();
+    expect(inspectorPage).toContain("Files to control");
+    expect(inspectorPage).not.toContain('id="fairness"');
+    const via = await queryRows<{ action: string }>(ctx.test.database.db, sql`select action from audit_events where details->>'via' = 'web' and action like '%fairness%'`);
+    expect(via.map((e) => e.action).sort()).toEqual(["control_list.fairness.read", "scoring_run.fairness.read"]);
+  });
 
   it("keeps REGION in step with the population builder", () => {
     expect(pop.files.slice(0, 3).map((f) => f.attributes.region)).toEqual(REGION);

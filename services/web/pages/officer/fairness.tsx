@@ -8,7 +8,7 @@ import { fmtInt, fmtNumber, fmtPercent } from "../../format.js";
  * the rates of the selection at one capacity, each rate's ratio to the reference flagged when it
  * falls outside the band. Groups too small are shown, marked, never flagged.
  */
-const SHOWN: { metric: FairnessMetric; name: string }[] = [
+export const SHOWN: { metric: FairnessMetric; name: string }[] = [
   { metric: "selectionRate", name: "Selection rate" },
   { metric: "precision", name: "Precision" },
   { metric: "fpr", name: "False positive rate" },
@@ -45,7 +45,12 @@ function RateCell({ g, metric, band }: { g: GroupFairness; metric: FairnessMetri
   );
 }
 
-function AttributeTable({ report, a }: { report: FairnessReport; a: FairnessReport["attributes"][number] }) {
+/**
+ * One attribute's groups: files (and, when only some have an outcome, how many), base rate, the
+ * `shown` rates with their ratios and flags, and the judgement. Shared by a model's, a run's and a
+ * list's report.
+ */
+export function AttributeTable({ report, a, shown = SHOWN }: { report: FairnessReport; a: FairnessReport["attributes"][number]; shown?: typeof SHOWN }) {
   const label = a.attribute.replaceAll("_", " ");
   return (
     <div class="table-wrap">
@@ -57,8 +62,13 @@ function AttributeTable({ report, a }: { report: FairnessReport; a: FairnessRepo
           <tr>
             <th scope="col">{label}</th>
             <th scope="col" class="num">Files</th>
+            {report.labels && (
+              <th scope="col" class="num">
+                With an outcome
+              </th>
+            )}
             <th scope="col" class="num">Base rate</th>
-            {SHOWN.map((s) => (
+            {shown.map((s) => (
               <th scope="col" class="num">
                 {s.name} (ratio)
               </th>
@@ -74,18 +84,18 @@ function AttributeTable({ report, a }: { report: FairnessReport; a: FairnessRepo
                 {g.value === a.reference && <span class="muted"> (reference)</span>}
               </th>
               <td class="num">{fmtInt(g.n)}</td>
+              {report.labels && <td class="num">{fmtInt(g.labelled ?? 0)}</td>}
               <td class="num">{fmtPercent(g.baseRate.value)}</td>
-              {SHOWN.map((s) => (
+              {shown.map((s) => (
                 <RateCell g={g} metric={s.metric} band={report.band} />
               ))}
               <td>
+                {g.flags.length > 0 && <span class="flag">flagged: {g.flags.join(", ")} </span>}
                 {!g.judgeable ? (
                   <span class="status" title={g.note ?? undefined}>
-                    too small to judge
+                    {g.flags.length > 0 ? "outcome rates too small to judge" : "too small to judge"}
                   </span>
-                ) : g.flags.length > 0 ? (
-                  <span class="flag">flagged: {g.flags.join(", ")}</span>
-                ) : (
+                ) : g.flags.length > 0 ? null : (
                   <span class="muted">{g.note ?? "within the band"}</span>
                 )}
               </td>

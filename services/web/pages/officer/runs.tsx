@@ -7,6 +7,8 @@ import { fmtDateTime, fmtInt, fmtNumber } from "../../format.js";
 import { formText } from "../../guard.js";
 import { actorOf, CSRF_FIELD, type WebContext } from "../../session.js";
 import { Drift } from "./drift.js";
+import { readRunFairness, type RunFairness } from "../../../db/queries/fairness.js";
+import { RunFairnessSection, runCapacity } from "./selection-fairness.js";
 
 const TERMINAL = new Set(["completed", "failed", "cancelled"]);
 
@@ -105,6 +107,11 @@ function RunProgress({ r }: { r: Awaited<ReturnType<typeof getScoringRun>> }) {
 
 export async function showRun(c: WebContext) {
   const r = await runOf(c);
+  // A completed run with its scores shows its selection's fairness (a recorded read, as in the API).
+  const fairness: RunFairness | null =
+    r.run.status === "completed" && !r.run.progress?.scoresDroppedAt
+      ? await readRunFairness(c.get("deps").database, r.run.id, runCapacity(c.req.query("capacity")), actorOf(c), c.get("requestId"), "web")
+      : null;
   const title = `Scoring run ${fmtDateTime(r.run.createdAt)}`;
   return c.render(
     <>
@@ -116,6 +123,7 @@ export async function showRun(c: WebContext) {
       </p>
       <RunProgress r={r} />
       <Drift drift={r.run.drift} />
+      {fairness && <RunFairnessSection f={fairness} />}
     </>,
     { title },
   );

@@ -1,0 +1,79 @@
+import type { ListFairness, RunFairness } from "../../../db/queries/fairness.js";
+import { fmtInt, fmtNumber, fmtPercent } from "../../format.js";
+import { AttributeTable, SHOWN } from "./fairness.js";
+
+/**
+ * The fairness of a live selection (GET /v1/scoring-runs/:id/fairness, GET
+ * /v1/control-lists/:id/fairness) on the run's and the list's pages, with the model page's table.
+ * Only the controlled files have an outcome, so the outcome rates describe them; a list knows only
+ * its own picks' outcomes, so it shows the selection rate, the hit rate and the FDR.
+ */
+
+/** The capacities offered on the run's page (the model evaluation's, so the two can be compared). */
+export const RUN_CAPACITIES = [0.01, 0.05, 0.1, 0.2];
+const LIST_SHOWN = SHOWN.filter((s) => s.metric === "selectionRate" || s.metric === "precision").concat({ metric: "fdr", name: "False discovery rate" });
+
+/** The asked capacity when it is one offered, else 10 %. */
+export const runCapacity = (asked: string | undefined) => RUN_CAPACITIES.find((x) => Math.abs(x - Number(asked)) < 1e-9) ?? 0.1;
+
+function Band({ r }: { r: RunFairness["report"] }) {
+  return (
+    <>
+      Each rate is compared with the reference group's (the ratio); outside {fmtNumber(r.band.low)}–{fmtNumber(r.band.high)} it is flagged. The selection rate is
+      judged for groups of at least {fmtInt(r.minFiles)} files, the outcome rates when a group also has {fmtInt(r.minPositives)} irregularities among its
+      controlled files.
+    </>
+  );
+}
+
+export function RunFairnessSection({ f }: { f: RunFairness }) {
+  const r = f.report;
+  const segments = r.attributes.filter((a) => a.kind === "segment");
+  return (
+    <section class="card" aria-labelledby="run-fairness-title" id="fairness">
+      <h2 id="run-fairness-title">Fairness of the selection</h2>
+      <p>
+        The top {fmtPercent(r.capacity)} of the run's {fmtInt(r.n)} files ({fmtInt(r.k)} files) are selected. {fmtInt(r.labels?.labelled ?? 0)} files have a recorded
+        outcome (their latest); past lists chose them, so the outcome rates describe the files controlled so far, not each whole group. <Band r={r} />
+      </p>
+      <form method="get" action={`/app/runs/${f.runId}#fairness`} class="row">
+        <div>
+          <label for="run-fairness-capacity">Share of files selected</label>
+          <select id="run-fairness-capacity" name="capacity">
+            {RUN_CAPACITIES.map((x) => (
+              <option value={String(x)} selected={Math.abs(x - r.capacity) < 1e-9}>
+                {fmtPercent(x)}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div>
+          <button type="submit" class="secondary">
+            Show
+          </button>
+        </div>
+      </form>
+      {segments.length === 0 ? <p class="muted">The feature schema names no segment attribute.</p> : segments.map((a) => <AttributeTable report={r} a={a} />)}
+    </section>
+  );
+}
+
+export function ListFairnessSection({ f }: { f: ListFairness }) {
+  const r = f.report;
+  const segments = r.attributes.filter((a) => a.kind === "segment");
+  return (
+    <section class="card" aria-labelledby="list-fairness-title" id="fairness">
+      <h2 id="list-fairness-title">Fairness of this list</h2>
+      <p>
+        The list's {fmtInt(r.k)} picks ({fmtInt(f.picks.model)} by the model, {fmtInt(f.picks.exploration)} by exploration, {fmtInt(f.picks.manual)} by hand
+        {f.picks.outsideRun > 0 && `, ${fmtInt(f.picks.outsideRun)} of them not scored by the run and left out`}) against the {fmtInt(r.n)} files of unit {f.unit} that
+        the run scored. Hit rate and false discovery rate are over the {fmtInt(r.labels?.labelled ?? 0)} picks with a recorded outcome. <Band r={r} />
+      </p>
+      {segments.length === 0 ? (
+        <p class="muted">The feature schema names no segment attribute.</p>
+      ) : (
+        segments.map((a) => <AttributeTable report={r} a={a} shown={LIST_SHOWN} />)
+      )}
+    </section>
+  );
+}

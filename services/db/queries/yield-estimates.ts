@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { and, desc, eq, lte, sql } from "drizzle-orm";
 import { type OffPolicyEstimate, OffPolicyEstimateSchema, offPolicyEstimate } from "../../../models/off-policy.js";
+import { type ExplorationGuidance, explorationGuidance } from "../../../models/exploration-guidance.js";
 import type { Actor } from "../actor.js";
 import { conflict } from "../../errors.js";
 import { queryRows, type Db } from "../client.js";
@@ -16,6 +17,8 @@ export interface StoredYieldEstimate {
   /** Past controls left out: manual picks (no propensity by design) and controls without a recorded propensity. */
   excluded: { manual: number; withoutPropensity: number };
   estimate: OffPolicyEstimate;
+  /** Expected interval width by exploration share, from this estimate's support (computed, not stored). */
+  guidance: ExplorationGuidance;
 }
 
 /**
@@ -36,9 +39,9 @@ export async function produceYieldEstimate(db: Db, modelId: string, capacity: nu
   if (!run) throw conflict(`model ${modelId} has no completed scoring run: score it first (a shadow run: POST /v1/scoring-runs with shadow: true)`);
   if (run.progress?.scoresDroppedAt) throw conflict(`the scores of run ${run.id}, the latest of model ${modelId}, were dropped by retention: score it again`);
   const population = await queryRows<{ score: number }>(db, sql`select score from scores where run_id = ${run.id}::uuid`);
-  const controls = await queryRows<{ score: number; propensity: number; outcome: number; amount: number | null }>(
+  const controls = await queryRows<{ score: number; propensity: number; outcome: number; amount: number | null; selected_by: string }>(
     db,
-    sql`select s.score, o.selection_probability as propensity, o.outcome, o.amount
+    sql`select s.score, o.selection_probability as propensity, o.outcome, o.amount, o.selected_by
         from outcomes o join scores s on s.run_id = ${run.id}::uuid and s.file_id = o.file_id
         where o.selected_by in ('model', 'exploration') and o.selection_probability is not null`,
   );
@@ -81,6 +84,10 @@ export async function produceYieldEstimate(db: Db, modelId: string, capacity: nu
       createdAt: row.createdAt.toISOString(),
       excluded: { manual: excluded.manual, withoutPropensity: excluded.without },
       estimate,
+      guidance: explorationGuidance(estimate, {
+        model: controls.filter((c) => c.selected_by === "model").length,
+        exploration: controls.filter((c) => c.selected_by === "exploration").length,
+      }),
     };
   });
 }

@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { FairnessReportSchema } from "../../../../models/fairness-schema.js";
 import { OffPolicyEstimateSchema } from "../../../../models/off-policy.js";
+import { ExplorationGuidanceSchema } from "../../../../models/exploration-guidance.js";
 import { ModelCardSchema } from "../../../cards/model-card-schema.js";
 
 /**
@@ -64,5 +65,8 @@ export const YieldEstimate = z
     createdAt: z.string(),
     excluded: z.object({ manual: z.number().int(), withoutPropensity: z.number().int() }),
     estimate: z.object(OffPolicyEstimateSchema.shape).openapi("OffPolicyEstimate"),
+    guidance: z
+      .object(ExplorationGuidanceSchema.shape)
+      .openapi("ExplorationGuidance", { description: "Expected interval width by exploration share of the lists, scaled from this estimate's support (a rule of thumb)" }),
   })
   .openapi("YieldEstimate");

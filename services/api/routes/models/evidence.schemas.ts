@@ -57,6 +57,9 @@ export const YieldQuery = z.object({
     .openapi({ param: { name: "capacity", in: "query" }, description: "Share of files the model's list would control", example: 0.1 }),
 });
 
+/** The estimate as OpenAPI names it, shared by the yield estimate and the comparison. */
+export const OffPolicyEstimateApi = z.object(OffPolicyEstimateSchema.shape).openapi("OffPolicyEstimate");
+
 export const YieldEstimate = z
   .object({
     id: z.string().uuid(),
@@ -64,7 +67,7 @@ export const YieldEstimate = z
     runId: z.string().uuid().openapi({ description: "The model's scoring run that gives the target population and the scores of past controls" }),
     createdAt: z.string(),
     excluded: z.object({ manual: z.number().int(), withoutPropensity: z.number().int() }),
-    estimate: z.object(OffPolicyEstimateSchema.shape).openapi("OffPolicyEstimate"),
+    estimate: OffPolicyEstimateApi,
     guidance: z
       .object(ExplorationGuidanceSchema.shape)
       .openapi("ExplorationGuidance", { description: "Expected interval width by exploration share of the lists, scaled from this estimate's support (a rule of thumb)" }),

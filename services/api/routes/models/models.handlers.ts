@@ -25,7 +25,7 @@ import type {
   RetireRoute,
   SuspendRoute,
 } from "./models.routes.js";
-import { latestYieldEstimate } from "../../../db/queries/yield-estimates.js";
+import { compareYields } from "../../../db/queries/yield-estimates.js";
 import { type CreateModelBody, comparisonFigures, toModel, toModelSummary, yieldComparison } from "./models.schemas.js";
 
 export const create: AppRouteHandler<CreateRoute> = async (c) => {
@@ -69,17 +69,19 @@ export const list: AppRouteHandler<ListRoute> = async (c) => {
 };
 
 export const compare: AppRouteHandler<CompareRoute> = async (c) => {
-  const { ids } = c.req.valid("query");
+  const { ids, capacity } = c.req.valid("query");
   const db = c.get("deps").database.db;
   const rows = await getModels(db, ids);
   const digests = new Set(rows.map((r) => r.dataDigest));
-  const yields = yieldComparison(ids, await Promise.all(ids.map((id) => latestYieldEstimate(db, id))));
+  const compared = await compareYields(db, ids, capacity, c.get("actor"), c.get("requestId"));
+  const yields = yieldComparison(ids, compared);
   return c.json(
     {
       models: rows.map(toModelSummary),
       sameData: digests.size === 1 && !digests.has(null),
       figures: [...comparisonFigures(rows), ...yields.figures],
       pastControls: yields.sentences,
+      yieldEstimates: { capacity: compared.capacity, activeModelId: compared.activeModelId, models: compared.rows, active: compared.active },
     },
     200,
   );

@@ -38,7 +38,10 @@ export const compare = v1Route(["data_officer", "auditor"], {
   method: "get",
   path: "/models/compare",
   tags,
-  summary: "Put models side by side (validation, unbiased and baseline figures)",
+  summary: "Put models side by side (validation, unbiased and baseline figures, and what each would have found on past controls against the active model)",
+  description:
+    "Past controls: each model's and the active model's off-policy yield estimate at one capacity (doubly robust, 95 % interval, support, thin-support warning). " +
+    "The latest stored estimate at that capacity is used; when a model has none, one is made, stored and audited (model.yield_estimate), as GET /v1/models/{id}/yield-estimate does.",
   request: { query: CompareQuery },
   responses: { 200: { description: "Comparison", content: json(CompareSchema) } },
 });

@@ -1,8 +1,9 @@
 import { z } from "@hono/zod-openapi";
-import { comparisonFigures } from "../../../api/routes/models/models.schemas.js";
+import { comparisonFigures, yieldComparison } from "../../../api/routes/models/models.schemas.js";
+import { compareYields } from "../../../db/queries/yield-estimates.js";
 import { getModels, listModels } from "../../../db/queries/models.js";
 import { fmtDateTime, fmtNumber } from "../../format.js";
-import type { WebContext } from "../../session.js";
+import { actorOf, type WebContext } from "../../session.js";
 
 const Ids = z.array(z.string().uuid()).min(2).max(5);
 
@@ -14,6 +15,9 @@ export async function showCompare(c: WebContext) {
   const parsed = Ids.safeParse(picked.filter(Boolean));
   const rows = parsed.success ? await getModels(db, parsed.data) : [];
   const figures = rows.length >= 2 ? comparisonFigures(rows) : [];
+  const asked = Number(c.req.query("capacity"));
+  const compared = rows.length >= 2 ? await compareYields(db, parsed.data ?? [], asked > 0 && asked <= 1 ? asked : undefined, actorOf(c), c.get("requestId")) : null;
+  const past = compared ? yieldComparison(parsed.data ?? [], compared) : null;
   const sameData = rows.length >= 2 && new Set(rows.map((r) => r.dataDigest)).size === 1 && rows[0].dataDigest !== null;
   const choose = (n: number) => (
     <div>
@@ -37,6 +41,23 @@ export async function showCompare(c: WebContext) {
           <button type="submit">Compare</button>
         </div>
       </form>
+      {compared && past && (
+        <section class="card" aria-labelledby="past-controls-title" id="past-controls">
+          <h2 id="past-controls-title">On past controls, at {fmtNumber(compared.capacity * 100)} % of files</h2>
+          {past.sentences.length === 0 ? (
+            <p class="muted">No estimate can be made: none of these models has a completed scoring run (a shadow run is enough).</p>
+          ) : (
+            <ul data-testid="past-controls">
+              {past.sentences.map((sentence) => (
+                <li class={sentence.includes("thin support") ? "notice warn" : undefined}>{sentence}</li>
+              ))}
+            </ul>
+          )}
+          <p class="muted">
+            Doubly robust estimates from past controls weighted by their selection probability (manual picks left out), with 95 % intervals; see each model's yield estimates.
+          </p>
+        </section>
+      )}
       {figures.length > 0 && (
         <>
           <p class={sameData ? "notice ok" : "notice warn"}>

@@ -39,9 +39,9 @@ export async function produceYieldEstimate(db: Db, modelId: string, capacity: nu
   if (!run) throw conflict(`model ${modelId} has no completed scoring run: score it first (a shadow run: POST /v1/scoring-runs with shadow: true)`);
   if (run.progress?.scoresDroppedAt) throw conflict(`the scores of run ${run.id}, the latest of model ${modelId}, were dropped by retention: score it again`);
   const population = await queryRows<{ score: number }>(db, sql`select score from scores where run_id = ${run.id}::uuid`);
-  const controls = await queryRows<{ score: number; propensity: number; outcome: number; amount: number | null; selected_by: string }>(
+  const controls = await queryRows<{ score: number; propensity: number; outcome: number; amount: number | null }>(
     db,
-    sql`select s.score, o.selection_probability as propensity, o.outcome, o.amount, o.selected_by
+    sql`select s.score, o.selection_probability as propensity, o.outcome, o.amount
         from outcomes o join scores s on s.run_id = ${run.id}::uuid and s.file_id = o.file_id
         where o.selected_by in ('model', 'exploration') and o.selection_probability is not null`,
   );
@@ -84,10 +84,7 @@ export async function produceYieldEstimate(db: Db, modelId: string, capacity: nu
       createdAt: row.createdAt.toISOString(),
       excluded: { manual: excluded.manual, withoutPropensity: excluded.without },
       estimate,
-      guidance: explorationGuidance(estimate, {
-        model: controls.filter((c) => c.selected_by === "model").length,
-        exploration: controls.filter((c) => c.selected_by === "exploration").length,
-      }),
+      guidance: explorationGuidance(estimate, await controlRoutes(tx, run.id)),
     };
   });
 }
@@ -157,4 +154,32 @@ export async function compareYields(db: Db, ids: string[], asked: number | undef
   const at = activeId === null ? -1 : ids.indexOf(activeId);
   const activeYield = activeId === null ? null : at >= 0 ? rows[at] : await yieldAtCapacity(db, activeId, capacity, actor, requestId);
   return { capacity, activeModelId: activeId, rows, active: activeYield };
+}
+
+/**
+ * The past controls an estimate on `runId` uses (model or exploration picks with a probability, of
+ * files the run scored), by route: the exploration share behind the guidance table.
+ */
+export async function controlRoutes(db: Db, runId: string): Promise<{ model: number; exploration: number }> {
+  const [row] = await queryRows<{ model: number; exploration: number }>(
+    db,
+    sql`select count(*) filter (where o.selected_by = 'model')::int as model, count(*) filter (where o.selected_by = 'exploration')::int as exploration
+        from outcomes o join scores s on s.run_id = ${runId}::uuid and s.file_id = o.file_id
+        where o.selected_by in ('model', 'exploration') and o.selection_probability is not null`,
+  );
+  return row;
+}
+
+/** The model's stored yield estimates, newest first. */
+export async function listYieldEstimates(db: Db, modelId: string, limit = 20) {
+  const rows = await db
+    .select()
+    .from(yieldEstimates)
+    .where(eq(yieldEstimates.modelId, modelId))
+    .orderBy(desc(yieldEstimates.createdAt), desc(yieldEstimates.id))
+    .limit(limit);
+  return rows.flatMap((row) => {
+    const estimate = OffPolicyEstimateSchema.safeParse(row.estimate);
+    return estimate.success ? [{ id: row.id, createdAt: row.createdAt, runId: row.runId, capacity: row.capacity, requestedBy: row.requestedBy, estimate: estimate.data }] : [];
+  });
 }

@@ -3,6 +3,7 @@ import type { FigureComparison, ModelMetricsJson } from "../../../../models/inde
 import { zodFieldErrors } from "../../../api/problem.js";
 import { ApproveModelBody } from "../../../api/routes/models/models.schemas.js";
 import { approveModel, getModel, type ModelRow } from "../../../db/queries/models.js";
+import { CARDED } from "../../../db/queries/model-card.js";
 import { DomainError, type FieldError, notFound } from "../../../errors.js";
 import { verdictWarnings } from "../../../policy/approval.js";
 import { fmtDateTime, fmtInt, fmtNumber, fmtPercent } from "../../format.js";
@@ -166,6 +167,12 @@ export async function showModel(c: WebContext, form: { errors?: FieldError[]; no
         <span class={`status status-${m.status}`}>{m.status}</span> · trained by {m.trainedBy} · created {fmtDateTime(m.createdAt)}
         {m.approvedBy && ` · approved by ${m.approvedBy} ${fmtDateTime(m.approvedAt)}`}
       </p>
+      {CARDED.has(m.status) && (
+        <p class="row" aria-label="Documentation">
+          <a href={`/app/models/${m.id}/card`}>Model card</a>
+          <a href={`/app/models/${m.id}/yield`}>Yield on past controls</a>
+        </p>
+      )}
       <TrainingProgress m={m} />
       {metrics && (
         <>

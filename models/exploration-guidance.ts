@@ -38,14 +38,23 @@ export function explorationGuidance(estimate: OffPolicyEstimate, controls: { mod
   const s0 = total > 0 && controls.exploration > 0 ? controls.exploration / total : null;
   const { low, high } = estimate.hitRate.snips;
   const width = low !== null && high !== null ? high - low : null;
+  // Scaling needs lists that mixed model and exploration picks (0 < s₀ < 1) and a width worth
+  // scaling: on thin support the interval itself is noise. A rate's interval is at most 1 wide.
+  const why =
+    s0 === null
+      ? "No exploration picks among the past controls: the width cannot be scaled (lists with exploration are needed first)."
+      : s0 >= 1
+        ? "Every past control used was an exploration pick (no model picks with a recorded probability): there is no list share to scale from."
+        : estimate.support.thin || width === null
+          ? "The support of this estimate is thin: its interval is too uncertain to scale."
+          : null;
   const rows = GUIDANCE_SHARES.map((share) => ({
     share,
-    expectedWidth: s0 !== null && width !== null ? width * Math.sqrt(s0 / share) : null,
-    expectedEffectiveSize: s0 !== null ? estimate.support.effectiveSize * (share / s0) : null,
+    expectedWidth: why === null ? Math.min(1, width! * Math.sqrt(s0! / share)) : null,
+    expectedEffectiveSize: why === null ? estimate.support.effectiveSize * (share / s0!) : null,
   }));
   const note =
-    s0 === null
-      ? "No exploration picks among the past controls: the width cannot be scaled (a list with exploration is needed first)."
-      : "Rule of thumb: the interval narrows about as 1/√share for the same number of controls; a larger share costs hits on today's lists (exploration picks are found at about the population's base rate).";
+    why ??
+    "Rule of thumb: the interval narrows about as 1/√share for the same number of controls; a larger share costs hits on today's lists (exploration picks are found at about the population's base rate).";
   return { currentShare: s0, currentWidth: width, rows, note };
 }

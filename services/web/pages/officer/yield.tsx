@@ -113,11 +113,11 @@ export async function showYield(c: WebContext, form: { error?: string; status?: 
         <section class="card" aria-labelledby="guidance-title" id="guidance">
           <h2 id="guidance-title">How the exploration share sets the interval</h2>
           <p>
-            {guidance.currentShare === null
+            {guidance.rows[0].expectedWidth === null
               ? guidance.note
               : `${fmtPercent(guidance.currentShare)} of the past controls used were exploration picks. With as many controls, lists with another exploration share would give about these intervals (self-normalized estimate). ${guidance.note}`}
           </p>
-          {guidance.currentShare !== null && (
+          {guidance.rows[0].expectedWidth !== null && (
             <div class="table-wrap">
               <table aria-label="Expected interval width by exploration share">
                 <thead>

@@ -188,20 +188,32 @@ describe("fairness of a scoring run and of a control list", () => {
   }, 60_000);
 
   it("the web app shows the table on a run's page and on an auditor's list page, never on an inspector's", async () => {
-    const page = await (await webSignIn(ctx, officer)).get(`/app/runs/${pop.runId}?capacity=0.2`);
+    const web = await webSignIn(ctx, officer);
+    // The run's page loads the section apart (htmx), with a link that opens it without scripts.
+    const runPage = await (await web.get(`/app/runs/${pop.runId}?capacity=0.2`)).text();
+    expect(runPage).toContain(`hx-get="/app/runs/${pop.runId}/fairness?capacity=0.2" hx-trigger="load"`);
+    expect(runPage).toContain(`<a href="/app/runs/${pop.runId}/fairness?capacity=0.2">Show the fairness of the selection</a>`);
+    const fragment = await (await web.get(`/app/runs/${pop.runId}/fairness?capacity=0.2`, { "hx-request": "true" })).text();
+    expect(fragment.startsWith('<section class="card" aria-labelledby="run-fairness-title" id="fairness">')).toBe(true);
+    const page = await web.get(`/app/runs/${pop.runId}/fairness?capacity=0.2`);
     expect(page.status).toBe(200);
     const html = await page.text();
+    expect(html).toContain(`<a href="/app/runs/${pop.runId}">Back to the run</a>`);
     expect(html).toContain("Fairness of the selection");
     expect(html).toMatch(/The top 20(\.0)?\s?% of the run&#39;s 120 files \(24 files\) are selected/);
     expect(html).toMatch(/<tr data-group="coast">.*?<td class="num">11<\/td>.*?data-metric="selectionRate">60\.0%/);
-    const auditorPage = await (await (await webSignIn(ctx, auditor)).get(`/app/lists/${listId}`)).text();
+    const asAuditor = await webSignIn(ctx, auditor);
+    expect(await (await asAuditor.get(`/app/lists/${listId}`)).text()).toContain(`hx-get="/app/lists/${listId}/fairness" hx-trigger="load"`);
+    const auditorPage = await (await asAuditor.get(`/app/lists/${listId}/fairness`, { "hx-request": "true" })).text();
     expect(auditorPage).toContain("Fairness of this list");
     expect(auditorPage).toContain('data-metric="fdr"');
-    const inspectorPage = await (await (await webSignIn(ctx, northInspector)).get(`/app/lists/${listId}`)).text();
+    const inspector = await webSignIn(ctx, northInspector);
+    const inspectorPage = await (await inspector.get(`/app/lists/${listId}`)).text();
     expect(inspectorPage).toContain("Files to control");
     expect(inspectorPage).not.toContain('id="fairness"');
+    expect((await inspector.get(`/app/lists/${listId}/fairness`)).status).toBe(403);
     const via = await queryRows<{ action: string }>(ctx.test.database.db, sql`select action from audit_events where details->>'via' = 'web' and action like '%fairness%'`);
-    expect(via.map((e) => e.action).sort()).toEqual(["control_list.fairness.read", "scoring_run.fairness.read"]);
+    expect(via.map((e) => e.action).sort()).toEqual(["control_list.fairness.read", "scoring_run.fairness.read", "scoring_run.fairness.read"]);
   });
 
   it("keeps REGION in step with the population builder", () => {

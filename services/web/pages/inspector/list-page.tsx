@@ -11,14 +11,7 @@ import { ListRow, OutcomeForm, type RowData } from "./list-row.js";
 import { AddItemForm, type FormState } from "./item-forms.js";
 import { and, eq } from "drizzle-orm";
 import { controlListItems } from "../../../db/schema/index.js";
-import { readListFairness } from "../../../db/queries/fairness.js";
-import { ListFairnessSection } from "../officer/selection-fairness.js";
-
-/** A 409 (the run's scores dropped) leaves a section out; anything else is an error. */
-const unlessConflict = (error: unknown): null => {
-  if (error instanceof DomainError && error.code === "conflict") return null;
-  throw error;
-};
+import { ListFairnessLoader } from "../officer/selection-fairness.js";
 
 /** Columns of file attributes a list page shows (the export has more). */
 const PAGE_ATTRIBUTES = 4;
@@ -64,8 +57,6 @@ export async function showList(c: WebContext, add?: FormState, status: 200 | 404
     lists.itemExtras(database.db, list, shown, view),
   ]);
   const attributes = allAttributes.slice(0, PAGE_ATTRIBUTES);
-  // Officers' and auditors' view: the selection's fairness (never shown to inspectors: it reveals the selection).
-  const fairness = view === "full" ? await readListFairness(database, list, actor, c.get("requestId"), "web").catch(unlessConflict) : null;
   const canWork = actor.role === "inspector" && list.status === "open";
   const csrf = c.get("session")?.csrfToken ?? "";
   const title = `Control list · ${list.unit}`;
@@ -112,7 +103,8 @@ export async function showList(c: WebContext, add?: FormState, status: 200 | 404
         </table>
       </div>
       {canWork && <AddItemForm listId={id} csrf={csrf} form={add} />}
-      {fairness && <ListFairnessSection f={fairness} />}
+      {/* Auditors' and admins' view: the selection's fairness, read apart (it reads the unit's scores); never shown to inspectors. */}
+      {view === "full" && <ListFairnessLoader listId={id} />}
     </>,
     { title },
   );

@@ -1,4 +1,9 @@
-import type { ListFairness, RunFairness } from "../../../db/queries/fairness.js";
+import { assertUnitAccess } from "../../../auth/actor.js";
+import { getControlList } from "../../../db/queries/control-lists.js";
+import { type ListFairness, readListFairness, type RunFairness } from "../../../db/queries/fairness.js";
+import { notFound } from "../../../errors.js";
+import { actorOf, type WebContext } from "../../session.js";
+import { z } from "@hono/zod-openapi";
 import { fmtInt, fmtNumber, fmtPercent } from "../../format.js";
 import { AttributeTable, SHOWN } from "./fairness.js";
 
@@ -36,7 +41,7 @@ export function RunFairnessSection({ f }: { f: RunFairness }) {
         The top {fmtPercent(r.capacity)} of the run's {fmtInt(r.n)} files ({fmtInt(r.k)} files) are selected. {fmtInt(r.labels?.labelled ?? 0)} files have a recorded
         outcome (their latest); past lists chose them, so the outcome rates describe the files controlled so far, not each whole group. <Band r={r} />
       </p>
-      <form method="get" action={`/app/runs/${f.runId}#fairness`} class="row">
+      <form method="get" action={`/app/runs/${f.runId}/fairness`} class="row" hx-get={`/app/runs/${f.runId}/fairness`} hx-target="#fairness" hx-swap="outerHTML">
         <div>
           <label for="run-fairness-capacity">Share of files selected</label>
           <select id="run-fairness-capacity" name="capacity">
@@ -75,5 +80,41 @@ export function ListFairnessSection({ f }: { f: ListFairness }) {
         segments.map((a) => <AttributeTable report={r} a={a} shown={LIST_SHOWN} />)
       )}
     </section>
+  );
+}
+
+/** The list page's placeholder: htmx fetches the section; without scripts the link opens it as a page. */
+export function ListFairnessLoader({ listId }: { listId: string }) {
+  const href = `/app/lists/${listId}/fairness`;
+  return (
+    <section id="fairness" class="card" hx-get={href} hx-trigger="load" hx-swap="outerHTML" aria-busy="true">
+      <h2>Fairness of this list</h2>
+      <p>
+        <a href={href}>Show the fairness of this list</a> (reads the scores of the list's unit).
+      </p>
+    </section>
+  );
+}
+
+/** A list's fairness (GET /v1/control-lists/:id/fairness: the list's unit, a recorded read): the section for htmx, or a page. */
+export async function showListFairness(c: WebContext) {
+  const id = c.req.param("id") ?? "";
+  if (!z.string().uuid().safeParse(id).success) throw notFound(`control list ${id}`);
+  const { database } = c.get("deps");
+  const actor = actorOf(c);
+  const list = await getControlList(database.db, id);
+  assertUnitAccess(actor, list.unit);
+  const f = await readListFairness(database, list, actor, c.get("requestId"), "web");
+  if (c.req.header("hx-request")) return c.html(<ListFairnessSection f={f} />);
+  const title = `Fairness of a control list · ${list.unit}`;
+  return c.render(
+    <>
+      <h1>{title}</h1>
+      <p>
+        <a href={`/app/lists/${id}`}>Back to the list</a>
+      </p>
+      <ListFairnessSection f={f} />
+    </>,
+    { title },
   );
 }

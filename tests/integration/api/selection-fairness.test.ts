@@ -202,6 +202,11 @@ describe("fairness of a scoring run and of a control list", () => {
     expect(html).toContain("Fairness of the selection");
     expect(html).toMatch(/The top 20(\.0)?\s?% of the run&#39;s 120 files \(24 files\) are selected/);
     expect(html).toMatch(/<tr data-group="coast">.*?<td class="num">11<\/td>.*?data-metric="selectionRate">60\.0%/);
+    // The officer chooses the reference group: against coast, hills' selection rate (0) is flagged.
+    const rejudged = await (await web.get(`/app/runs/${pop.runId}/fairness?capacity=0.15&reference=region:coast`, { "hx-request": "true" })).text();
+    expect(rejudged).toContain('<option value="region:coast" selected="">coast</option>');
+    expect(rejudged).toMatch(/<tr data-group="hills">.*?flagged: selectionRate.*?outcome rates too small to judge/);
+    expect((await web.get(`/app/runs/${pop.runId}/fairness?reference=region:moon`)).status).toBe(422);
     const asAuditor = await webSignIn(ctx, auditor);
     expect(await (await asAuditor.get(`/app/lists/${listId}`)).text()).toContain(`hx-get="/app/lists/${listId}/fairness" hx-trigger="load"`);
     const auditorPage = await (await asAuditor.get(`/app/lists/${listId}/fairness`, { "hx-request": "true" })).text();
@@ -213,7 +218,7 @@ describe("fairness of a scoring run and of a control list", () => {
     expect(inspectorPage).not.toContain('id="fairness"');
     expect((await inspector.get(`/app/lists/${listId}/fairness`)).status).toBe(403);
     const via = await queryRows<{ action: string }>(ctx.test.database.db, sql`select action from audit_events where details->>'via' = 'web' and action like '%fairness%'`);
-    expect(via.map((e) => e.action).sort()).toEqual(["control_list.fairness.read", "scoring_run.fairness.read", "scoring_run.fairness.read"]);
+    expect(via.map((e) => e.action).sort()).toEqual(["control_list.fairness.read", "scoring_run.fairness.read", "scoring_run.fairness.read", "scoring_run.fairness.read", "scoring_run.fairness.read"]);
   });
 
   it("keeps REGION in step with the population builder", () => {

@@ -6,6 +6,7 @@ import { actorOf, type WebContext } from "../../session.js";
 import { z } from "@hono/zod-openapi";
 import { fmtInt, fmtNumber, fmtPercent } from "../../format.js";
 import { AttributeTable, SHOWN } from "./fairness.js";
+import { rejudge } from "../../../api/fairness-reference.js";
 
 /**
  * The fairness of a live selection (GET /v1/scoring-runs/:id/fairness, GET
@@ -31,6 +32,31 @@ function Band({ r }: { r: RunFairness["report"] }) {
   );
 }
 
+/**
+ * The reference group, per the API's `reference=attribute:value`: the default (each attribute's
+ * largest group) can have no file selected, and then no ratio is defined; the officer picks another.
+ */
+function ReferenceSelect({ r, id }: { r: RunFairness["report"]; id: string }) {
+  const segments = r.attributes.filter((a) => a.kind === "segment");
+  return (
+    <div>
+      <label for={id}>Reference group</label>
+      <select id={id} name="reference">
+        <option value="">The largest group of each attribute</option>
+        {segments.map((a) => (
+          <optgroup label={a.attribute.replaceAll("_", " ")}>
+            {a.groups.map((g) => (
+              <option value={`${a.attribute}:${g.value}`} selected={a.referenceChosen && a.reference === g.value}>
+                {g.value}
+              </option>
+            ))}
+          </optgroup>
+        ))}
+      </select>
+    </div>
+  );
+}
+
 export function RunFairnessSection({ f }: { f: RunFairness }) {
   const r = f.report;
   const segments = r.attributes.filter((a) => a.kind === "segment");
@@ -52,6 +78,7 @@ export function RunFairnessSection({ f }: { f: RunFairness }) {
             ))}
           </select>
         </div>
+        <ReferenceSelect r={r} id="run-fairness-reference" />
         <div>
           <button type="submit" class="secondary">
             Show
@@ -74,6 +101,14 @@ export function ListFairnessSection({ f }: { f: ListFairness }) {
         {f.picks.outsideRun > 0 && `, ${fmtInt(f.picks.outsideRun)} of them not scored by the run and left out`}) against the {fmtInt(r.n)} files of unit {f.unit} that
         the run scored. Hit rate and false discovery rate are over the {fmtInt(r.labels?.labelled ?? 0)} picks with a recorded outcome. <Band r={r} />
       </p>
+      <form method="get" action={`/app/lists/${f.listId}/fairness`} class="row" hx-get={`/app/lists/${f.listId}/fairness`} hx-target="#fairness" hx-swap="outerHTML">
+        <ReferenceSelect r={r} id="list-fairness-reference" />
+        <div>
+          <button type="submit" class="secondary">
+            Show
+          </button>
+        </div>
+      </form>
       {segments.length === 0 ? (
         <p class="muted">The feature schema names no segment attribute.</p>
       ) : (
@@ -104,7 +139,8 @@ export async function showListFairness(c: WebContext) {
   const actor = actorOf(c);
   const list = await getControlList(database.db, id);
   assertUnitAccess(actor, list.unit);
-  const f = await readListFairness(database, list, actor, c.get("requestId"), "web");
+  const read = await readListFairness(database, list, actor, c.get("requestId"), "web");
+  const f = { ...read, report: rejudge(read.report, c.req.query("reference") || undefined) };
   if (c.req.header("hx-request")) return c.html(<ListFairnessSection f={f} />);
   const title = `Fairness of a control list · ${list.unit}`;
   return c.render(

@@ -67,6 +67,8 @@ describe("data officers in the browser", () => {
     await b.page.getByText("completed", { exact: true }).waitFor({ timeout: 100_000 });
     await expect(b.page.locator("#run-progress").textContent()).resolves.toContain("3,000 of 3,000 files");
     await screenshot(b.page, "officer-scoring-run");
+    // Once done, the page reloads and htmx brings the fairness of the run's selection.
+    await b.page.locator("#fairness table[data-attribute='region']").waitFor({ timeout: 30_000 });
 
     // The model's card, then an estimate of its yield on the demo's past controls from the page's form.
     await b.page.goto(modelUrl);

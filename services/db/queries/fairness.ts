@@ -1,10 +1,10 @@
 import { sql } from "drizzle-orm";
 import type { FairnessReport } from "../../../models/fairness-schema.js";
-import { selectionShares } from "../../../models/fairness.js";
+import { selectionShares, withReference } from "../../../models/fairness.js";
 import { FeatureSchemaDefinition } from "../../../models/feature-schema.js";
 import { selectionFairnessReport } from "../../../models/selection-fairness.js";
 import type { Actor } from "../actor.js";
-import { conflict } from "../../errors.js";
+import { conflict, invalid } from "../../errors.js";
 import { type Database, type Db, queryRows } from "../client.js";
 import { appendAuditEventAlone } from "./audit-events.js";
 import { getCurrentSchema, getSchemaVersion } from "./feature-schemas.js";
@@ -19,6 +19,25 @@ import type { ControlListRow } from "./control-lists.js";
  * reveal who is selected. Outcomes are the latest recorded for each file (run), or those the
  * list's own items recorded (list).
  */
+
+/**
+ * A report re-judged against the reference group an officer chose (`attribute:value`, the query
+ * parameter of every fairness route), or as it is when none was chosen; an unknown attribute or
+ * group is a 422 that lists the possible ones.
+ */
+export function rejudge(report: FairnessReport, reference: string | undefined): FairnessReport {
+  if (!reference) return report;
+  const colon = reference.indexOf(":");
+  const [attribute, value] = [reference.slice(0, colon), reference.slice(colon + 1)];
+  const attr = report.attributes.find((a) => a.attribute === attribute);
+  if (!attr) {
+    throw invalid("unknown attribute", [{ path: "reference", message: `${attribute} is not segmented; one of ${report.attributes.map((a) => a.attribute).join(", ")}` }]);
+  }
+  if (!attr.groups.some((g) => g.value === value)) {
+    throw invalid("unknown group", [{ path: "reference", message: `${attribute} has no group "${value}"; one of ${attr.groups.map((g) => g.value).join(", ")}` }]);
+  }
+  return withReference(report, { [attribute]: value });
+}
 
 export interface RunFairness {
   runId: string;
@@ -76,7 +95,14 @@ function columns(rows: PopulationRow[], names: string[]) {
  * The run's files selected at `capacity` (the top share by score, ties pro rata), with the latest
  * outcome of each file where one is recorded. Audited as `scoring_run.fairness.read`.
  */
-export async function readRunFairness(database: Database, runId: string, capacity: number, actor: Actor, requestId?: string, via?: string): Promise<RunFairness> {
+export async function readRunFairness(
+  database: Database,
+  runId: string,
+  query: { capacity: number; reference?: string },
+  actor: Actor,
+  audit: { requestId?: string; via?: string } = {},
+): Promise<RunFairness> {
+  const { capacity } = query;
   const { db } = database;
   const run = await usableRun(db, runId);
   const names = await segmentAttributes(db, run.modelId);
@@ -95,13 +121,14 @@ export async function readRunFairness(database: Database, runId: string, capacit
   );
   const cols = columns(rows, names);
   const { share, k } = selectionShares(cols.scores, capacity);
-  const report = selectionFairnessReport({ ...cols, share, k, capacity, labelScope: "population" });
+  // Re-judged before the read is recorded, so an unknown reference group is a 422 with no event.
+  const report = rejudge(selectionFairnessReport({ ...cols, share, k, capacity, labelScope: "population" }), query.reference);
   await appendAuditEventAlone(database, {
     actor,
     action: "scoring_run.fairness.read",
     target: runId,
-    details: { capacity, files: report.n, labelled: report.labels?.labelled ?? 0, ...(via ? { via } : {}) },
-    requestId,
+    details: { capacity, files: report.n, labelled: report.labels?.labelled ?? 0, ...(query.reference ? { reference: query.reference } : {}), ...(audit.via ? { via: audit.via } : {}) },
+    requestId: audit.requestId,
   });
   return { runId, modelId: run.modelId, report };
 }
@@ -111,7 +138,13 @@ export async function readRunFairness(database: Database, runId: string, capacit
  * group), with the outcomes its items recorded (hit rate and FDR per group). The caller has
  * checked the actor's access to the list's unit. Audited as `control_list.fairness.read`.
  */
-export async function readListFairness(database: Database, list: ControlListRow, actor: Actor, requestId?: string, via?: string): Promise<ListFairness> {
+export async function readListFairness(
+  database: Database,
+  list: ControlListRow,
+  query: { reference?: string },
+  actor: Actor,
+  audit: { requestId?: string; via?: string } = {},
+): Promise<ListFairness> {
   const { db } = database;
   const run = await usableRun(db, list.runId);
   const names = await segmentAttributes(db, run.modelId);
@@ -135,13 +168,21 @@ export async function readListFairness(database: Database, list: ControlListRow,
   const cols = columns(rows, names);
   const share = Float64Array.from(rows, (r) => (r.picked ? 1 : 0));
   const k = rows.filter((r) => r.picked).length;
-  const report = selectionFairnessReport({ ...cols, share, k, capacity: rows.length ? k / rows.length : 0, labelScope: "selection" });
+  const report = rejudge(selectionFairnessReport({ ...cols, share, k, capacity: rows.length ? k / rows.length : 0, labelScope: "selection" }), query.reference);
   await appendAuditEventAlone(database, {
     actor,
     action: "control_list.fairness.read",
     target: list.id,
-    details: { unit: list.unit, runId: list.runId, files: report.n, picks: k, labelled: report.labels?.labelled ?? 0, ...(via ? { via } : {}) },
-    requestId,
+    details: {
+      unit: list.unit,
+      runId: list.runId,
+      files: report.n,
+      picks: k,
+      labelled: report.labels?.labelled ?? 0,
+      ...(query.reference ? { reference: query.reference } : {}),
+      ...(audit.via ? { via: audit.via } : {}),
+    },
+    requestId: audit.requestId,
   });
   return {
     listId: list.id,

@@ -107,7 +107,7 @@ describe("fairness of a scoring run and of a control list", () => {
       ctx.test.database.db,
       sql`select actor, details from audit_events where action = 'scoring_run.fairness.read' and target = ${pop.runId}`,
     );
-    expect(event.details).toEqual({ capacity: 0.15, files: 120, labelled: 16 });
+    expect(event.details).toEqual({ capacity: 0.15, files: 120, labelled: 16, reference: "region:coast" });
   });
 
   it("defaults to 10 % and the largest group; auditors and admins read it too", async () => {
@@ -123,7 +123,11 @@ describe("fairness of a scoring run and of a control list", () => {
 
   it("refuses inspectors (403), an unknown reference (422) and a run not completed (409)", async () => {
     await expectProblem(await ctx.request("GET", `/v1/scoring-runs/${pop.runId}/fairness`, { key: northInspector }), 403);
+    const reads = async () =>
+      (await queryRows<{ n: number }>(ctx.test.database.db, sql`select count(*)::int as n from audit_events where action = 'scoring_run.fairness.read'`))[0].n;
+    const before = await reads();
     await expectProblem(await ctx.request("GET", `/v1/scoring-runs/${pop.runId}/fairness?reference=region:moon`, { key: officer }), 422);
+    expect(await reads()).toBe(before);
     const [running] = await ctx.test.database.db
       .insert(scoringRuns)
       .values({ id: crypto.randomUUID(), modelId: pop.modelId, scope: {}, status: "running", requestedBy: "test" })
@@ -218,7 +222,7 @@ describe("fairness of a scoring run and of a control list", () => {
     expect(inspectorPage).not.toContain('id="fairness"');
     expect((await inspector.get(`/app/lists/${listId}/fairness`)).status).toBe(403);
     const via = await queryRows<{ action: string }>(ctx.test.database.db, sql`select action from audit_events where details->>'via' = 'web' and action like '%fairness%'`);
-    expect(via.map((e) => e.action).sort()).toEqual(["control_list.fairness.read", "scoring_run.fairness.read", "scoring_run.fairness.read", "scoring_run.fairness.read", "scoring_run.fairness.read"]);
+    expect(via.map((e) => e.action).sort()).toEqual(["control_list.fairness.read", "scoring_run.fairness.read", "scoring_run.fairness.read", "scoring_run.fairness.read"]);
   });
 
   it("keeps REGION in step with the population builder", () => {

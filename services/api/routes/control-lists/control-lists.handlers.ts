@@ -12,7 +12,6 @@ import type { FairnessRoute, AddItemRoute, ClaimRoute, CreateRoute, ListRoute, O
 import { toControlList, toControlListItem } from "./control-lists.schemas.js";
 import { itemExtras } from "../../../lists/explain-items.js";
 import { readListFairness } from "../../../db/queries/fairness.js";
-import { rejudge } from "../../fairness-reference.js";
 
 /**
  * Inspectors reach only lists of their units (403 otherwise); auditors and admins reach all. A
@@ -134,6 +133,6 @@ export const fairness: AppRouteHandler<FairnessRoute> = async (c) => {
   const actor = c.get("actor");
   const list = await getControlList(database.db, id);
   assertUnitAccess(actor, list.unit);
-  const { report, ...rest } = await readListFairness(database, list, actor, c.get("requestId"));
-  return c.json({ ...rest, population: "control-list" as const, report: rejudge(report, reference) }, 200);
+  const result = await readListFairness(database, list, { reference }, actor, { requestId: c.get("requestId") });
+  return c.json({ ...result, population: "control-list" as const }, 200);
 };

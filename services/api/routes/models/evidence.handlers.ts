@@ -1,6 +1,6 @@
 import { FairnessEvaluationSchema } from "../../../../models/fairness-schema.js";
 import { conflict, invalid } from "../../../errors.js";
-import { rejudge } from "../../fairness-reference.js";
+import { rejudge } from "../../../db/queries/fairness.js";
 import { getModel } from "../../../db/queries/models.js";
 import type { AppRouteHandler } from "../../types.js";
 import { modelCard } from "../../../db/queries/model-card.js";

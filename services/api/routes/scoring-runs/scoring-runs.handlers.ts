@@ -14,7 +14,6 @@ import {
 import { DomainError } from "../../../errors.js";
 import type { AppDeps, AppRouteHandler } from "../../types.js";
 import { readRunFairness } from "../../../db/queries/fairness.js";
-import { rejudge } from "../../fairness-reference.js";
 import type {
   FairnessRoute,
   CancelRoute,
@@ -116,6 +115,6 @@ export const dropScores: AppRouteHandler<DropScoresRoute> = async (c) => {
 export const fairness: AppRouteHandler<FairnessRoute> = async (c) => {
   const { id } = c.req.valid("param");
   const { capacity, reference } = c.req.valid("query");
-  const result = await readRunFairness(c.get("deps").database, id, capacity, c.get("actor"), c.get("requestId"));
-  return c.json({ runId: result.runId, modelId: result.modelId, population: "scoring-run" as const, report: rejudge(result.report, reference) }, 200);
+  const result = await readRunFairness(c.get("deps").database, id, { capacity, reference }, c.get("actor"), { requestId: c.get("requestId") });
+  return c.json({ ...result, population: "scoring-run" as const }, 200);
 };

@@ -8,7 +8,6 @@ import { formText } from "../../guard.js";
 import { actorOf, CSRF_FIELD, type WebContext } from "../../session.js";
 import { Drift } from "./drift.js";
 import { readRunFairness } from "../../../db/queries/fairness.js";
-import { rejudge } from "../../../api/fairness-reference.js";
 import { RunFairnessSection, runCapacity } from "./selection-fairness.js";
 
 const TERMINAL = new Set(["completed", "failed", "cancelled"]);
@@ -153,8 +152,8 @@ function FairnessLoader({ runId, capacity }: { runId: string; capacity: string |
 /** A run's fairness (GET /v1/scoring-runs/:id/fairness, a recorded read): the section for htmx, or a page of its own. */
 export async function showRunFairness(c: WebContext) {
   const r = await runOf(c);
-  const read = await readRunFairness(c.get("deps").database, r.run.id, runCapacity(c.req.query("capacity")), actorOf(c), c.get("requestId"), "web");
-  const f = { ...read, report: rejudge(read.report, c.req.query("reference") || undefined) };
+  const query = { capacity: runCapacity(c.req.query("capacity")), reference: c.req.query("reference") || undefined };
+  const f = await readRunFairness(c.get("deps").database, r.run.id, query, actorOf(c), { requestId: c.get("requestId"), via: "web" });
   if (c.req.header("hx-request")) return c.html(<RunFairnessSection f={f} />);
   const title = `Fairness of scoring run ${fmtDateTime(r.run.createdAt)}`;
   return c.render(

@@ -6,7 +6,6 @@ import { actorOf, type WebContext } from "../../session.js";
 import { z } from "@hono/zod-openapi";
 import { fmtInt, fmtNumber, fmtPercent } from "../../format.js";
 import { AttributeTable, SHOWN } from "./fairness.js";
-import { rejudge } from "../../../api/fairness-reference.js";
 
 /**
  * The fairness of a live selection (GET /v1/scoring-runs/:id/fairness, GET
@@ -139,8 +138,7 @@ export async function showListFairness(c: WebContext) {
   const actor = actorOf(c);
   const list = await getControlList(database.db, id);
   assertUnitAccess(actor, list.unit);
-  const read = await readListFairness(database, list, actor, c.get("requestId"), "web");
-  const f = { ...read, report: rejudge(read.report, c.req.query("reference") || undefined) };
+  const f = await readListFairness(database, list, { reference: c.req.query("reference") || undefined }, actor, { requestId: c.get("requestId"), via: "web" });
   if (c.req.header("hx-request")) return c.html(<ListFairnessSection f={f} />);
   const title = `Fairness of a control list · ${list.unit}`;
   return c.render(

@@ -43,6 +43,8 @@ export const GroupRatesSchema = z.object({
   positives: z.number().int(),
   /** Files of this group in the selection (fractional at a tie). */
   selected: z.number(),
+  /** Files with a known outcome, when only some are (a run's or a list's population); absent = all. */
+  labelled: z.number().int().optional(),
   baseRate: RateSchema,
   rates: metricRecord(RateSchema),
 });
@@ -82,6 +84,13 @@ export const FairnessReportSchema = z.object({
   band: z.object({ low: z.number(), high: z.number() }),
   minFiles: z.number().int(),
   minPositives: z.number().int(),
+  /**
+   * Absent for a model evaluation (every file labelled). A run's or a list's population knows the
+   * outcome of the files controlled so far: `population` rates over them; `selection` knows only
+   * the outcomes of the list's own picks, so FPR, FNR and recall are left undefined. In both the
+   * selection rate is judged on files alone (n ≥ minFiles), the outcome rates as usual.
+   */
+  labels: z.object({ scope: z.enum(["population", "selection"]), labelled: z.number().int() }).optional(),
   attributes: z.array(AttributeFairnessSchema),
 });
 export type FairnessReport = z.infer<typeof FairnessReportSchema>;

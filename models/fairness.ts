@@ -57,7 +57,7 @@ export const selectionShares = (scores: ArrayLike<number>, capacity: number): { 
   return { share, k };
 };
 
-const groupRows = (segments: ArrayLike<string | null>): Map<string, number[]> => {
+export const groupRows = (segments: ArrayLike<string | null>): Map<string, number[]> => {
   const groups = new Map<string, number[]>();
   for (let i = 0; i < segments.length; i++) {
     const key = segments[i] ?? MISSING_GROUP;
@@ -69,7 +69,7 @@ const groupRows = (segments: ArrayLike<string | null>): Map<string, number[]> =>
 };
 
 /** Natural order ("2" before "10"), so score deciles and numeric segments read in order. */
-const byValue = (a: string, b: string) => a.localeCompare(b, "en", { numeric: true });
+export const byValue = (a: string, b: string) => a.localeCompare(b, "en", { numeric: true });
 
 /**
  * Per-segment report for one capacity (segments are attributes with role "segment"): one list
@@ -177,11 +177,14 @@ export const judgeAttribute = (
   kind: AttributeFairness["kind"],
   groups: GroupRates[],
   reference?: string,
+  opts: { selectionOnFiles?: boolean } = {},
 ): AttributeFairness => {
   const refValue = reference ?? largestGroup(groups);
   const ref = groups.find((g) => g.value === refValue);
   if (!ref) throw new RangeError(`"${refValue}" is not a group of ${attribute}`);
   const refJudgeable = judgeable(ref);
+  // With outcomes known for a few files only, the selection rate needs files, not positives.
+  const bigEnough = (g: GroupRates) => g.n >= MIN_GROUP_FILES;
   const judged: GroupFairness[] = groups.map((g) => {
     const ok = judgeable(g);
     const disparity = {} as GroupFairness["disparity"];
@@ -190,12 +193,15 @@ export const judgeAttribute = (
       const a = g.rates[m].value;
       const b = ref.rates[m].value;
       const ratio = a !== null && b !== null && b > 0 ? a / b : null;
-      const flagged = ok && refJudgeable && ratio !== null && outsideBand(ratio);
+      const both = opts.selectionOnFiles && m === "selectionRate" ? bigEnough(g) && bigEnough(ref) : ok && refJudgeable;
+      const flagged = both && ratio !== null && outsideBand(ratio);
       disparity[m] = { ratio, flagged };
       if (flagged) flags.push(m);
     }
     const note = !ok
-      ? `too small to judge: ${g.n} files, ${g.positives} positives (needs ≥ ${MIN_GROUP_FILES} and ≥ ${MIN_GROUP_POSITIVES})`
+      ? opts.selectionOnFiles && bigEnough(g)
+        ? `outcome rates too small to judge: ${g.labelled ?? g.n} files with an outcome, ${g.positives} positives (needs ≥ ${MIN_GROUP_POSITIVES}); the selection rate is judged`
+        : `too small to judge: ${g.n} files, ${g.positives} positives (needs ≥ ${MIN_GROUP_FILES} and ≥ ${MIN_GROUP_POSITIVES})`
       : !refJudgeable
         ? `the reference group "${refValue}" is too small to judge against`
         : null;
@@ -269,7 +275,9 @@ export const fairnessReport = (input: FairnessInput): FairnessReport => {
 export const withReference = (report: FairnessReport, reference: Record<string, string>): FairnessReport => ({
   ...report,
   attributes: report.attributes.map((a) =>
-    reference[a.attribute] === undefined ? a : judgeAttribute(a.attribute, a.kind, a.groups, reference[a.attribute]),
+    reference[a.attribute] === undefined
+      ? a
+      : judgeAttribute(a.attribute, a.kind, a.groups, reference[a.attribute], { selectionOnFiles: report.labels !== undefined }),
   ),
 });
 

@@ -9,7 +9,8 @@ import { Interval } from "./verdict.js";
  * The candidate's list at capacity c is the files whose score is at or above t, the score of the
  * k = round(c × N)-th file of a target population (the candidate's scores of N files). Past controls
  * (manual picks excluded: they have no propensity) weigh w = 1 / propensity; a control "is in the
- * list" when its candidate score is ≥ t. With S the controls in the list and N̂ = Σ w over all
+ * list" when its candidate score is above t, and by the tie share (k − above) / tied when it equals
+ * t (each sum below weighs it so). With S the controls in the list and N̂ = Σ w over all
  * controls (unbiased for the number of eligible files the past lists drew from):
  * - IPS: Σ_S w·y / (c·N̂);
  * - SNIPS (self-normalized): Σ_S w·y / Σ_S w;
@@ -66,13 +67,25 @@ export const OffPolicyEstimateSchema = z.object({
 });
 export type OffPolicyEstimate = z.infer<typeof OffPolicyEstimateSchema>;
 
+/**
+ * The candidate's list cut: files scored above `t` are in it, files tied at `t` each by `tieShare`
+ * = (k − above) / tied, so the list holds exactly k files whatever the ties (a model with few
+ * distinct scores, such as a rule, ties whole blocks of files at the cut; counting them all in
+ * made IPS divide a larger list's hits by k).
+ */
+interface Cut {
+  t: number;
+  tieShare: number;
+}
+const inList = (cut: Cut, score: number) => (score > cut.t ? 1 : score === cut.t ? cut.tieShare : 0);
+
 interface PointEstimates {
   hit: [number, number, number, number];
   amount: [number, number, number, number];
 }
 
 /** The four estimates (IPS, SNIPS, DR, naive) of hit rate and amount per control on one (re)sample. */
-const estimate = (controls: LoggedControl[], rows: ArrayLike<number>, t: number, c: number, meanM: number): PointEstimates => {
+const estimate = (controls: LoggedControl[], rows: ArrayLike<number>, cut: Cut, c: number, meanM: number): PointEstimates => {
   let nHat = 0;
   let sw = 0;
   let swy = 0;
@@ -92,14 +105,15 @@ const estimate = (controls: LoggedControl[], rows: ArrayLike<number>, t: number,
       posW += w;
       posWA += w * (x.amount ?? 0);
     }
-    if (x.score < t) continue;
-    nS++;
-    sw += w;
-    swy += w * x.outcome;
-    swa += w * ya;
-    swr += w * (x.outcome - x.score);
-    ny += x.outcome;
-    na += ya;
+    const s = inList(cut, x.score);
+    if (s === 0) continue;
+    nS += s;
+    sw += w * s;
+    swy += w * s * x.outcome;
+    swa += w * s * ya;
+    swr += w * s * (x.outcome - x.score);
+    ny += s * x.outcome;
+    na += s * ya;
   }
   const aBar = posW > 0 ? posWA / posW : 0;
   // Residuals of the amount model m·ā, from the same sums.
@@ -144,15 +158,23 @@ export function offPolicyEstimate(
   let sumM = 0;
   for (let i = 0; i < k; i++) sumM += sorted[i];
   const meanM = k ? sumM / k : 0;
+  let above = 0;
+  let tied = 0;
+  for (let i = 0; i < N; i++) {
+    if (sorted[i] > t) above++;
+    else if (sorted[i] === t) tied++;
+    else break;
+  }
+  const cut: Cut = { t, tieShare: tied ? (k - above) / tied : 0 };
 
   const all = Int32Array.from(controls.keys());
-  const point = estimate(controls, all, t, capacity, meanM);
+  const point = estimate(controls, all, cut, capacity, meanM);
   const rand = mulberry32(deriveSeed(opts.seed, "off-policy-bootstrap"));
   const draws = { hit: [[], [], [], []] as number[][], amount: [[], [], [], []] as number[][] };
   const sample = new Int32Array(controls.length);
   for (let b = 0; b < opts.resamples && controls.length > 0; b++) {
     for (let j = 0; j < sample.length; j++) sample[j] = Math.floor(rand() * controls.length);
-    const e = estimate(controls, sample, t, capacity, meanM);
+    const e = estimate(controls, sample, cut, capacity, meanM);
     for (let i = 0; i < 4; i++) {
       if (Number.isFinite(e.hit[i])) draws.hit[i].push(e.hit[i]);
       if (Number.isFinite(e.amount[i])) draws.amount[i].push(e.amount[i]);
@@ -174,8 +196,9 @@ export function offPolicyEstimate(
   let hits = 0;
   for (const x of controls) {
     hits += x.outcome;
-    if (x.score < t) continue;
-    const w = 1 / x.propensity;
+    const s = inList(cut, x.score);
+    if (s === 0) continue;
+    const w = s / x.propensity;
     supportN++;
     positives += x.outcome;
     sw += w;

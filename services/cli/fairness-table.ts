@@ -13,9 +13,19 @@ const interval = (r: { value: number | null; low: number | null; high: number | 
 
 const LABEL = { selectionRate: "selection", precision: "precision", fdr: "FDR", fpr: "FPR", fnr: "FNR", recall: "recall" } as const;
 
-export const fairnessTable = (modelId: string, r: FairnessReport): string => {
+/** What the report is of, in its first line: a model's validation files, a run's files, a list's picks. */
+export type FairnessSubject = { kind: "model" | "run" | "list"; id: string };
+
+const headline = (s: FairnessSubject, r: FairnessReport): string => {
+  const outcomes = r.labels ? `${r.positives} positives among ${r.labels.labelled} files with an outcome` : `${r.positives} positives`;
+  if (s.kind === "model") return `fairness of model ${s.id} at capacity ${pct(r.capacity)}: top ${r.k} of ${r.n} validation files (${outcomes})`;
+  if (s.kind === "run") return `fairness of scoring run ${s.id} at capacity ${pct(r.capacity)}: top ${r.k} of ${r.n} scored files (${outcomes})`;
+  return `fairness of control list ${s.id}: ${r.k} picks among ${r.n} scored files of its unit (${outcomes}; FPR, FNR and recall unknown)`;
+};
+
+export const fairnessTable = (subject: FairnessSubject, r: FairnessReport): string => {
   const lines = [
-    `fairness of model ${modelId} at capacity ${pct(r.capacity)}: top ${r.k} of ${r.n} validation files (${r.positives} positives)`,
+    headline(subject, r),
     `ratios to the reference group, flagged outside ${r.band.low}-${r.band.high}; groups under ${r.minFiles} files or ${r.minPositives} positives are too small to judge`,
   ];
   for (const a of r.attributes) {
@@ -39,7 +49,7 @@ export const fairnessTable = (modelId: string, r: FairnessReport): string => {
       num(g.disparity.fdr.ratio, 2),
       num(g.disparity.fpr.ratio, 2),
       num(g.disparity.fnr.ratio, 2),
-      g.judgeable ? g.flags.map((f) => LABEL[f].toUpperCase()).join(" ") : "too small",
+      [g.flags.map((f) => LABEL[f].toUpperCase()).join(" "), g.judgeable ? "" : g.flags.length ? "(outcomes too small)" : "too small"].filter(Boolean).join(" "),
     ]);
     lines.push(...alignColumns([header, ...rows]).map((l) => `  ${l}`));
   }

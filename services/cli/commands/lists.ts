@@ -5,6 +5,8 @@ import { pipeline } from "node:stream/promises";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { loadConfig } from "../../config.js";
 import { printJson } from "../context.js";
+import { fairnessTable } from "../fairness-table.js";
+import type { FairnessReport } from "../../../models/fairness-schema.js";
 
 const integer = (value: string) => {
   const n = Number(value);
@@ -45,7 +47,7 @@ async function api(method: string, path: string, init: { json?: unknown; accept?
   return null;
 }
 
-/** `lists create|show|export|add|skip`: build, read, export and adjust control lists through the HTTP API. */
+/** `lists create|show|fairness|export|add|skip`: build, read, export and adjust control lists through the HTTP API. */
 export function register(program: Command) {
   const lists = program.command("lists").description("control lists (through the HTTP API: CTS_URL, CTS_API_KEY)");
 
@@ -85,6 +87,20 @@ export function register(program: Command) {
       const path = id ? `/v1/control-lists/${encodeURIComponent(id)}${o.summary ? "/summary" : ""}` : `/v1/control-lists?${query}`;
       const res = await api("GET", path);
       if (res) printJson(await res.json());
+    });
+
+  lists
+    .command("fairness <id>")
+    .description("per-segment selection rate and hit rate of a list's picks against its unit's scored files (officers, auditors, admins; table, --json for the report)")
+    .option("--reference <attribute:value>", "the reference group of one attribute (default: the largest)")
+    .option("--json", "print the report as JSON")
+    .action(async (id: string, o: { reference?: string; json?: boolean }) => {
+      const query = new URLSearchParams(o.reference ? { reference: o.reference } : {});
+      const res = await api("GET", `/v1/control-lists/${encodeURIComponent(id)}/fairness?${query}`);
+      if (!res) return;
+      const body = (await res.json()) as { listId: string; report: FairnessReport };
+      if (o.json) printJson(body);
+      else process.stdout.write(fairnessTable({ kind: "list", id: body.listId }, body.report));
     });
 
   lists

@@ -137,7 +137,7 @@ export function register(program: Command) {
       const query = new URLSearchParams({ capacity: opts.capacity, ...(opts.reference ? { reference: opts.reference } : {}) });
       const body = await api<{ modelId: string; report: Parameters<typeof fairnessTable>[1] }>("GET", `/v1/models/${id}/fairness?${query}`);
       if (opts.json) printJson(body);
-      else process.stdout.write(fairnessTable(body.modelId, body.report));
+      else process.stdout.write(fairnessTable({ kind: "model", id: body.modelId }, body.report));
     });
   models
     .command("card <id>")
@@ -167,9 +167,11 @@ export function register(program: Command) {
   models.command("cancel <id>").description("cancel a queued or running training").action(async (id: string) => printJson(await api("POST", `/v1/models/${id}/cancel`)));
   models
     .command("compare <a> <b>")
-    .description("two models side by side; with --capacity, the overlap of their lists")
-    .option("--capacity <files>", "files per unit, as a list's capacity: adds the overlap of the two models' lists")
-    .action(async (a: string, b: string, opts: { capacity?: string }) =>
-      printJson(await api("GET", `/v1/models/compare?ids=${a},${b}${opts.capacity ? `&capacity=${encodeURIComponent(opts.capacity)}` : ""}`)),
-    );
+    .description("two models side by side, on past controls against the active one; with --list-size, the overlap of their lists")
+    .option("--capacity <share>", "share of files of the past-controls comparison (default: the newest stored estimate's, else 0.1)")
+    .option("--list-size <files>", "files per unit, as a list's capacity: adds the overlap of the two models' lists")
+    .action(async (a: string, b: string, opts: { capacity?: string; listSize?: string }) => {
+      const query = new URLSearchParams({ ids: `${a},${b}`, ...(opts.capacity ? { capacity: opts.capacity } : {}), ...(opts.listSize ? { listSize: opts.listSize } : {}) });
+      printJson(await api("GET", `/v1/models/compare?${query}`));
+    });
 }

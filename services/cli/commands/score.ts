@@ -2,6 +2,8 @@ import type { Command } from "commander";
 import type { DriftReport } from "../../../models/drift-schema.js";
 import { printJson } from "../context.js";
 import { driftHeadline, driftTable } from "../drift-table.js";
+import { fairnessTable } from "../fairness-table.js";
+import type { FairnessReport } from "../../../models/fairness-schema.js";
 import { ProgressLine, progressBar } from "../progress.js";
 import { type ApiTarget, apiOptions, callApi } from "./api-client.js";
 
@@ -42,7 +44,7 @@ async function follow(target: ApiTarget, id: string, intervalMs = 500): Promise<
 
 const list = (value: string, previous: string[] = []) => [...previous, ...value.split(",").filter(Boolean)];
 
-/** `score [--units a,b | --files id,…] [--model id] [--shadow]`: a scoring run with a progress bar; `score cancel|resume <id>`. */
+/** `score [--units a,b | --files id,…] [--model id] [--shadow]`: a scoring run with a progress bar; `score fairness|drift|cancel|resume <id>`. */
 export function register(program: Command) {
   const score = program
     .command("score")
@@ -71,6 +73,20 @@ export function register(program: Command) {
     if (!run) return;
     if (opts.json) printJson(run.drift ?? null);
     else process.stdout.write(driftTable(run.id, run.drift ?? null));
+  });
+  const fairness = score
+    .command("fairness <id>")
+    .description("per-segment selection and outcome figures of a run's files at a capacity, with disparities (table; --json for the report)")
+    .option("--capacity <share>", "share of the run's files selected (top scores)", "0.1")
+    .option("--reference <attribute:value>", "the reference group of one attribute (default: the largest)")
+    .option("--json", "print the report as JSON");
+  for (const [flags, description] of apiOptions()) fairness.option(flags, description);
+  fairness.action(async (id: string, opts: ApiTarget & { capacity: string; reference?: string; json?: boolean }) => {
+    const query = new URLSearchParams({ capacity: opts.capacity, ...(opts.reference ? { reference: opts.reference } : {}) });
+    const body = (await callApi(opts, "GET", `/v1/scoring-runs/${id}/fairness?${query}`)) as { runId: string; report: FairnessReport } | null;
+    if (!body) return;
+    if (opts.json) printJson(body);
+    else process.stdout.write(fairnessTable({ kind: "run", id: body.runId }, body.report));
   });
   for (const action of ["cancel", "resume"] as const) {
     const sub = score.command(`${action} <id>`).description(`${action} a scoring run`);

@@ -9,7 +9,7 @@ import { getSchemaVersion } from "./feature-schemas.js";
 import { getModel } from "./models.js";
 
 /** Statuses of a model that finished training (a card has figures to show). */
-const CARDED = new Set(["trained", "active", "suspended", "retired"]);
+export const CARDED: ReadonlySet<string> = new Set(["trained", "active", "suspended", "retired"]);
 
 /**
  * The card of a model from its stored facts: the model row, the schema version it was trained on,

@@ -8,7 +8,7 @@ import { webSignIn } from "../../helpers/web.js";
 import { insertModel, prefixOf } from "./model-fixtures.js";
 
 /**
- * GET /v1/models/compare?capacity: the overlap of two models' lists, on a population small enough
+ * GET /v1/models/compare?listSize: the overlap of two models' lists, on a population small enough
  * to check by hand. Units: north n0..n5, south s0..s2, east e0..e1 (scored by A only).
  * A ranks each unit in id order; B ranks north n1, n2, then n3 and n4 tied (n3 first: ties go by
  * file id), and south in reverse. At 3 files per unit:
@@ -52,9 +52,9 @@ afterAll(() => ctx?.close());
 
 const compare = (query: string, key = officer) => ctx.request("GET", `/v1/models/compare?${query}`, { key });
 
-describe("GET /v1/models/compare with a capacity", () => {
+describe("GET /v1/models/compare with a list size", () => {
   it("gives the overlap of the two lists per unit and in total, with each set's hit rate on known outcomes", async () => {
-    const res = await compare(`ids=${population.modelId},${modelB}&capacity=3`);
+    const res = await compare(`ids=${population.modelId},${modelB}&listSize=3`);
     expect(res.status).toBe(200);
     const { overlap } = (await res.json()) as { overlap: any };
     expect(overlap).toMatchObject({ capacity: 3, modelA: population.modelId, modelB, runA: population.runId, unitsLeftOut: [{ unit: "east", scoredBy: "a" }] });
@@ -71,27 +71,27 @@ describe("GET /v1/models/compare with a capacity", () => {
     expect(t.onlyB).toEqual({ files: 1, known: 1, hits: 1, hitRate: 1 });
   });
 
-  it("is the same list at a capacity that covers every unit, and null without a capacity", async () => {
-    const all = (await (await compare(`ids=${population.modelId},${modelB}&capacity=1000`)).json()) as { overlap: any };
+  it("is the same list at a list size that covers every unit, and null without one", async () => {
+    const all = (await (await compare(`ids=${population.modelId},${modelB}&listSize=1000`)).json()) as { overlap: any };
     expect(all.overlap.total).toMatchObject({ union: 9, jaccard: 1, onlyA: { files: 0 }, onlyB: { files: 0 } });
     const none = (await (await compare(`ids=${population.modelId},${modelB}`)).json()) as { overlap: unknown };
     expect(none.overlap).toBeNull();
   });
 
-  it("answers 422 for a capacity that is not a list's, 409 for a model never scored, 403 to an inspector", async () => {
+  it("answers 422 for a list size that is not a list's, 409 for a model never scored, 403 to an inspector", async () => {
     const ids = `ids=${population.modelId},${modelB}`;
-    for (const bad of ["0", "1001", "2.5", "ten"]) expect((await expectProblem(await compare(`${ids}&capacity=${bad}`), 422)).errors?.[0].path).toBe("capacity");
+    for (const bad of ["0", "1001", "2.5", "ten"]) expect((await expectProblem(await compare(`${ids}&listSize=${bad}`), 422)).errors?.[0].path).toBe("listSize");
     const unscored = await insertModel(ctx.test.database.db, { status: "trained", trainedBy: prefixOf(officer) });
-    const p = await expectProblem(await compare(`ids=${population.modelId},${unscored}&capacity=3`), 409);
+    const p = await expectProblem(await compare(`ids=${population.modelId},${unscored}&listSize=3`), 409);
     expect(p.detail).toContain(`model ${unscored} has no completed scoring run`);
-    await expectProblem(await compare(`${ids}&capacity=3`, await ctx.key("inspector", ["north"])), 403);
+    await expectProblem(await compare(`${ids}&listSize=3`, await ctx.key("inspector", ["north"])), 403);
   });
 });
 
 describe("GET /app/models/compare (the page)", () => {
   it("shows the overlap in words and by set, refuses a bad list size inline, and says when a model was never scored", async () => {
     const web = await webSignIn(ctx, officer);
-    const page = await web.get(`/app/models/compare?id=${population.modelId}&id=${modelB}&capacity=3`);
+    const page = await web.get(`/app/models/compare?id=${population.modelId}&id=${modelB}&listSize=3`);
     expect(page.status).toBe(200);
     const html = await page.text();
     const a = population.modelId.slice(0, 8);
@@ -99,7 +99,7 @@ describe("GET /app/models/compare (the page)", () => {
     expect(html).toMatch(/data-set="onlyB"><th scope="row">Only B would pick<\/th><td class="num">1<\/td><td class="num">1 of 1 known \(100.0%\)<\/td>/);
     expect(html).toMatch(/data-set="a">.*?2 of 4 known \(50.0%\)/);
     expect(html).toContain("Left out, scored by one model only: east");
-    const bad = await web.get(`/app/models/compare?id=${population.modelId}&id=${modelB}&capacity=0`);
+    const bad = await web.get(`/app/models/compare?id=${population.modelId}&id=${modelB}&listSize=0`);
     expect(bad.status).toBe(422);
     expect(await bad.text()).toContain("Write a whole number of files from 1 to 1,000");
     const unscored = await insertModel(ctx.test.database.db, { status: "trained", trainedBy: prefixOf(officer) });
@@ -108,11 +108,11 @@ describe("GET /app/models/compare (the page)", () => {
   });
 });
 
-describe("cts models compare --capacity", () => {
+describe("cts models compare --list-size", () => {
   it("prints the comparison with the overlap of the two lists", async () => {
     const served = await serveForCli(ctx);
     try {
-      const out = JSON.parse((await served.cts(officer, "models", "compare", population.modelId, modelB, "--capacity", "3")).stdout);
+      const out = JSON.parse((await served.cts(officer, "models", "compare", population.modelId, modelB, "--list-size", "3")).stdout);
       expect(out.overlap.total).toMatchObject({ union: 7, both: { files: 5 }, onlyA: { files: 1 }, onlyB: { files: 1 } });
     } finally {
       await served.close();

@@ -57,7 +57,7 @@ beforeAll(async () => {
     { name: "imports", path: "/app/imports" },
     { name: "models", path: "/app/models" },
     { name: "evaluation and approval", path: `/app/models/${evaluated}` },
-    { name: "compare", path: `/app/models/compare?id=${population.modelId}&id=${evaluated}&capacity=5` },
+    { name: "compare", path: `/app/models/compare?id=${population.modelId}&id=${evaluated}&listSize=5` },
     { name: "scoring runs", path: "/app/runs" },
     { name: "a run with drift", path: `/app/runs/${drifted}` },
     { name: "units", path: "/app/units" },

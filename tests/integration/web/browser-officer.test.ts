@@ -67,6 +67,20 @@ describe("data officers in the browser", () => {
     await b.page.getByText("completed", { exact: true }).waitFor({ timeout: 100_000 });
     await expect(b.page.locator("#run-progress").textContent()).resolves.toContain("3,000 of 3,000 files");
     await screenshot(b.page, "officer-scoring-run");
+    // Once done, the page reloads and htmx brings the fairness of the run's selection.
+    await b.page.locator("#fairness table[data-attribute='region']").waitFor({ timeout: 30_000 });
+
+    // The model's card, then an estimate of its yield on the demo's past controls from the page's form.
+    await b.page.goto(modelUrl);
+    await b.page.getByRole("link", { name: "Model card" }).click();
+    await b.page.getByRole("heading", { name: "Intended use and limits" }).waitFor();
+    await b.page.goto(modelUrl);
+    await b.page.getByRole("link", { name: "Yield on past controls" }).click();
+    await b.page.getByLabel("Share of files on the list (%)").fill("10");
+    await b.page.getByRole("button", { name: "Estimate" }).click();
+    await b.page.getByRole("heading", { name: /^Latest: a list of 10\.0% of files/ }).waitFor();
+    expect(await b.page.locator("table[aria-label='Stored estimates'] tbody tr").count()).toBe(1);
+    await screenshot(b.page, "officer-yield-estimate");
     expect(b.errors).toEqual([]);
     expect(b.outside).toEqual([]);
     await b.context.close();

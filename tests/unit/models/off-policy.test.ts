@@ -71,3 +71,26 @@ describe("on a synthetic history where the truth is known", () => {
     expect(runs.filter((r) => covers(r.e.amountPerControl.dr, r.truth.amountPerControl)).length).toBeGreaterThanOrEqual(15);
   });
 });
+
+describe("offPolicyEstimate with ties at the cut", () => {
+  it("counts files tied at the threshold pro rata, so the list holds k files (a rule's few distinct scores)", () => {
+    // Four files all scored 0.5, capacity 0.5: k = 2 of 4 tied, each in the list by 1/2.
+    // Two controls (probability 1), one positive: IPS = (1 × ½ × 1) / (0.5 × 2) = 0.5, SNIPS = ½ / 1 = 0.5.
+    // Counting every tied control in whole gave IPS = 1 / (0.5 × 2) = 1.
+    const e = offPolicyEstimate(
+      [
+        { score: 0.5, propensity: 1, outcome: 1, amount: null },
+        { score: 0.5, propensity: 1, outcome: 0, amount: null },
+      ],
+      [0.5, 0.5, 0.5, 0.5],
+      0.5,
+      { resamples: 20 },
+    );
+    expect(e.k).toBe(2);
+    expect(e.hitRate.ips.value).toBeCloseTo(0.5, 12);
+    expect(e.hitRate.snips.value).toBeCloseTo(0.5, 12);
+    expect(e.hitRate.naive.value).toBeCloseTo(0.5, 12);
+    // DR: mean m over the list (0.5) + Σ w·s·(y − m) / (c·N̂) = 0.5 + (½·0.5 − ½·0.5) / 1 = 0.5.
+    expect(e.hitRate.dr.value).toBeCloseTo(0.5, 12);
+  });
+});

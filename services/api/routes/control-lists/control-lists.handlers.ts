@@ -7,9 +7,10 @@ import { type ItemView, itemsInViewOrder, orderSecret } from "../../../lists/ins
 import { pullControlList } from "../../../lists/read-list.js";
 import type { Db } from "../../../db/client.js";
 import type { AppRouteHandler } from "../../types.js";
-import type { AddItemRoute, ClaimRoute, CreateRoute, ListRoute, OutcomeRoute, ReadRoute, SkipRoute, StartRoute, SummaryRoute } from "./control-lists.routes.js";
+import type { FairnessRoute, AddItemRoute, ClaimRoute, CreateRoute, ListRoute, OutcomeRoute, ReadRoute, SkipRoute, StartRoute, SummaryRoute } from "./control-lists.routes.js";
 import { toControlList, toControlListItem } from "./control-lists.schemas.js";
 import { attributesOf, itemExtras } from "../../../lists/explain-items.js";
+import { readListFairness } from "../../../db/queries/fairness.js";
 
 /**
  * Inspectors reach only lists of their units (403 otherwise); auditors and admins reach all. A
@@ -122,4 +123,15 @@ export const skip: AppRouteHandler<SkipRoute> = async (c) => {
   await authorizeList(c, actor, id);
   const result = await skipItem(c.get("deps").database.db, { listId: id, fileId, note: reason }, actor, c.get("requestId"));
   return c.json({ item: toControlListItem(result.item, viewOf(actor), viewOf(actor) === "full"), listClosed: result.listClosed }, 200);
+};
+
+export const fairness: AppRouteHandler<FairnessRoute> = async (c) => {
+  const { id } = c.req.valid("param");
+  const { reference } = c.req.valid("query");
+  const { database } = c.get("deps");
+  const actor = c.get("actor");
+  const list = await getControlList(database.db, id);
+  assertUnitAccess(actor, list.unit);
+  const result = await readListFairness(database, list, { reference }, actor, { requestId: c.get("requestId") });
+  return c.json({ ...result, population: "control-list" as const }, 200);
 };

@@ -11,6 +11,8 @@ import {
   ItemParam,
   ListControlListsQuery,
   ListIdParam,
+  ListFairnessQuery,
+  ListFairnessSchema,
   OutcomeRecordedSchema,
   ReadQuery,
   RecordOutcomeBody,
@@ -120,6 +122,23 @@ export const skip = v1Route(["inspector"], {
   responses: { 200: { description: "Skipped", content: { "application/json": { schema: ItemSkippedSchema } } } },
 });
 
+export const fairness = v1Route(["data_officer", "auditor", "admin"], {
+  operationId: "getControlListFairness",
+  method: "get",
+  path: "/control-lists/{id}/fairness",
+  tags,
+  summary: "Per-segment figures of the list's picks against its unit's scored files, with disparities against a reference group",
+  description:
+    "Population: every file of the list's unit scored in the list's run; selected: the list's items (model, exploration and manual picks, skipped ones included). " +
+    "Per segment value and score decile: files, picks and selection rate; once outcomes are recorded on the list, hit rate (precision) and FDR over the items " +
+    "with an outcome (FPR, FNR and recall are undefined: only the picks' outcomes are known). Wilson 95 % intervals, ratios flagged outside 0.8-1.25, " +
+    "the selection rate judged on groups of 30 files or more. Authorized by the list's unit; inspectors are refused (it reveals the selection). " +
+    "Audited (control_list.fairness.read). 409 when the run's scores were dropped.",
+  request: { params: ListIdParam, query: ListFairnessQuery },
+  responses: { 200: { description: "The fairness report", content: { "application/json": { schema: ListFairnessSchema } } } },
+});
+
+export type FairnessRoute = typeof fairness;
 export type AddItemRoute = typeof addItem;
 export type SkipRoute = typeof skip;
 export type CreateRoute = typeof create;

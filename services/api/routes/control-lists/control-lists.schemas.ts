@@ -8,6 +8,7 @@ import { blindReasons, expandReasons, ReasonInWordsSchema, ReasonSchema } from "
 import type { ItemExtras } from "../../../lists/explain-items.js";
 import type { ItemView } from "../../../lists/inspector-view.js";
 import { ITEM_STATUSES } from "../../../db/schema/control-lists.js";
+import { FairnessQuery, FairnessReportApi } from "../models/evidence.schemas.js";
 
 export const CreateControlListBody = z
   .object({
@@ -197,3 +198,18 @@ export function toControlListItem(
   item.selectionProbability = row.selectionProbability;
   return item;
 }
+
+export const ListFairnessQuery = FairnessQuery.pick({ reference: true });
+
+export const ListFairnessSchema = z
+  .object({
+    listId: z.string().uuid(),
+    runId: z.string().uuid(),
+    unit: z.string(),
+    population: z.literal("control-list"),
+    picks: z
+      .object({ model: z.number().int(), exploration: z.number().int(), manual: z.number().int(), outsideRun: z.number().int() })
+      .openapi({ description: "The list's items by route; outsideRun: manual picks of files the run did not score (left out of the figures)" }),
+    report: FairnessReportApi,
+  })
+  .openapi("ListFairness");

@@ -1,8 +1,8 @@
 import { FairnessEvaluationSchema } from "../../../../models/fairness-schema.js";
 import { conflict, invalid } from "../../../errors.js";
+import { rejudge } from "../../../db/queries/fairness.js";
 import { getModel } from "../../../db/queries/models.js";
 import type { AppRouteHandler } from "../../types.js";
-import { referencedReport } from "./fairness-reference.js";
 import { modelCard } from "../../../db/queries/model-card.js";
 import { modelCardMarkdown } from "../../../cards/model-card-markdown.js";
 import { produceYieldEstimate } from "../../../db/queries/yield-estimates.js";
@@ -26,7 +26,7 @@ export const fairness: AppRouteHandler<FairnessRoute> = async (c) => {
   if (!stored) {
     throw invalid("capacity is not one of the stored capacities", [{ path: "capacity", message: `one of ${capacities.join(", ")}` }]);
   }
-  const report = referencedReport(stored, reference ? [reference] : []);
+  const report = rejudge(stored, reference);
   return c.json({ modelId: id, population: parsed.data.population, capacities, report }, 200);
 };
 

@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { FairnessReportSchema } from "../../../../models/fairness-schema.js";
 import { OffPolicyEstimateSchema } from "../../../../models/off-policy.js";
+import { ExplorationGuidanceSchema } from "../../../../models/exploration-guidance.js";
 import { ModelCardSchema } from "../../../cards/model-card-schema.js";
 
 /**
@@ -26,12 +27,15 @@ export const FairnessQuery = z.object({
     }),
 });
 
+/** The report as OpenAPI names it, shared by the model's, a run's and a list's fairness. */
+export const FairnessReportApi = z.object(FairnessReportSchema.shape).openapi("FairnessReport");
+
 export const ModelFairnessSchema = z
   .object({
     modelId: z.string().uuid(),
     population: z.literal("validation"),
     capacities: z.array(z.number()).openapi({ description: "The capacities stored with the evaluation" }),
-    report: z.object(FairnessReportSchema.shape).openapi("FairnessReport"),
+    report: FairnessReportApi,
   })
   .openapi("ModelFairness");
 
@@ -53,6 +57,9 @@ export const YieldQuery = z.object({
     .openapi({ param: { name: "capacity", in: "query" }, description: "Share of files the model's list would control", example: 0.1 }),
 });
 
+/** The estimate as OpenAPI names it, shared by the yield estimate and the comparison. */
+export const OffPolicyEstimateApi = z.object(OffPolicyEstimateSchema.shape).openapi("OffPolicyEstimate");
+
 export const YieldEstimate = z
   .object({
     id: z.string().uuid(),
@@ -60,6 +67,9 @@ export const YieldEstimate = z
     runId: z.string().uuid().openapi({ description: "The model's scoring run that gives the target population and the scores of past controls" }),
     createdAt: z.string(),
     excluded: z.object({ manual: z.number().int(), withoutPropensity: z.number().int() }),
-    estimate: z.object(OffPolicyEstimateSchema.shape).openapi("OffPolicyEstimate"),
+    estimate: OffPolicyEstimateApi,
+    guidance: z
+      .object(ExplorationGuidanceSchema.shape)
+      .openapi("ExplorationGuidance", { description: "Expected interval width by exploration share of the lists, scaled from this estimate's support (a rule of thumb)" }),
   })
   .openapi("YieldEstimate");

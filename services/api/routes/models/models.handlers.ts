@@ -17,7 +17,7 @@ import type {
   SuspendRoute,
 } from "./models.routes.js";
 import { modelsListOverlap } from "../../../lists/list-overlap.js";
-import { latestYieldEstimate } from "../../../db/queries/yield-estimates.js";
+import { compareYields } from "../../../db/queries/yield-estimates.js";
 import { type CreateModelBody, comparisonFigures, toModel, toModelSummary, yieldComparison } from "./models.schemas.js";
 
 export const create: AppRouteHandler<CreateRoute> = async (c) => {
@@ -61,12 +61,13 @@ export const list: AppRouteHandler<ListRoute> = async (c) => {
 };
 
 export const compare: AppRouteHandler<CompareRoute> = async (c) => {
-  const { ids, capacity } = c.req.valid("query");
+  const { ids, capacity, listSize } = c.req.valid("query");
   const db = c.get("deps").database.db;
   const rows = await getModels(db, ids);
-  const overlap = capacity === undefined ? null : await modelsListOverlap(db, ids[0], ids[1], capacity);
+  const overlap = listSize === undefined ? null : await modelsListOverlap(db, ids[0], ids[1], listSize);
   const digests = new Set(rows.map((r) => r.dataDigest));
-  const yields = yieldComparison(ids, await Promise.all(ids.map((id) => latestYieldEstimate(db, id))));
+  const compared = await compareYields(db, ids, capacity, c.get("actor"), c.get("requestId"));
+  const yields = yieldComparison(ids, compared);
   return c.json(
     {
       models: rows.map(toModelSummary),
@@ -74,6 +75,7 @@ export const compare: AppRouteHandler<CompareRoute> = async (c) => {
       figures: [...comparisonFigures(rows), ...yields.figures],
       overlap,
       pastControls: yields.sentences,
+      yieldEstimates: { capacity: compared.capacity, activeModelId: compared.activeModelId, models: compared.rows, active: compared.active },
     },
     200,
   );

@@ -38,9 +38,11 @@ export const compare = v1Route(["data_officer", "auditor"], {
   method: "get",
   path: "/models/compare",
   tags,
-  summary: "Put models side by side (validation, unbiased and baseline figures; with a capacity, the overlap of the first two models' lists)",
+  summary: "Put models side by side (validation, unbiased and baseline figures, what each would have found on past controls against the active model, and with a list size the overlap of the first two models' lists)",
   description:
-    "With `capacity` (files per unit, as a list is sized) the answer adds `overlap`: in each unit the files both models' lists would hold, " +
+    "Past controls: each model's and the active model's off-policy yield estimate at one capacity (doubly robust, 95 % interval, support, thin-support warning). " +
+    "The latest stored estimate at that capacity is used; when a model has none, one is made, stored and audited (model.yield_estimate), as GET /v1/models/{id}/yield-estimate does. " +
+    "With `listSize` (files per unit, as a list's capacity) the answer adds `overlap`: in each unit the files both models' lists would hold, " +
     "those only one would, Jaccard, and each set's hit rate on files with a known outcome. 409 when either of the first two models has no completed scoring run with its scores.",
   request: { query: CompareQuery },
   responses: { 200: { description: "Comparison", content: json(CompareSchema) } },

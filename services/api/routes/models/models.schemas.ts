@@ -1,4 +1,6 @@
 import { z } from "@hono/zod-openapi";
+import { OffPolicyEstimateApi } from "./evidence.schemas.js";
+import type { compareYields } from "../../../db/queries/yield-estimates.js";
 import { isIsoDate } from "../../../ingest/values.js";
 import { BaselinesSchema, ModelMetricsSchema } from "../../../../models/evaluation-schema.js";
 import { TrainParams } from "../../../../models/train-params.js";
@@ -52,14 +54,19 @@ export const CompareQuery = z.object({
     .transform((s) => s.split(",").map((x) => x.trim()).filter(Boolean))
     .pipe(z.array(z.string().uuid()).min(2).max(5))
     .openapi({ param: { name: "ids", in: "query" }, example: "uuid-a,uuid-b" }),
-  capacity: z.coerce
+  capacity: z.coerce.number().gt(0).lte(1).optional().openapi({
+    param: { name: "capacity", in: "query" },
+    description: "Capacity of the past-controls comparison, as a share of files (default: that of the newest stored yield estimate of the models, else 0.1)",
+    example: 0.1,
+  }),
+  listSize: z.coerce
     .number()
     .int()
     .min(1)
     .max(MAX_CAPACITY)
     .optional()
     .openapi({
-      param: { name: "capacity", in: "query" },
+      param: { name: "listSize", in: "query" },
       description: "Files per unit, as a list's capacity: when given, the overlap of the first two models' lists at it",
       example: 50,
     }),
@@ -132,7 +139,7 @@ const overlapFigures = {
 
 const ListOverlapSchema = z
   .object({
-    capacity: z.number().int(),
+    capacity: z.number().int().openapi({ description: "Files per unit (the query's listSize)" }),
     modelA: z.string().uuid(),
     modelB: z.string().uuid(),
     runA: z.string().uuid().openapi({ description: "The first model's latest completed scoring run, whose scores rank its list" }),
@@ -143,6 +150,17 @@ const ListOverlapSchema = z
   })
   .openapi("ListOverlap");
 
+const ComparedYieldSchema = z
+  .object({
+    modelId: z.string().uuid(),
+    estimateId: z.string().uuid(),
+    createdAt: z.string(),
+    capacity: z.number(),
+    madeNow: z.boolean(),
+    estimate: OffPolicyEstimateApi,
+  })
+  .openapi("ComparedYield");
+
 export const CompareSchema = z
   .object({
     models: z.array(ModelSummarySchema),
@@ -150,12 +168,23 @@ export const CompareSchema = z
     figures: z.array(z.object({ figure: z.string(), values: z.array(z.number().nullable()) })),
     overlap: ListOverlapSchema.nullable().openapi({
       description:
-        "The first two models' lists at `capacity` files per unit (null without a capacity): in each unit the top files by each model's latest completed run, " +
+        "The first two models' lists at `listSize` files per unit (null without one): in each unit the top files by each model's latest completed run, " +
         "before exclusions and exploration. Hit rates use each file's latest known outcome: files controlled in the past, which past lists chose, so read them as a hint, not an estimate (see pastControls)",
     }),
     pastControls: z.array(z.string()).openapi({
-      description: "What each model's list would have found on past controls (its latest stored yield estimate, doubly robust), one sentence per model; empty when none was made",
+      description:
+        "What each model's list would have found on past controls (doubly robust, with its 95 % interval), against the active model's, with the support and a thin-support warning; one sentence per model that can be estimated",
     }),
+    yieldEstimates: z
+      .object({
+        capacity: z.number(),
+        activeModelId: z.string().uuid().nullable(),
+        models: z.array(ComparedYieldSchema.nullable()).openapi({ description: "In the order of ids; null when the model has no completed scoring run" }),
+        active: ComparedYieldSchema.nullable(),
+      })
+      .openapi({
+        description: "Each model's latest stored yield estimate at the capacity, or one made (stored and audited) for the comparison when none was stored",
+      }),
   })
   .openapi("ModelComparison");
 
@@ -238,27 +267,42 @@ export const comparisonFigures = (rows: ModelRow[]): { figure: string; values: (
   return perModel[0].map(([figure], i) => ({ figure, values: perModel.map((figures) => figures[i][1]) }));
 };
 
-type YieldRow = { capacity: number; estimate: { hitRate: { dr: { value: number | null; low: number | null; high: number | null } }; pastHitRate: number | null; support: { thin: boolean } } } | null;
+type Compared = Awaited<ReturnType<typeof compareYields>>;
+type Row = NonNullable<Compared["rows"][number]>;
 
 const pct = (x: number | null) => (x === null ? "-" : `${Math.round(x * 1000) / 10}%`);
+const found = (r: Row) => {
+  const dr = r.estimate.hitRate.dr;
+  return `${pct(dr.value)} (${pct(dr.low)} to ${pct(dr.high)})`;
+};
+const support = (r: Row) => {
+  const s = r.estimate.support;
+  return `${s.controls} past controls in its list (effective ${s.effectiveSize.toFixed(1)}), ${s.positives} positives${s.thin ? "; thin support: not to be trusted" : ""}`;
+};
 
 /**
- * Each model's latest yield estimate, as figures (DR hit rate with its interval, and the capacity)
- * and one sentence per model: "on past controls, model X would have found 31% (27% to 35%) at 10%".
+ * The comparison's past-controls figures (each model's DR hit rate with its interval, support and
+ * capacity) and one sentence per model: "on past controls, model 12 would have found 31% (27% to
+ * 35%) with a list of 10% of files, against 24% (21% to 27%) for the active model 7 …".
  */
-export const yieldComparison = (ids: string[], estimates: YieldRow[]) => ({
+export const yieldComparison = (ids: string[], c: Compared) => ({
   figures: [
-    { figure: "pastControls.capacity", values: estimates.map((e) => e?.capacity ?? null) },
-    { figure: "pastControls.hitRate.dr", values: estimates.map((e) => e?.estimate.hitRate.dr.value ?? null) },
-    { figure: "pastControls.hitRate.dr.low", values: estimates.map((e) => e?.estimate.hitRate.dr.low ?? null) },
-    { figure: "pastControls.hitRate.dr.high", values: estimates.map((e) => e?.estimate.hitRate.dr.high ?? null) },
-    { figure: "pastControls.pastHitRate", values: estimates.map((e) => e?.estimate.pastHitRate ?? null) },
+    { figure: "pastControls.capacity", values: c.rows.map((e) => e?.capacity ?? null) },
+    { figure: "pastControls.hitRate.dr", values: c.rows.map((e) => e?.estimate.hitRate.dr.value ?? null) },
+    { figure: "pastControls.hitRate.dr.low", values: c.rows.map((e) => e?.estimate.hitRate.dr.low ?? null) },
+    { figure: "pastControls.hitRate.dr.high", values: c.rows.map((e) => e?.estimate.hitRate.dr.high ?? null) },
+    { figure: "pastControls.support.controls", values: c.rows.map((e) => e?.estimate.support.controls ?? null) },
+    { figure: "pastControls.support.effectiveSize", values: c.rows.map((e) => e?.estimate.support.effectiveSize ?? null) },
+    { figure: "pastControls.pastHitRate", values: c.rows.map((e) => e?.estimate.pastHitRate ?? null) },
   ],
-  sentences: estimates.flatMap((e, i) => {
-    if (!e) return [];
-    const dr = e.estimate.hitRate.dr;
-    return [
-      `on past controls, model ${ids[i]} would have found ${pct(dr.value)} (${pct(dr.low)} to ${pct(dr.high)}) with a list of ${pct(e.capacity)} of files, against ${pct(e.estimate.pastHitRate)} for past lists${e.estimate.support.thin ? " (thin support: not to be trusted)" : ""}`,
-    ];
+  sentences: c.rows.flatMap((r, i) => {
+    if (!r) return [];
+    const against =
+      ids[i] === c.activeModelId
+        ? " (the active model)"
+        : c.active
+          ? `, against ${found(c.active)} for the active model ${c.activeModelId} (${support(c.active)})`
+          : `, against ${pct(r.estimate.pastHitRate)} for past lists${c.activeModelId ? ` (the active model ${c.activeModelId} has no estimate: no completed scoring run)` : " (no active model)"}`;
+    return [`on past controls, model ${ids[i]} would have found ${found(r)} with a list of ${pct(r.capacity)} of files${against}; ${support(r)}`];
   }),
 });

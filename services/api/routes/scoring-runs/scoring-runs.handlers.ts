@@ -7,7 +7,9 @@ import { createScoringRun } from "../../../db/queries/scoring-run-planning.js";
 import { failScoringRun, getScoringRun, listScoringRuns } from "../../../db/queries/scoring-runs.js";
 import { DomainError } from "../../../errors.js";
 import type { AppDeps, AppRouteHandler } from "../../types.js";
+import { readRunFairness } from "../../../db/queries/fairness.js";
 import type {
+  FairnessRoute,
   CancelRoute,
   CreateRoute,
   DropScoresRoute,
@@ -102,4 +104,11 @@ export const dropScores: AppRouteHandler<DropScoresRoute> = async (c) => {
   const { id } = c.req.valid("param");
   const result = await dropRunScores(c.get("deps").database.db, id, c.get("actor"), c.get("requestId"));
   return c.json(result, 200);
+};
+
+export const fairness: AppRouteHandler<FairnessRoute> = async (c) => {
+  const { id } = c.req.valid("param");
+  const { capacity, reference } = c.req.valid("query");
+  const result = await readRunFairness(c.get("deps").database, id, { capacity, reference }, c.get("actor"), { requestId: c.get("requestId") });
+  return c.json({ ...result, population: "scoring-run" as const }, 200);
 };

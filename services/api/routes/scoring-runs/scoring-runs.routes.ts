@@ -4,6 +4,8 @@ import {
   DroppedScoresSchema,
   IdParam,
   ListRunsQuery,
+  RunFairnessQuery,
+  RunFairnessSchema,
   ScoringRunSchema,
   ScoringRunsPage,
 } from "./scoring-runs.schemas.js";
@@ -81,6 +83,23 @@ export const dropScores = v1Route(["admin"], {
   responses: { 200: { description: "Dropped", content: json(DroppedScoresSchema) } },
 });
 
+export const fairness = v1Route(["data_officer", "auditor", "admin"], {
+  operationId: "getScoringRunFairness",
+  method: "get",
+  path: "/scoring-runs/{id}/fairness",
+  tags,
+  summary: "Per-segment figures of the run's files selected at a capacity, with disparities against a reference group",
+  description:
+    "The top `capacity` share of the run's files by score is selected (ties at the cut pro rata). Per segment value (the schema's `segment` attributes, " +
+    "then score deciles): files, selection rate, and, over the files with a recorded outcome (each file's latest), base rate, precision, FDR, FPR, FNR and recall " +
+    "with Wilson 95 % intervals; ratios to the reference group flagged outside 0.8-1.25. The selection rate is judged on groups of 30 files or more, the outcome " +
+    "rates on groups that also have 5 positives. The controlled files were chosen by past lists, so outcome rates describe them, not the whole group. " +
+    "Inspectors are refused (selection figures). Audited (scoring_run.fairness.read). 409 for a run not completed or whose scores were dropped.",
+  request: { params: IdParam, query: RunFairnessQuery },
+  responses: { 200: { description: "The fairness report", content: json(RunFairnessSchema) } },
+});
+
+export type FairnessRoute = typeof fairness;
 export type CreateRoute = typeof create;
 export type ListRoute = typeof list;
 export type GetRoute = typeof get;

@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { DriftReportSchema } from "../../../../models/drift-schema.js";
 import { RUN_STATUSES } from "../../../db/schema/index.js";
+import { FairnessQuery, FairnessReportApi } from "../models/evidence.schemas.js";
 
 const UNIT = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, "a unit id: lower case letters, digits, - and _");
 const FILE_ID = z.string().min(1).max(200);
@@ -120,3 +121,21 @@ export const toScoringRun = (r: RunRow, progress?: z.infer<typeof RunProgressSch
   driftAlarm: r.drift ? (r.drift as { alarm: boolean }).alarm : null,
   drift: (r.drift ?? null) as z.infer<typeof DriftReportSchema> | null,
 });
+
+export const RunFairnessQuery = FairnessQuery.extend({
+  capacity: z.coerce
+    .number()
+    .gt(0)
+    .lte(1)
+    .default(0.1)
+    .openapi({ param: { name: "capacity", in: "query" }, description: "Share of the run's files selected (the top scores; ties at the cut pro rata)", example: 0.1 }),
+});
+
+export const RunFairnessSchema = z
+  .object({
+    runId: z.string().uuid(),
+    modelId: z.string().uuid(),
+    population: z.literal("scoring-run"),
+    report: FairnessReportApi,
+  })
+  .openapi("RunFairness");

@@ -12,6 +12,7 @@ import { AddItemForm, type FormState } from "./item-forms.js";
 import { and, eq } from "drizzle-orm";
 import { controlListItems } from "../../../db/schema/index.js";
 import { scrollBox } from "../../scroll-box.js";
+import { ListFairnessLoader } from "../officer/selection-fairness.js";
 
 /** Columns of file attributes a list page shows (the export has more). */
 const PAGE_ATTRIBUTES = 4;
@@ -103,6 +104,8 @@ export async function showList(c: WebContext, add?: FormState, status: 200 | 404
         </table>
       </div>
       {canWork && <AddItemForm listId={id} csrf={csrf} form={add} />}
+      {/* Auditors' and admins' view: the selection's fairness, read apart (it reads the unit's scores); never shown to inspectors. */}
+      {view === "full" && <ListFairnessLoader listId={id} />}
     </>,
     { title },
   );

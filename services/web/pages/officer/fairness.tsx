@@ -1,6 +1,6 @@
 import { type FairnessMetric, FairnessEvaluationSchema, type FairnessReport, type GroupFairness } from "../../../../models/fairness-schema.js";
 import { largestGroup } from "../../../../models/fairness.js";
-import { referencedReport } from "../../../api/routes/models/fairness-reference.js";
+import { rejudge } from "../../../db/queries/fairness.js";
 import type { ModelRow } from "../../../db/queries/models.js";
 import { fmtInt, fmtNumber, fmtPercent } from "../../format.js";
 import { scrollBox } from "../../scroll-box.js";
@@ -12,7 +12,7 @@ import { scrollBox } from "../../scroll-box.js";
  * the rates of the selection at one capacity, each rate's ratio to the reference flagged when it
  * falls outside the band. Groups too small are shown, marked, never flagged.
  */
-const SHOWN: { metric: FairnessMetric; name: string }[] = [
+export const SHOWN: { metric: FairnessMetric; name: string }[] = [
   { metric: "selectionRate", name: "Selection rate" },
   { metric: "precision", name: "Precision" },
   { metric: "fpr", name: "False positive rate" },
@@ -35,7 +35,7 @@ export const storedFairness = (m: ModelRow) => {
 export function fairnessView(m: ModelRow, capacity: string | undefined, references: readonly string[]) {
   const stored = storedFairness(m);
   const at = stored ? reportAt(stored.reports, capacity) : undefined;
-  return stored && at ? { capacities: stored.reports.map((r) => r.capacity), report: referencedReport(at, references) } : null;
+  return stored && at ? { capacities: stored.reports.map((r) => r.capacity), report: rejudge(at, references) } : null;
 }
 export type FairnessView = ReturnType<typeof fairnessView>;
 
@@ -63,7 +63,12 @@ function RateCell({ g, metric, band }: { g: GroupFairness; metric: FairnessMetri
 
 const labelOf = (a: FairnessReport["attributes"][number]) => (a.kind === "score-decile" ? "score decile" : a.attribute.replaceAll("_", " "));
 
-function AttributeTable({ report, a }: { report: FairnessReport; a: FairnessReport["attributes"][number] }) {
+/**
+ * One attribute's groups: files (and, when only some have an outcome, how many), base rate, the
+ * `shown` rates with their ratios and flags, and the judgement. Shared by a model's, a run's and a
+ * list's report.
+ */
+export function AttributeTable({ report, a, shown = SHOWN }: { report: FairnessReport; a: FairnessReport["attributes"][number]; shown?: typeof SHOWN }) {
   const label = labelOf(a);
   return (
     <div {...scrollBox({ label: `Fairness by ${label}` })}>
@@ -75,8 +80,13 @@ function AttributeTable({ report, a }: { report: FairnessReport; a: FairnessRepo
           <tr>
             <th scope="col">{label}</th>
             <th scope="col" class="num">Files</th>
+            {report.labels && (
+              <th scope="col" class="num">
+                With an outcome
+              </th>
+            )}
             <th scope="col" class="num">Base rate</th>
-            {SHOWN.map((s) => (
+            {shown.map((s) => (
               <th scope="col" class="num">
                 {s.name} (ratio)
               </th>
@@ -92,18 +102,18 @@ function AttributeTable({ report, a }: { report: FairnessReport; a: FairnessRepo
                 {g.value === a.reference && <span class="muted"> (reference)</span>}
               </th>
               <td class="num">{fmtInt(g.n)}</td>
+              {report.labels && <td class="num">{fmtInt(g.labelled ?? 0)}</td>}
               <td class="num">{fmtPercent(g.baseRate.value)}</td>
-              {SHOWN.map((s) => (
+              {shown.map((s) => (
                 <RateCell g={g} metric={s.metric} band={report.band} />
               ))}
               <td>
+                {g.flags.length > 0 && <span class="flag">flagged: {g.flags.join(", ")} </span>}
                 {!g.judgeable ? (
                   <span class="status" title={g.note ?? undefined}>
-                    too small to judge
+                    {g.flags.length > 0 ? "outcome rates too small to judge" : "too small to judge"}
                   </span>
-                ) : g.flags.length > 0 ? (
-                  <span class="flag">flagged: {g.flags.join(", ")}</span>
-                ) : (
+                ) : g.flags.length > 0 ? null : (
                   <span class="muted">{g.note ?? "within the band"}</span>
                 )}
               </td>

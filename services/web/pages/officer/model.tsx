@@ -4,6 +4,7 @@ import { zodFieldErrors } from "../../../api/problem.js";
 import { ApproveModelBody } from "../../../api/routes/models/models.schemas.js";
 import { approveModel } from "../../../db/queries/model-approval.js";
 import { getModel, type ModelRow } from "../../../db/queries/models.js";
+import { CARDED } from "../../../db/queries/model-card.js";
 import { DomainError, type FieldError, notFound } from "../../../errors.js";
 import { verdictWarnings } from "../../../policy/approval.js";
 import { fmtDateTime, fmtInt, fmtNumber, fmtPercent } from "../../format.js";
@@ -170,6 +171,12 @@ export async function showModel(c: WebContext, form: { errors?: FieldError[]; no
         <span class={`status status-${m.status}`}>{m.status}</span> · trained by {m.trainedBy} · created {fmtDateTime(m.createdAt)}
         {m.approvedBy && ` · approved by ${m.approvedBy} ${fmtDateTime(m.approvedAt)}`}
       </p>
+      {CARDED.has(m.status) && (
+        <p class="row" aria-label="Documentation">
+          <a href={`/app/models/${m.id}/card`}>Model card</a>
+          <a href={`/app/models/${m.id}/yield`}>Yield on past controls</a>
+        </p>
+      )}
       <TrainingProgress m={m} />
       {metrics && (
         <>

@@ -8,6 +8,8 @@ import { formText } from "../../guard.js";
 import { actorOf, CSRF_FIELD, type WebContext } from "../../session.js";
 import { Drift } from "./drift.js";
 import { scrollBox } from "../../scroll-box.js";
+import { readRunFairness } from "../../../db/queries/fairness.js";
+import { RunFairnessSection, runCapacity } from "./selection-fairness.js";
 
 const TERMINAL = new Set(["completed", "failed", "cancelled"]);
 
@@ -106,6 +108,7 @@ function RunProgress({ r }: { r: Awaited<ReturnType<typeof getScoringRun>> }) {
 
 export async function showRun(c: WebContext) {
   const r = await runOf(c);
+  const withFairness = r.run.status === "completed" && !r.run.progress?.scoresDroppedAt;
   const title = `Scoring run ${fmtDateTime(r.run.createdAt)}`;
   return c.render(
     <>
@@ -117,6 +120,7 @@ export async function showRun(c: WebContext) {
       </p>
       <RunProgress r={r} />
       <Drift drift={r.run.drift} />
+      {withFairness && <FairnessLoader runId={r.run.id} capacity={c.req.query("capacity")} />}
     </>,
     { title },
   );
@@ -127,4 +131,40 @@ export async function runProgress(c: WebContext) {
   // Finished: reload the page, which then shows the run's drift report.
   if (TERMINAL.has(r.run.status)) c.header("HX-Refresh", "true");
   return c.html(<RunProgress r={r} />);
+}
+
+/**
+ * The fairness section is read apart from the page: it reads every score of the run (about 1.4 s
+ * for 200,000 files), so the page shows at once and htmx fetches the section; without scripts the
+ * link opens it as a page of its own.
+ */
+function FairnessLoader({ runId, capacity }: { runId: string; capacity: string | undefined }) {
+  const href = `/app/runs/${runId}/fairness${capacity ? `?capacity=${encodeURIComponent(capacity)}` : ""}`;
+  return (
+    <section id="fairness" class="card" hx-get={href} hx-trigger="load" hx-swap="outerHTML" aria-busy="true">
+      <h2>Fairness of the selection</h2>
+      <p>
+        <a href={href}>Show the fairness of the selection</a> (reads every score of the run).
+      </p>
+    </section>
+  );
+}
+
+/** A run's fairness (GET /v1/scoring-runs/:id/fairness, a recorded read): the section for htmx, or a page of its own. */
+export async function showRunFairness(c: WebContext) {
+  const r = await runOf(c);
+  const query = { capacity: runCapacity(c.req.query("capacity")), reference: c.req.query("reference") || undefined };
+  const f = await readRunFairness(c.get("deps").database, r.run.id, query, actorOf(c), { requestId: c.get("requestId"), via: "web" });
+  if (c.req.header("hx-request")) return c.html(<RunFairnessSection f={f} />);
+  const title = `Fairness of scoring run ${fmtDateTime(r.run.createdAt)}`;
+  return c.render(
+    <>
+      <h1>{title}</h1>
+      <p>
+        <a href={`/app/runs/${r.run.id}`}>Back to the run</a>
+      </p>
+      <RunFairnessSection f={f} />
+    </>,
+    { title },
+  );
 }

@@ -25,11 +25,11 @@ describe("web: a model's card and its yield estimates", () => {
     pop = await buildScoredPopulation(db, { units: { north: 500 } });
     const ranked = [...pop.files].sort((a, b) => b.score - a.score);
     await db.insert(outcomes).values([
-      ...ranked.slice(0, 50).map((f, i) => ({ fileId: f.id, controlledAt: "2026-02-02", outcome: i % 3 === 0 ? 1 : 0, selectedBy: "model" as const, selectionProbability: 1, recordedBy: "test" })),
+      ...ranked.slice(0, 50).map((f, i) => ({ fileId: f.id, unit: f.unit, controlledAt: "2026-02-02", outcome: i % 3 === 0 ? 1 : 0, selectedBy: "model" as const, selectionProbability: 1, recordedBy: "test" })),
       ...ranked
         .slice(50)
         .filter((_, j) => j % 9 < 2)
-        .map((f, i) => ({ fileId: f.id, controlledAt: "2026-02-02", outcome: i % 7 === 0 ? 1 : 0, selectedBy: "exploration" as const, selectionProbability: 100 / 450, recordedBy: "test" })),
+        .map((f, i) => ({ fileId: f.id, unit: f.unit, controlledAt: "2026-02-02", outcome: i % 7 === 0 ? 1 : 0, selectedBy: "exploration" as const, selectionProbability: 100 / 450, recordedBy: "test" })),
     ]);
     officer = await webSignIn(ctx, await ctx.key("data_officer", [], "Mona Officer"));
   });
@@ -48,7 +48,7 @@ describe("web: a model's card and its yield estimates", () => {
       expect(markdown).toContain(`## ${heading}`);
       expect(html).toContain(`<h2>${heading}</h2>`);
     }
-    expect(html).toMatch(/<table><thead><tr><th scope="col">attribute<\/th>/);
+    expect(html).toMatch(/<div class="table-wrap" role="region" tabindex="0" aria-label="Table \d+"><table>\s*<thead>\s*<tr>\s*<th scope="col">attribute<\/th>/);
     const download = await officer.get(`/app/models/${pop.modelId}/card.md`);
     expect(download.headers.get("content-type")).toBe("text/markdown; charset=utf-8");
     expect(download.headers.get("content-disposition")).toBe(`attachment; filename="model-card-${pop.modelId}.md"`);

@@ -1,24 +1,25 @@
 import { describe, expect, it } from "vitest";
-import { Markdown, markdownBlocks } from "../../../services/web/markdown.js";
+import { markdownHtml } from "../../../services/web/markdown.js";
 
-describe("markdownBlocks and Markdown (the card's own Markdown as HTML)", () => {
+describe("markdownHtml (the card's own Markdown as HTML, markdown-it with raw HTML off)", () => {
   const text = ["# Card: `m1`", "", "Status **active**, dated today.", "more of the same paragraph", "", "- one", "- two <b>", "", "| a | b |", "| --- | --- |", "| x \\| y | <script>alert(1)</script> |", ""].join("\n");
+  const html = markdownHtml(text);
 
-  it("splits headings, paragraphs, lists and pipe tables (escaped pipes kept in their cell)", () => {
-    expect(markdownBlocks(text)).toEqual([
-      { kind: "h", level: 1, text: "Card: `m1`" },
-      { kind: "p", text: "Status **active**, dated today. more of the same paragraph" },
-      { kind: "ul", items: ["one", "two <b>"] },
-      { kind: "table", head: ["a", "b"], rows: [["x | y", "<script>alert(1)</script>"]] },
-    ]);
+  it("renders headings, paragraphs, lists, code and bold", () => {
+    expect(html).toContain("<h1>Card: <code>m1</code></h1>");
+    expect(html).toContain("<p>Status <strong>active</strong>, dated today.\nmore of the same paragraph</p>");
+    expect(html).toMatch(/<ul>\s*<li>one<\/li>\s*<li>two &lt;b&gt;<\/li>\s*<\/ul>/);
   });
 
-  it("renders code and bold, and escapes every text (no HTML passes through)", () => {
-    const html = String(Markdown({ text }));
-    expect(html).toContain("<h1>Card: <code>m1</code></h1>");
-    expect(html).toContain("<p>Status <strong>active</strong>, dated today. more of the same paragraph</p>");
-    expect(html).toContain("<li>two &lt;b&gt;</li>");
+  it("puts each table in a focusable, named scrolling box, with column headers, an escaped pipe kept in its cell", () => {
+    expect(html).toContain('<div class="table-wrap" role="region" tabindex="0" aria-label="Table 1"><table>');
+    expect(html).toContain('<th scope="col">a</th>');
+    expect(html).toContain("<td>x | y</td>");
+  });
+
+  it("escapes every text: no HTML passes through", () => {
     expect(html).toContain("<td>&lt;script&gt;alert(1)&lt;/script&gt;</td>");
     expect(html).not.toContain("<script>");
+    expect(html).not.toContain("<b>");
   });
 });

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { setTimeout as delay } from "node:timers/promises";
 import { parse } from "csv-parse/sync";
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { queryRows } from "../../../services/db/client.js";
 import { createTestContext, type TestContext } from "../../helpers/app.js";
@@ -39,14 +39,16 @@ describe("control lists", () => {
   let south: string;
   let auditor: string;
 
-  beforeAll(async () => {
+  // A fresh database per test: each test's figures (eligible counts, propensities, the lists
+  // an auditor sees) are those of the population as built, whatever ran before it.
+  beforeEach(async () => {
     ctx = await createTestContext("postgres");
     pop = await buildScoredPopulation(ctx.test.database.db, { units: { north: 200, south: 60 } });
     north = await ctx.key("inspector", ["north"]);
     south = await ctx.key("inspector", ["south"]);
     auditor = await ctx.key("auditor");
   });
-  afterAll(() => ctx.close());
+  afterEach(() => ctx.close());
 
   const db = () => ctx.test.database.db;
   const create = (key: string, json: unknown) => ctx.request("POST", "/v1/control-lists", { key, json });
@@ -121,6 +123,7 @@ describe("control lists", () => {
 
   it("scopes inspectors to their units (403) and lets auditors read all but not write", async () => {
     const mine = List.parse(await (await create(north, { unit: "north", capacity: 2 })).json());
+    expect((await create(south, { unit: "south", capacity: 2 })).status).toBe(201);
     await expectProblem(await ctx.request("GET", `/v1/control-lists/${mine.id}`, { key: south }), 403);
     await expectProblem(await create(south, { unit: "north", capacity: 2 }), 403);
     await expectProblem(await create(auditor, { unit: "north", capacity: 2 }), 403);

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { type Job, UnrecoverableError, Worker } from "bullmq";
 import { QUEUE } from "../../../jobs/queues.js";
 import { finalizeJobId } from "../../../jobs/scoring.js";
@@ -18,13 +18,16 @@ let ctx: TestContext;
 let officer: string;
 let auditor: string;
 let workers: RunningWorkers | null = null;
+/** The active model, inserted once for the file: each test that scores starts its own runs. */
+let model: Awaited<ReturnType<typeof insertTrainedModel>>;
 
 const sqlOf = () => {
   if (ctx.test.database.driver !== "postgres") throw new Error("postgres only");
   return ctx.test.database.sql;
 };
+/** Starts the workers unless they run (some tests stop them to hold jobs in Redis). */
 const start = async () => {
-  workers = await startWorkers({ database: ctx.test.database, connection: ctx.redis, config: ctx.config, logger: createLogger("silent") });
+  workers ??= await startWorkers({ database: ctx.test.database, connection: ctx.redis, config: ctx.config, logger: createLogger("silent") });
 };
 const stop = async () => {
   await workers?.close();
@@ -36,7 +39,16 @@ beforeAll(async () => {
   officer = await ctx.key("data_officer");
   auditor = await ctx.key("auditor");
   await insertDemoFiles(ctx.test.database, { files: FILES });
+  model = await insertTrainedModel(ctx.test.database.db, { status: "active" });
 });
+
+/** A run of `scope` with the active model, scored to completion by the workers. */
+const completedRun = async (scope: unknown) => {
+  await start();
+  const run = await waitForRun(ctx, officer, (await startRun(ctx, officer, { scope })).id);
+  expect(run.status).toBe("completed");
+  return run;
+};
 
 afterAll(async () => {
   await stop();
@@ -45,7 +57,10 @@ afterAll(async () => {
 
 describe("POST /v1/scoring-runs", () => {
   it("answers 409 with a problem when no model is active", async () => {
-    const res = await ctx.request("POST", "/v1/scoring-runs", { key: officer, json: { scope: { all: true } } });
+    // Its own database: this file's has an active model.
+    const bare = await createTestContext("postgres");
+    onTestFinished(() => bare.close());
+    const res = await bare.request("POST", "/v1/scoring-runs", { key: await bare.key("data_officer"), json: { scope: { all: true } } });
     expect(res.status).toBe(409);
     expect(res.headers.get("content-type")).toContain("application/problem+json");
     const body = (await res.json()) as { detail: string };
@@ -61,7 +76,6 @@ describe("POST /v1/scoring-runs", () => {
   });
 
   it("scores every file once with the active model, digests verify, progress and audit show it", async () => {
-    const model = await insertTrainedModel(ctx.test.database.db, { status: "active" });
     await start();
     const created = await startRun(ctx, officer, { scope: { all: true } });
     expect(created.totalFiles).toBe(FILES);
@@ -92,6 +106,7 @@ describe("POST /v1/scoring-runs", () => {
   });
 
   it("scores only the files of the units in scope", async () => {
+    await start();
     const [{ unit, n }] = await sqlOf()`select unit, count(*)::int as n from files group by unit order by count(*) desc limit 1 offset 2`;
     const run = await waitForRun(ctx, officer, (await startRun(ctx, officer, { scope: { units: [unit] } })).id);
     expect(run).toMatchObject({ status: "completed", totalFiles: n });
@@ -103,6 +118,10 @@ describe("POST /v1/scoring-runs", () => {
   it("runs a shadow challenger alongside, and the auditor sees every score of a file newest first", async () => {
     const challenger = await insertTrainedModel(ctx.test.database.db, { status: "trained", seed: 99, params: { hiddenUnits: 8 } });
     const ids = ["F0000003", "F0000004", "F0000777"];
+    type Scores = { items: { runId: string; modelId: string; shadow: boolean; createdAt: string; reasons: { attribute: string; direction: string }[] }[] };
+    const history = async () => (await (await ctx.request("GET", "/v1/audit/files/F0000003/scores", { key: auditor })).json()) as Scores;
+    const before = (await history()).items.length;
+    const active = await completedRun({ fileIds: ids });
     const run = await waitForRun(
       ctx,
       officer,
@@ -111,12 +130,10 @@ describe("POST /v1/scoring-runs", () => {
     expect(run).toMatchObject({ status: "completed", shadow: true, totalFiles: 3 });
     const res = await ctx.request("GET", "/v1/audit/files/F0000003/scores", { key: auditor });
     expect(res.status).toBe(200);
-    const body = (await res.json()) as {
-      items: { runId: string; modelId: string; shadow: boolean; createdAt: string; reasons: { attribute: string; direction: string }[] }[];
-    };
-    expect(body.items.length).toBe(2);
+    const body = (await res.json()) as Scores;
+    expect(body.items.length).toBe(before + 2);
     expect(body.items[0]).toMatchObject({ runId: run.id, modelId: challenger.id, shadow: true });
-    expect(body.items[1].shadow).toBe(false);
+    expect(body.items[1]).toMatchObject({ runId: active.id, modelId: model.id, shadow: false });
     expect(body.items[0].createdAt >= body.items[1].createdAt).toBe(true);
     expect(body.items[0].reasons).toHaveLength(5);
     const forbidden = await ctx.request("GET", "/v1/audit/files/F0000003/scores", { key: officer });
@@ -161,6 +178,7 @@ describe("POST /v1/scoring-runs", () => {
 
 describe("a chunk that fails after its retries", () => {
   it("fails the run with the chunk and the reason", async () => {
+    await start();
     const artifact = Buffer.from("not a model artifact");
     const [bad] = await sqlOf()`insert into models (id, status, seed, trained_by, artifact, artifact_sha256)
       values (gen_random_uuid(), 'trained', 1, 'test', ${artifact}, ${"0".repeat(64)}) returning id`;
@@ -206,7 +224,7 @@ describe("a chunk failed by BullMQ itself (stalled too often), never by its proc
 
 describe("GET /v1/scoring-runs/{id}/events", () => {
   it("streams the run as server-sent events and ends with the terminal state", async () => {
-    const [{ id }] = await sqlOf()`select id from scoring_runs where status = 'completed' limit 1`;
+    const { id } = await completedRun({ fileIds: ["F0000001", "F0000002"] });
     const res = await ctx.request("GET", `/v1/scoring-runs/${id}/events`, { key: auditor });
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toContain("text/event-stream");
@@ -220,7 +238,7 @@ describe("GET /v1/scoring-runs/{id}/events", () => {
 
 describe("GET /v1/audit/verify?run=", () => {
   it("names the chunk whose stored score was altered", async () => {
-    const [{ id: runId }] = await sqlOf()`select id from scoring_runs where status = 'completed' and scope ? 'all' order by created_at limit 1`;
+    const { id: runId } = await completedRun({ all: true });
     const su = ctx.test.superuser();
     const part = `scores_${runId.replace(/-/g, "")}`;
     await su.begin(async (tx) => {
@@ -266,7 +284,7 @@ describe("GET /v1/audit/verify?run=", () => {
 
 describe("DELETE /v1/scoring-runs/{id}/scores", () => {
   it("drops the run's partition for an admin, audited; a data officer may not", async () => {
-    const [{ id: runId }] = await sqlOf()`select id from scoring_runs where shadow order by created_at limit 1`;
+    const { id: runId } = await completedRun({ fileIds: ["F0000005", "F0000006"] });
     expect((await ctx.request("DELETE", `/v1/scoring-runs/${runId}/scores`, { key: officer })).status).toBe(403);
     const admin = await ctx.key("admin");
     const res = await ctx.request("DELETE", `/v1/scoring-runs/${runId}/scores`, { key: admin });

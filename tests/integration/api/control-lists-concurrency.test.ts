@@ -16,7 +16,8 @@ describe("control lists built concurrently", () => {
   let pop: ScoredPopulation;
   beforeAll(async () => {
     ctx = await createTestContext("postgres");
-    pop = await buildScoredPopulation(ctx.test.database.db, { units: { east: 120, west: 40 } });
+    // A unit per scenario that changes its unit's state, so each test stands alone in any order.
+    pop = await buildScoredPopulation(ctx.test.database.db, { units: { east: 120, west: 40, south: 40 } });
   });
   afterAll(() => ctx.close());
 
@@ -36,7 +37,9 @@ describe("control lists built concurrently", () => {
     }
     const events = await queryRows<{ target: string; files: number }>(
       ctx.test.database.db,
-      sql`select target, (details->>'files')::int as files from audit_events where action = 'control_list.create'`,
+      // This test's lists only: other tests of the file may have built lists before it.
+      sql`select target, (details->>'files')::int as files from audit_events
+          where action = 'control_list.create' and target = any(${`{${lists.map((l) => l.id).join(",")}}`}::text[])`,
     );
     expect(events.map((e) => e.target).sort()).toEqual(lists.map((l) => l.id).sort());
     expect(events.every((e) => e.files === 5)).toBe(true);
@@ -75,13 +78,17 @@ describe("control lists built concurrently", () => {
       }
       response = ctx.request("POST", "/v1/control-lists", { key, json: { unit: "east", capacity: 3, explorationShare: 0 } });
       // Commit only once the request waits on the unit's lock. No event says that a backend waits
-      // on a lock, so pg_stat_activity is polled for this positive condition, at most 20 s.
+      // on a lock, so pg_stat_activity is polled for this positive condition, at most 20 s, and
+      // from outside this transaction: inside one, Postgres keeps the first read of the activity
+      // statistics for the whole transaction (stats_fetch_consistency), so a request that was not
+      // yet waiting at the first poll (the first of a fresh process, still loading its pool) was
+      // never seen waiting.
       const until = Date.now() + 20_000;
       while (waited === 0) {
         if (Date.now() > until) throw new Error("the list request never waited on the unit's advisory lock");
         await delay(5);
         [{ waiting: waited }] = await queryRows<{ waiting: number }>(
-          tx,
+          database.db,
           sql`select count(*)::int as waiting from pg_stat_activity where datname = current_database() and wait_event = 'advisory'`,
         );
       }
@@ -139,13 +146,13 @@ describe("control lists built concurrently", () => {
   });
 
   it("a file moved to another unit after its unit's pool was ranked is never listed there: 409, then a list without it", async () => {
-    const key = await ctx.key("inspector", ["west"]);
-    const make = () => ctx.request("POST", "/v1/control-lists", { key, json: { unit: "west", capacity: 40, explorationShare: 0 } });
+    const key = await ctx.key("inspector", ["south"]);
+    const make = () => ctx.request("POST", "/v1/control-lists", { key, json: { unit: "south", capacity: 40, explorationShare: 0 } });
     const first = List.parse(await (await make()).json());
     // Free the unit again, then move one of its files away.
-    await ctx.test.database.db.execute(sql`update control_lists set status = 'closed' where unit = 'west'`);
+    await ctx.test.database.db.execute(sql`update control_lists set status = 'closed' where unit = 'south'`);
     const moved = first.items[0].fileId;
-    await ctx.test.database.db.execute(sql`update files set unit = 'east' where id = ${moved}`);
+    await ctx.test.database.db.execute(sql`update files set unit = 'harbour-2' where id = ${moved}`);
     expect((await expectProblem(await make(), 409)).detail).toMatch(/moved to another unit/);
     const again = List.parse(await (await make()).json());
     expect(again.items.length).toBeGreaterThan(0);

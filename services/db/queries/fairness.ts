@@ -99,7 +99,8 @@ function columns(rows: PopulationRow[], names: string[]) {
 
 /**
  * The run's files selected at `capacity` (the top share by score, ties pro rata), with the latest
- * outcome of each file where one is recorded. Audited as `scoring_run.fairness.read`.
+ * outcome of each file where one is recorded. Audited as `scoring_run.fairness.read`, with the
+ * report it answered.
  */
 export async function readRunFairness(
   database: Database,
@@ -133,7 +134,16 @@ export async function readRunFairness(
     actor,
     action: "scoring_run.fairness.read",
     target: runId,
-    details: { capacity, files: report.n, labelled: report.labels?.labelled ?? 0, ...(query.reference ? { reference: query.reference } : {}), ...(audit.via ? { via: audit.via } : {}) },
+    // The report as answered goes into the event: a run's figures move as outcomes arrive, so each
+    // one produced is stored, append-only and in the chain, beside who read it.
+    details: {
+      capacity,
+      files: report.n,
+      labelled: report.labels?.labelled ?? 0,
+      ...(query.reference ? { reference: query.reference } : {}),
+      ...(audit.via ? { via: audit.via } : {}),
+      report,
+    },
     requestId: audit.requestId,
   });
   return { runId, modelId: run.modelId, report };
@@ -142,7 +152,8 @@ export async function readRunFairness(
 /**
  * The list's picks against every file of its unit scored in the list's run (selection rate per
  * group), with the outcomes its items recorded (hit rate and FDR per group). The caller has
- * checked the actor's access to the list's unit. Audited as `control_list.fairness.read`.
+ * checked the actor's access to the list's unit. Audited as `control_list.fairness.read`, with the
+ * report it answered.
  */
 export async function readListFairness(
   database: Database,
@@ -187,6 +198,7 @@ export async function readListFairness(
       labelled: report.labels?.labelled ?? 0,
       ...(query.reference ? { reference: query.reference } : {}),
       ...(audit.via ? { via: audit.via } : {}),
+      report,
     },
     requestId: audit.requestId,
   });

@@ -107,7 +107,8 @@ describe("fairness of a scoring run and of a control list", () => {
       ctx.test.database.db,
       sql`select actor, details from audit_events where action = 'scoring_run.fairness.read' and target = ${pop.runId}`,
     );
-    expect(event.details).toEqual({ capacity: 0.15, files: 120, labelled: 16, reference: "region:coast" });
+    // The figures as produced are stored with the read, in the chain (they move as outcomes arrive).
+    expect(event.details).toEqual({ capacity: 0.15, files: 120, labelled: 16, reference: "region:coast", report: JSON.parse(JSON.stringify(body.report)) });
   });
 
   it("defaults to 10 % and the largest group; auditors and admins read it too", async () => {
@@ -166,6 +167,10 @@ describe("fairness of a scoring run and of a control list", () => {
       sql`select details from audit_events where action = 'control_list.fairness.read' and target = ${listId} order by id`,
     );
     expect(events.map((e) => e.details.labelled)).toEqual([0, 4]);
+    expect(events.map((e) => e.details.report)).toEqual(JSON.parse(JSON.stringify([before.report, after.report])));
+    // Reports with their floats, nulls and nested groups still hash to a chain that verifies.
+    const verify = (await (await ctx.request("GET", "/v1/audit/verify", { key: auditor })).json()) as { ok: boolean };
+    expect(verify.ok).toBe(true);
   });
 
   it("refuses inspectors, of the list's unit or another's (403), and writes nothing", async () => {

@@ -133,7 +133,7 @@ export const fairness = v1Route(["data_officer", "auditor", "admin"], {
     "Per segment value and score decile: files, picks and selection rate; once outcomes are recorded on the list, hit rate (precision) and FDR over the items " +
     "with an outcome (FPR, FNR and recall are undefined: only the picks' outcomes are known). Wilson 95 % intervals, ratios flagged outside 0.8-1.25, " +
     "the selection rate judged on groups of 30 files or more. Authorized by the list's unit; inspectors are refused (it reveals the selection). " +
-    "Audited (control_list.fairness.read). 409 when the run's scores were dropped.",
+    "Audited (control_list.fairness.read), with the report as answered, so each report produced is stored. 409 when the run's scores were dropped.",
   request: { params: ListIdParam, query: ListFairnessQuery },
   responses: { 200: { description: "The fairness report", content: { "application/json": { schema: ListFairnessSchema } } } },
 });

@@ -94,7 +94,7 @@ export const fairness = v1Route(["data_officer", "auditor", "admin"], {
     "then score deciles): files, selection rate, and, over the files with a recorded outcome (each file's latest), base rate, precision, FDR, FPR, FNR and recall " +
     "with Wilson 95 % intervals; ratios to the reference group flagged outside 0.8-1.25. The selection rate is judged on groups of 30 files or more, the outcome " +
     "rates on groups that also have 5 positives. The controlled files were chosen by past lists, so outcome rates describe them, not the whole group. " +
-    "Inspectors are refused (selection figures). Audited (scoring_run.fairness.read). 409 for a run not completed or whose scores were dropped.",
+    "Inspectors are refused (selection figures). Audited (scoring_run.fairness.read), with the report as answered, so each report produced is stored. 409 for a run not completed or whose scores were dropped.",
   request: { params: IdParam, query: RunFairnessQuery },
   responses: { 200: { description: "The fairness report", content: json(RunFairnessSchema) } },
 });

@@ -56,13 +56,12 @@ export function scoreChunkProcessor(pool: CpuPool, database: Database, logger: L
       const started = performance.now();
       const files = await readChunkFiles(database, run, chunk);
       const readMs = performance.now() - started;
-      // Copies, handed over (transferred) rather than cloned: the driver's Buffers may view a larger socket buffer.
-      const ids = new Uint8Array(files.ids);
-      const attributes = new Uint8Array(files.attributes);
+      const { ids, attributes } = files;
       const scored = await pool.run(
         "scoreChunk",
         { runId, modelId: run.modelId, modelSha256: model.sha256, artifact: model.artifact, ids, attributes, driftReference: model.driftReference },
-        [ids.buffer, attributes.buffer],
+        // Handed over (transferred) rather than cloned: readChunkFiles packed them into memory of their own.
+        [ids.bytes.buffer, ids.ends.buffer, attributes.bytes.buffer, attributes.ends.buffer],
       );
       const written = performance.now();
       const { written: wrote } = await writeChunkScores(database, { runId, chunkNo, copy: scored.copy, digest: scored.digest, n: scored.n, drift: scored.drift });

@@ -1,3 +1,4 @@
+import { isAscii } from "node:buffer";
 import { hash } from "node:crypto";
 import {
   accumulate,
@@ -12,6 +13,7 @@ import {
 } from "../../../models/index.js";
 import { toNumber } from "../../../models/coerce.js";
 import { chunkDigestOfCopy, copyEscape, roundContribution } from "../../audit/score-digest.js";
+import type { PackedTexts } from "../../db/queries/scores.js";
 import { threadBackend } from "./thread-backend.js";
 
 /**
@@ -53,10 +55,10 @@ export async function scoreModelInputs(input: ModelInputsInput): Promise<{ attri
 export interface ScoreChunkInput extends ModelInputsInput {
   runId: string;
   modelId: string;
-  /** UTF-8 JSON `["F1", …]`: the chunk's file ids. */
-  ids: Uint8Array;
-  /** UTF-8 JSON `[{…}, …]`: each file's attributes object, in the order of `ids`. */
-  attributes: Uint8Array;
+  /** The chunk's file ids, in id order. */
+  ids: PackedTexts;
+  /** Each file's attributes object as JSON text, in the order of `ids`. */
+  attributes: PackedTexts;
   /** The model's training reference; null for models trained before drift was measured. */
   driftReference: DriftReference | null;
 }
@@ -71,16 +73,40 @@ export interface ScoreChunkOutput {
   millis: { parse: number; encode: number; predict: number; explain: number; rows: number; drift: number };
 }
 
-/** The reverse, for the file id we write back. */
+/** The texts of a PackedTexts; ASCII (the usual case) is decoded as latin1, which skips UTF-8 validation. */
+function unpackTexts({ bytes, ends }: PackedTexts): string[] {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const encoding = isAscii(buffer) ? "latin1" : "utf8";
+  const texts = new Array<string>(ends.length);
+  let start = 0;
+  for (let i = 0; i < ends.length; i++) {
+    texts[i] = buffer.toString(encoding, start, ends[i]);
+    start = ends[i];
+  }
+  return texts;
+}
+
+/**
+ * Bytes enough for a chunk's COPY lines: the fixed fields, a score (at most 24 characters as a
+ * shortest double), a 64-character digest, the longest reasons, and every id escaped at worst.
+ */
+function copyCapacity(ids: PackedTexts, fixed: string, quotedNames: string[], n: number, topK: number): number {
+  const longestName = Math.max(0, ...quotedNames.map((name) => Buffer.byteLength(name)));
+  const reasons = 2 + topK * (longestName + 4 + 24);
+  const perLine = Buffer.byteLength(fixed) + 24 + 1 + reasons + 1 + 64 + 1;
+  return n * perLine + 2 * ids.bytes.byteLength;
+}
+
 /** score-chunk's CPU work; see the module comment. */
 export async function scoreChunk(input: ScoreChunkInput): Promise<ScoreChunkOutput> {
   const model = await modelOf(input.modelSha256, input.artifact);
   const t0 = performance.now();
   const attrs = model.encoder.attributes;
-  const text = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("utf8");
-  const ids = JSON.parse(text(input.ids)) as string[];
-  const objects = JSON.parse(text(input.attributes)) as Record<string, AttributeValue>[];
+  const ids = unpackTexts(input.ids);
   const n = ids.length;
+  // One small string per file, parsed on its own: decoding the chunk's 6 MB as one string and
+  // parsing that costs more (a large-object allocation, then a string V8 must scan whole).
+  const objects = unpackTexts(input.attributes).map((json) => JSON.parse(json) as Record<string, AttributeValue>);
   if (objects.length !== n) throw new Error(`chunk has ${n} ids but ${objects.length} attribute objects`);
   const columns: AttributeColumns = {};
   attrs.forEach((a) => {
@@ -119,9 +145,12 @@ export async function scoreChunk(input: ScoreChunkInput): Promise<ScoreChunkOutp
       break;
     }
   }
-  const out: string[] = new Array(n);
   const prefix = `${input.runId}\t`;
   const model2 = `\t${input.modelId}\t${input.modelSha256}\t`;
+  // Lines are written straight into one buffer sized for the longest possible line (joining
+  // strings first and encoding the result cost twice as much).
+  const copy = Buffer.allocUnsafe(copyCapacity(input.ids, prefix + model2, quotedNames, n, topK));
+  let length = 0;
   for (let i = 0; i < n; i++) {
     const r = order[i];
     // Input digest: SHA-256 of the row's encoded float32 values, little-endian, as fed to the net.
@@ -133,10 +162,12 @@ export async function scoreChunk(input: ScoreChunkInput): Promise<ScoreChunkOutp
       reasons += `${j ? "," : ""}[${quotedNames[a]},${roundContribution(contribution[at])}]`;
     }
     // Exactly score-digest.ts canonicalLine: the digest covers the bytes COPY receives.
-    out[i] = `${prefix}${copyEscape(ids[r])}${model2}${scores[r]}\t${reasons}]\t${inputDigest}\n`;
+    length += copy.write(`${prefix}${copyEscape(ids[r])}${model2}${scores[r]}\t${reasons}]\t${inputDigest}\n`, length, "utf8");
   }
-  const copy = Buffer.from(out.join(""), "utf8");
-  const digest = chunkDigestOfCopy(copy);
+  // A write past the end is truncated silently; copyCapacity leaves slack on every line, so coming
+  // this close to the end can only mean it was wrong.
+  if (length > copy.length - 4) throw new Error(`COPY lines overran their ${copy.length}-byte buffer`);
+  const digest = chunkDigestOfCopy(copy.subarray(0, length));
   const t5 = performance.now();
   // Drift as the chunk streams by: counts in the training reference's bins, no second pass.
   const ref = input.driftReference;
@@ -144,7 +175,7 @@ export async function scoreChunk(input: ScoreChunkInput): Promise<ScoreChunkOutp
   const drift = ref ? accumulate(ref, emptyAccumulator(ref), types, columns, scores) : null;
   const t6 = performance.now();
   return {
-    copy: new Uint8Array(copy.buffer, copy.byteOffset, copy.byteLength),
+    copy: new Uint8Array(copy.buffer, copy.byteOffset, length),
     digest,
     n,
     drift,

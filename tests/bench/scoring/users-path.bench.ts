@@ -55,7 +55,9 @@ const freePort = () =>
   });
 
 function startProcess(role: "all" | "worker", env: Record<string, string>): { child: ChildProcess; output: () => string } {
-  const child = spawn(process.execPath, ["--import", "tsx", "services/main.ts", "--role", role], {
+  // BENCH_CPU_PROF_DIR: a V8 CPU profile per thread of each service process, written when it exits.
+  const profile = process.env.BENCH_CPU_PROF_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : [];
+  const child = spawn(process.execPath, [...profile, "--import", "tsx", "services/main.ts", "--role", role], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "inherit"],

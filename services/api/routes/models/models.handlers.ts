@@ -18,7 +18,8 @@ import type {
 } from "./models.routes.js";
 import { modelsListOverlap } from "../../../lists/list-overlap.js";
 import { compareYields } from "../../../db/queries/yield-estimates.js";
-import { type CreateModelBody, comparisonFigures, toModel, toModelSummary, yieldComparison } from "./models.schemas.js";
+import { type CreateModelBody, toModel, toModelSummary } from "./models.schemas.js";
+import { comparisonFigures, yieldComparison } from "./comparison.schemas.js";
 
 export const create: AppRouteHandler<CreateRoute> = async (c) => {
   const row = await startTraining(c.get("deps"), c.req.valid("json"), c.get("actor"), c.get("requestId"));

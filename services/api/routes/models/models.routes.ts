@@ -2,14 +2,13 @@ import { z } from "@hono/zod-openapi";
 import { v1Route } from "../../route.js";
 import {
   ApproveModelBody,
-  CompareQuery,
-  CompareSchema,
   CreatedModelSchema,
   CreateModelBody,
   IdParam,
   ModelSchema,
   ModelSummarySchema,
 } from "./models.schemas.js";
+import { CompareQuery, CompareSchema } from "./comparison.schemas.js";
 
 const tags = ["models"];
 const json = <T>(schema: T) => ({ "application/json": { schema } });

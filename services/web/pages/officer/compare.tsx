@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { CompareQuery, comparisonFigures, yieldComparison } from "../../../api/routes/models/models.schemas.js";
+import { CompareQuery, comparisonFigures, yieldComparison } from "../../../api/routes/models/comparison.schemas.js";
 import { getModels, listModels, type ModelRow } from "../../../db/queries/models.js";
 import { compareYields } from "../../../db/queries/yield-estimates.js";
 import { DomainError } from "../../../errors.js";

@@ -49,6 +49,8 @@ function processorTable(
 export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   const pool = createCpuPool({ threads: deps.config.WORKER_THREADS, tfjsBackend: deps.config.TFJS_BACKEND });
   await pool.warm();
+  // Listening before any scoring job is taken, so no failure of this process's jobs goes unheard.
+  const scoringFailures = await watchScoringFailures(deps);
   const workers = processorTable(pool, deps).map(({ queue, processor, concurrency, options }) => {
     const opts: WorkerOptions = {
       // Workers block on Redis: each needs its own connection (bullmq guide/connections).
@@ -65,7 +67,6 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     worker.on("completed", (job) => log.debug({ jobId: job.id }, "job completed"));
     return worker;
   });
-  const scoringFailures = watchScoringFailures(deps);
   return {
     workers,
     pool,

@@ -194,22 +194,21 @@ describe("a chunk that fails after its retries", () => {
 describe("a chunk failed by BullMQ itself (stalled too often), never by its processor", () => {
   it("fails the run through the queue's failed event", async () => {
     await stop();
-    const watcher = watchScoringFailures({
-      database: ctx.test.database,
-      connection: ctx.redis,
-      config: ctx.config,
-      logger: createLogger("silent"),
-    });
     const taker = new Worker(QUEUE.scoring, null, { connection: ctx.redis.duplicate(), prefix: ctx.config.QUEUE_PREFIX, autorun: false });
+    let watcher: { close(): Promise<void> } | undefined;
     try {
-      // The watcher's QueueEvents reads only events published after its XREAD starts, and
-      // watchScoringFailures exposes no ready signal (services/worker/scoring-failures.ts): this
-      // bounded pause lets it connect. Too short a pause fails the test below; it never passes wrongly.
-      await new Promise((r) => setTimeout(r, 300));
       const run = await startRun(ctx, officer, { scope: { fileIds: ["F0000001"] } });
-      // What the stall checker does to a chunk whose workers keep dying: straight to failed.
       const job = (await taker.getNextJob("test-token")) as Job;
       expect(job.name).toBe("score-chunk");
+      // The chunk fails the moment the watcher resolves, so the run fails only if the watcher
+      // really hears every event published once it has resolved (services/worker/scoring-failures.ts).
+      watcher = await watchScoringFailures({
+        database: ctx.test.database,
+        connection: ctx.redis,
+        config: ctx.config,
+        logger: createLogger("silent"),
+      });
+      // What the stall checker does to a chunk whose workers keep dying: straight to failed.
       await job.moveToFailed(new UnrecoverableError("job stalled more than allowable limit"), "test-token", false);
       const failed = await waitForRun(ctx, officer, run.id, (r) => r.status === "failed", 20_000);
       expect(failed.error).toMatch(/stalled more than allowable limit/);
@@ -217,7 +216,7 @@ describe("a chunk failed by BullMQ itself (stalled too often), never by its proc
       expect(n).toBe(1);
     } finally {
       await taker.close();
-      await watcher.close();
+      await watcher?.close();
     }
   });
 });

@@ -19,6 +19,11 @@ export interface AppDeps {
   tfjsBackend: () => string | null;
   /** The local operator's tokens (services/auth/local-credential.ts), when this process serves the CLI. */
   localTokens?: LocalTokens;
+  /**
+   * The time in ms since the epoch for the sign-in limit's fixed windows (Date.now when absent): a
+   * test moves it to end a window instead of waiting for the window to pass.
+   */
+  now?: () => number;
 }
 
 export interface AppBindings {

@@ -54,6 +54,8 @@ export function clientAddress(c: WebContext): string {
   }
 }
 
+const nowOf = (c: WebContext) => (c.get("deps").now ?? Date.now)();
+
 const windowOf = (c: WebContext, now: number) => {
   const ms = c.get("deps").config.WEB_SIGN_IN_WINDOW_MINUTES * 60_000;
   const n = Math.floor(now / ms);
@@ -72,9 +74,10 @@ const subjects = (address: string, prefix: string | null): Subject[] => [
  * Whether this sign-in must be refused unseen: null when it may be checked, else the throttle. The
  * first throttled attempt of a window for an address or prefix writes the one throttled event.
  */
-export async function signInThrottle(c: WebContext, prefix: string | null, now = Date.now()): Promise<Throttle | null> {
+export async function signInThrottle(c: WebContext, prefix: string | null): Promise<Throttle | null> {
   const { redis, config, logger } = c.get("deps");
   const address = clientAddress(c);
+  const now = nowOf(c);
   const w = windowOf(c, now);
   try {
     for (const s of subjects(address, prefix)) {
@@ -100,9 +103,9 @@ export async function signInThrottle(c: WebContext, prefix: string | null, now =
 }
 
 /** Counts a refused sign-in against its address and the prefix typed (if the key looked like one). */
-export async function countRefusal(c: WebContext, prefix: string | null, now = Date.now()): Promise<void> {
+export async function countRefusal(c: WebContext, prefix: string | null): Promise<void> {
   const { redis, logger } = c.get("deps");
-  const w = windowOf(c, now);
+  const w = windowOf(c, nowOf(c));
   try {
     const tx = redis.multi();
     for (const s of subjects(clientAddress(c), prefix)) tx.incr(keyOf(c, s, w.n, "refused")).pexpire(keyOf(c, s, w.n, "refused"), w.ms);

@@ -77,12 +77,10 @@ describe("control lists built concurrently", () => {
                              values (${id}, ${f.id}, ${i + 1}, ${f.score}, 'model', 1, '[]')`);
       }
       response = ctx.request("POST", "/v1/control-lists", { key, json: { unit: "east", capacity: 3, explorationShare: 0 } });
-      // Commit only once the request waits on the unit's lock. No event says that a backend waits
-      // on a lock, so pg_stat_activity is polled for this positive condition, at most 20 s, and
-      // from outside this transaction: inside one, Postgres keeps the first read of the activity
-      // statistics for the whole transaction (stats_fetch_consistency), so a request that was not
-      // yet waiting at the first poll (the first of a fresh process, still loading its pool) was
-      // never seen waiting.
+      // Commit only once the request waits on the unit's lock. Postgres signals no lock wait, so
+      // pg_stat_activity is polled (every 5 ms, at most 20 s) for this positive condition, from
+      // outside this transaction: inside one, Postgres keeps its first read of the activity
+      // statistics (stats_fetch_consistency), so a request not yet waiting then is never seen waiting.
       const until = Date.now() + 20_000;
       while (waited === 0) {
         if (Date.now() > until) throw new Error("the list request never waited on the unit's advisory lock");

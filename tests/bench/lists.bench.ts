@@ -40,6 +40,7 @@ import autocannon from "autocannon";
 import { sql as drizzleSql } from "drizzle-orm";
 import postgres from "postgres";
 import { ARTIFACT_FORMAT_VERSION, ARTIFACT_MAGIC } from "../../models/artifact-header.js";
+import { startCpuSampler } from "./lib/cpu-sampler.js";
 import { type Actor, SYSTEM_ACTOR } from "../../services/auth/actor.js";
 import { migrateDatabase, openDatabase } from "../../services/db/client.js";
 import { createApiKey, findActiveKey } from "../../services/db/queries/api-keys.js";
@@ -66,6 +67,8 @@ const { values: args } = parseArgs({
     "scoring-rate": { type: "string", default: "17000" },
     /** Write a V8 CPU profile of the API process into this directory (node --cpu-prof). */
     profile: { type: "string" },
+    /** Log every statement with its duration to the server log (log_min_duration_statement = 0), to see where a phase's database time goes. */
+    "log-statements": { type: "boolean", default: false },
   },
 });
 const N_FILES = Number(args.files);
@@ -77,6 +80,7 @@ const emit = (line: Record<string, unknown>) => process.stdout.write(`${JSON.str
 const dbName = `cts_bench_lists_${Date.now()}`;
 const admin = postgres(args["pg-admin"], { max: 1, onnotice: () => {} });
 await admin.unsafe(`create database ${dbName}`);
+if (args["log-statements"]) await admin.unsafe(`alter database ${dbName} set log_min_duration_statement = 0`);
 const url = args["pg-admin"].replace(/\/[^/]*$/, `/${dbName}`);
 const database = await openDatabase({ url, maxConnections: 4 });
 await migrateDatabase(database);
@@ -246,6 +250,29 @@ function machineCpu(): { busy: number; total: number } {
 }
 const CLOCK_TICKS = 100;
 
+/**
+ * Where the machine's CPU went during a phase, per request: the API process, this benchmark
+ * process (autocannon, or the floors' own driver work) and this database's Postgres backends (the
+ * scoring load's included), so a phase can be set beside its floor by the work it cost, not only
+ * by its latency.
+ */
+function cpuAccount() {
+  const pg = startCpuSampler(sql, {});
+  const [api0, bench0, machine0] = [processCpuMs(server.pid as number), process.cpuUsage(), machineCpu()];
+  return async (requests: number) => {
+    const [api1, bench1, machine1] = [processCpuMs(server.pid as number), process.cpuUsage(bench0), machineCpu()];
+    const { cpuSeconds } = await pg.stop();
+    const postgresMs = Object.entries(cpuSeconds).reduce((sum, [group, seconds]) => (group.startsWith("postgres") ? sum + seconds * 1000 : sum), 0);
+    const per = (ms: number) => Math.round((ms / Math.max(1, requests)) * 100) / 100;
+    return {
+      apiCpuMsPerRequest: per(api1 - api0),
+      benchCpuMsPerRequest: per((bench1.user + bench1.system) / 1000),
+      postgresCpuMsPerRequest: per(postgresMs),
+      machineBusyPct: Math.round((100 * (machine1.busy - machine0.busy)) / (machine1.total - machine0.total)),
+    };
+  };
+}
+
 /** The fields of autocannon's result this benchmark reports (autocannon ships no types). */
 interface LoadResult {
   connections: number;
@@ -259,15 +286,13 @@ type LoadRequest = { path: string; body?: string } & Record<string, unknown>;
 
 /** Runs one autocannon phase and measures, alongside, the scoring rows written and the CPU used. */
 async function load(options: Record<string, unknown>) {
-  const [rows0, api0, machine0] = [scoredRows, processCpuMs(server.pid as number), machineCpu()];
+  const rows0 = scoredRows;
+  const account = cpuAccount();
   const result: LoadResult = await autocannon(options);
-  const [api1, machine1] = [processCpuMs(server.pid as number), machineCpu()];
   return {
     result,
     scoringRowsPerSecond: Math.round((scoredRows - rows0) / result.duration),
-    apiCpuMsPerRequest: Math.round(((api1 - api0) / Math.max(1, result.requests.total)) * 100) / 100,
-    apiCpuPct: Math.round((api1 - api0) / (result.duration * 10)),
-    machineBusyPct: Math.round((100 * (machine1.busy - machine0.busy)) / (machine1.total - machine0.total)),
+    ...(await account(result.requests.total)),
   };
 }
 
@@ -387,7 +412,8 @@ async function floorCreateSql(connections: number, durationS: number) {
     });
   };
   let turn = unitTurn;
-  const [rows0, machine0] = [scoredRows, machineCpu()];
+  const rows0 = scoredRows;
+  const account = cpuAccount();
   const started = performance.now();
   const end = started + durationS * 1000;
   await Promise.all(
@@ -400,7 +426,7 @@ async function floorCreateSql(connections: number, durationS: number) {
     }),
   );
   const elapsedS = (performance.now() - started) / 1000;
-  const machine1 = machineCpu();
+  const cpu = await account(latencies.length);
   await floorDb.close();
   for (const sample of [latencies, lockWaits]) sample.sort((a, b) => a - b);
   const at = (sorted: number[], q: number) => Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] * 10) / 10;
@@ -417,7 +443,7 @@ async function floorCreateSql(connections: number, durationS: number) {
     lockWaitP99Ms: at(lockWaits, 0.99),
     recycles,
     scoringRowsPerSecond: Math.round((scoredRows - rows0) / elapsedS),
-    machineBusyPct: Math.round((100 * (machine1.busy - machine0.busy)) / (machine1.total - machine0.total)),
+    ...cpu,
   };
 }
 const createFloors = [await floorCreateSql(1, 5), await floorCreateSql(50, Number(args.duration)), await floorCreateSql(100, 10)];
@@ -491,6 +517,7 @@ emit(summarize("read-50-clients", read50, null));
 async function floorReadSql(connections: number, durationS: number) {
   const floorDb = await openDatabase({ url, maxConnections: 10 });
   const latencies: number[] = [];
+  const account = cpuAccount();
   const started = performance.now();
   const end = started + durationS * 1000;
   await Promise.all(
@@ -511,10 +538,21 @@ async function floorReadSql(connections: number, durationS: number) {
     }),
   );
   const elapsedS = (performance.now() - started) / 1000;
+  const cpu = await account(latencies.length);
   await floorDb.close();
   latencies.sort((a, b) => a - b);
   const at = (q: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] * 10) / 10;
-  return { phase: `floor-read-sql-${connections}-clients`, connections, durationS, requests: latencies.length, requestsPerSecond: Math.round(latencies.length / elapsedS), p50Ms: at(0.5), p99Ms: at(0.99), maxMs: at(1) };
+  return {
+    phase: `floor-read-sql-${connections}-clients`,
+    connections,
+    durationS,
+    requests: latencies.length,
+    requestsPerSecond: Math.round(latencies.length / elapsedS),
+    p50Ms: at(0.5),
+    p99Ms: at(0.99),
+    maxMs: at(1),
+    ...cpu,
+  };
 }
 const readFloors = [await floorReadSql(1, 5), await floorReadSql(100, 10)];
 for (const f of readFloors) emit(f);

@@ -3,7 +3,7 @@ import type { Actor } from "../actor.js";
 import { type ChainedEvent, canonicalAroundId, eventHash, GENESIS_HASH } from "../../audit/chain.js";
 import { type Database, type Db, queryRows } from "../client.js";
 import { GroupCommit } from "../group-commit.js";
-import { auditEvents } from "../schema/index.js";
+import { auditEvents, auditStaged } from "../schema/index.js";
 
 export interface AuditInput {
   actor: Actor;
@@ -14,15 +14,14 @@ export interface AuditInput {
 }
 
 /**
- * Appends one event to the hash chain, in one round trip: cts_append_audit_events (migration 0006)
- * takes the chain's advisory lock, reads the last event, computes the hash from the canonical
- * encoding sent here, and inserts. The lock is held to the end of the transaction, so concurrent
- * requests can never fork the chain. Pass the transaction that makes the state change, so the
- * change and its audit event commit or fail together, and call it last in that transaction.
+ * Records one event in the transaction of the state change it describes: the change and its event
+ * commit or fail together. The event is staged, and chained by a deferred trigger when the
+ * transaction commits (migration 0022): the chain's one lock is then held only for the append and
+ * the commit's flush, not across this process's next round trip, and the chain's order is the
+ * commit order. Outside a transaction (autocommit) the statement commits at once, chained alike.
  */
-export async function appendAuditEvent(db: Db, input: AuditInput): Promise<{ id: number; hash: string }> {
-  const [row] = await queryRows<{ event_id: string | number; event_hash: string }>(db, appendEventsCall([auditEntry(input)]));
-  return { id: Number(row.event_id), hash: row.event_hash };
+export async function appendAuditEvent(db: Db, input: AuditInput): Promise<void> {
+  await db.insert(auditStaged).values({ entry: auditEntry(input) });
 }
 
 /**
@@ -33,7 +32,7 @@ export async function appendAuditEvent(db: Db, input: AuditInput): Promise<{ id:
  */
 export async function appendAuditEventAlone(database: Database, input: AuditInput): Promise<void> {
   if (database.driver === "pglite") {
-    await appendAuditEvent(database.db, input);
+    await database.db.execute(appendEventsCall([auditEntry(input)]));
     return;
   }
   await auditBatcher(database).submit(auditEntry(input));

@@ -21,3 +21,12 @@ export const auditEvents = pgTable(
   },
   (t) => [index("audit_events_action_idx").on(t.action, t.id)],
 );
+
+/**
+ * An event waiting for its transaction's COMMIT, where a deferred trigger chains it into
+ * audit_events and deletes it (migration 0022): rows here are never seen by another transaction.
+ */
+export const auditStaged = pgTable("audit_staged", {
+  seq: bigint({ mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+  entry: jsonb().notNull(),
+});

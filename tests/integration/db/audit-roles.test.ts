@@ -71,8 +71,12 @@ describe("the application role and the audit trail", () => {
   });
 
   it("still does the service's work: appends to the chain, records progress, drops a run's scores", async () => {
-    const event = await appendAuditEvent(appDatabase.db, { actor: SYSTEM_ACTOR, action: "test.as_app" });
-    expect(event.id).toBeGreaterThan(0);
+    // In a transaction, as a state change records its event: staged, then chained at COMMIT by the trigger.
+    await appDatabase.db.transaction((tx) => appendAuditEvent(tx, { actor: SYSTEM_ACTOR, action: "test.as_app" }));
+    const [chained] = await app<{ n: number }[]>`select count(*)::int as n from audit_events where action = 'test.as_app'`;
+    expect(chained.n).toBe(1);
+    const [staged] = await owner<{ n: number }[]>`select count(*)::int as n from audit_staged`;
+    expect(staged.n).toBe(0);
     await app`update scoring_runs set progress = progress || '{"note": 1}' where id = ${runId}`;
     const [{ dropped }] = await app<{ dropped: boolean }[]>`select cts_drop_scores_partition(${runId}::uuid) as dropped`;
     expect(dropped).toBe(true);

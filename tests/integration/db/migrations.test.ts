@@ -9,7 +9,7 @@ import { type Database, migrateDatabase, openDatabase, queryRows } from "../../.
 import { createTestDatabase, DRIVERS } from "../../helpers/database.js";
 
 const TABLES = [
-  "api_keys", "audit_events", "control_list_items", "control_lists", "feature_schemas",
+  "api_keys", "audit_events", "audit_staged", "control_list_items", "control_lists", "feature_schemas",
   "files", "models", "outcomes", "scores", "scoring_chunks", "scoring_runs", "web_sessions", "yield_estimates",
 ];
 

@@ -1,7 +1,7 @@
 import { and, asc, eq, gt, gte, like, lt, type SQL, sql } from "drizzle-orm";
 import type { Actor } from "../actor.js";
 import { type ChainedEvent, canonicalAroundId, eventHash, GENESIS_HASH } from "../../audit/chain.js";
-import { type Database, type Db, queryRows } from "../client.js";
+import type { Database, Db } from "../client.js";
 import { GroupCommit } from "../group-commit.js";
 import { auditEvents, auditStaged } from "../schema/index.js";
 

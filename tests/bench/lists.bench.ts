@@ -250,6 +250,9 @@ function machineCpu(): { busy: number; total: number } {
 }
 const CLOCK_TICKS = 100;
 
+/** The q-quantile of ascending `sorted` (1 = the maximum), in ms to one decimal: the floors' latencies. */
+const at = (sorted: number[], q: number) => Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] * 10) / 10;
+
 /**
  * Where the machine's CPU went during a phase, per request: the API process, this benchmark
  * process (autocannon, or the floors' own driver work) and this database's Postgres backends (the
@@ -429,7 +432,6 @@ async function floorCreateSql(connections: number, durationS: number) {
   const cpu = await account(latencies.length);
   await floorDb.close();
   for (const sample of [latencies, lockWaits]) sample.sort((a, b) => a - b);
-  const at = (sorted: number[], q: number) => Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] * 10) / 10;
   return {
     phase: `floor-create-sql-${connections}-clients`,
     connections,
@@ -541,16 +543,15 @@ async function floorReadSql(connections: number, durationS: number) {
   const cpu = await account(latencies.length);
   await floorDb.close();
   latencies.sort((a, b) => a - b);
-  const at = (q: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] * 10) / 10;
   return {
     phase: `floor-read-sql-${connections}-clients`,
     connections,
     durationS,
     requests: latencies.length,
     requestsPerSecond: Math.round(latencies.length / elapsedS),
-    p50Ms: at(0.5),
-    p99Ms: at(0.99),
-    maxMs: at(1),
+    p50Ms: at(latencies, 0.5),
+    p99Ms: at(latencies, 0.99),
+    maxMs: at(latencies, 1),
     ...cpu,
   };
 }
